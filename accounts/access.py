@@ -1,0 +1,44 @@
+"""Who may open what: the access rules of the portal, in small named helpers.
+
+Country-facing views take the official's country from here and nowhere else;
+staff-only pages check staff rights with `staff_required`.
+"""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from accounts.models import REVIEWERS_GROUP, Country, User
+
+
+def is_reviewer(user: User) -> bool:
+    """DPIDG staff who may use the review console."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.groups.filter(name=REVIEWERS_GROUP).exists())
+    )
+
+
+def official_country(user: User) -> Country:
+    """The country a signed-in official answers for; 404 for anyone else.
+
+    A 404 rather than a 403 so that nothing tells an outsider what exists.
+    """
+    if not user.is_authenticated or not user.is_active or user.is_staff or not user.country_id:
+        raise Http404
+    return user.country
+
+
+def staff_required(view):
+    """Refuse a view to anyone who is not a reviewer (403 for officials, login for anonymous)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_reviewer(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,118 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+REVIEWERS_GROUP = "Reviewers"
+
+
+class Country(models.Model):
+    """A UN Member State, as listed in accounts/data/un-member-states.csv."""
+
+    iso3 = models.CharField(_("ISO 3166-1 alpha-3"), max_length=3, unique=True)
+    iso2 = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, unique=True)
+    m49 = models.CharField(_("M49 code"), max_length=3, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    official_name = models.CharField(_("official name"), max_length=200)
+    region = models.CharField(_("UN region"), max_length=50, db_index=True)
+    subregion = models.CharField(_("UN sub-region"), max_length=100, db_index=True)
+    un_member_since = models.PositiveSmallIntegerField(_("UN member since"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        # E-mail addresses are stored lower-case; sign-in accepts any case.
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: a country official (with a country and role) or DPIDG staff."""
+
+    class Role(models.TextChoices):
+        FOCAL_POINT = "focal_point", _("Focal point")
+        CONTRIBUTOR = "contributor", _("Contributor")
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    country = models.ForeignKey(
+        Country,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    is_staff = models.BooleanField(
+        _("staff status"),
+        default=False,
+        help_text=_("Designates whether the user can sign in to the review console."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # An official always belongs to a country, and a country account always has a role.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(country__isnull=True, role="")
+                    | models.Q(country__isnull=False) & ~models.Q(role="")
+                ),
+                name="official_has_country_and_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_official(self) -> bool:
+        return self.country_id is not None and not self.is_staff
+
+    @property
+    def is_focal_point(self) -> bool:
+        return self.is_official and self.role == self.Role.FOCAL_POINT

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from msq_portal.health import healthz
+
+admin.site.site_header = "MSQ Portal — DPIDG review"
+admin.site.site_title = "MSQ Portal"
+admin.site.index_title = "Review console"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("questionnaire.urls")),
+]

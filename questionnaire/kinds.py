@@ -1,0 +1,382 @@
+"""The registry of answer kinds: what each kind of answer part stores and how it is checked.
+
+A question is made of parts (q6: a yes_no, a text and links); each part has a
+kind from KINDS. A kind knows its empty value, how to coerce whatever a form or
+JSON endpoint posts into its stored shape (keeping what was typed, valid or
+not), which problems block submission, and how to flatten a value into plain
+strings for display and exports. Adding a kind means adding one class here.
+
+Stored shapes (see ../shared/msq-2020-questionnaire.md, "Answer shapes"):
+- text: "..."
+- yes_no: "yes" | "no" | ""
+- links: [{"name": "", "url": "", "note": ""}, ...]
+- contact: {"name", "title", "organization", "emails": [...], "phone"}
+- multi: {"selected": [option codes], "other": ""}
+- percentage: {"value": "2.2" (as typed), "comment": ""}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.utils.translation import gettext_lazy as _
+
+# Limits a draft may hold. Beyond them the save is refused with a message; a
+# value is never cut silently.
+TEXT_MAX_LENGTH = 20_000
+SHORT_TEXT_MAX_LENGTH = 500
+URL_MAX_LENGTH = 2_000
+LINKS_MAX_ROWS = 100
+EMAILS_MAX = 10
+
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_DOMAIN_RE = re.compile(r"^[^\s/?#:@]+\.[^\s/?#:@]{2,}(:\d+)?([/?#]|$)")
+_email_validator = EmailValidator()
+
+
+class Problem(str):
+    """A message explaining why a value cannot be submitted as it stands."""
+
+
+def _as_str(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _length_problems(label: str, text: str, limit: int) -> list[Problem]:
+    if len(text) > limit:
+        return [
+            Problem(
+                _("%(label)s is %(length)d characters long; the limit is %(limit)d.")
+                % {"label": label, "length": len(text), "limit": limit}
+            )
+        ]
+    return []
+
+
+def url_href(url: str) -> str | None:
+    """The address to link to for a URL as an official typed it, or None if it is not one.
+
+    "www.ek.uz" becomes "http://www.ek.uz"; a remark after the address
+    ("https://gov.uz (main portal)") is left out of the link; fragments and
+    percent-encoded queries are kept exactly. Only http(s) addresses are linked:
+    "javascript:" and the like never become a link.
+    """
+    candidate = url.strip().split()[0] if url.strip() else ""
+    if not candidate:
+        return None
+    if _SCHEME_RE.match(candidate):
+        scheme = candidate.split(":", 1)[0].lower()
+        return candidate if scheme in {"http", "https"} else None
+    if candidate.startswith("//"):
+        candidate = candidate[2:]
+    if _DOMAIN_RE.match(candidate):
+        return f"http://{candidate}"
+    return None
+
+
+def email_list(raw: Any) -> list[str]:
+    """Split what was typed in an e-mail box (commas, semicolons, spaces, lines) into addresses."""
+    items = [_as_str(item) for item in raw] if isinstance(raw, list) else [_as_str(raw)]
+    addresses: list[str] = []
+    for item in items:
+        addresses.extend(part for part in re.split(r"[\s,;]+", item) if part)
+    return addresses
+
+
+class Kind:
+    """One kind of answer part. Subclasses set `name` and override the value hooks."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+
+    def empty(self) -> Any:
+        return ""
+
+    def check_definition(self, part: dict) -> list[str]:
+        """Problems with a part's definition in an edition file (plain English, for the loader)."""
+        return []
+
+    def coerce(self, raw: Any, part: dict) -> Any:
+        """The stored shape of a posted value, keeping what was typed even if invalid."""
+        return _as_str(raw)
+
+    def is_empty(self, value: Any) -> bool:
+        return value in (None, "", [], {})
+
+    def problems(self, value: Any, part: dict) -> list[Problem]:
+        """What blocks submission of a non-empty value (emptiness is checked by the caller)."""
+        return []
+
+    def flatten(self, value: Any, part: dict) -> Iterator[tuple[str, str]]:
+        """(sub-field, text) pairs for display and exports; empty values yield nothing."""
+        if not self.is_empty(value):
+            yield "", _as_str(value)
+
+
+class TextKind(Kind):
+    name = "text"
+    label = _("Text")
+
+    def problems(self, value, part):
+        return _length_problems(_("The answer"), _as_str(value), TEXT_MAX_LENGTH)
+
+
+class YesNoKind(Kind):
+    name = "yes_no"
+    label = _("Yes / No")
+    CHOICES: ClassVar[tuple[str, ...]] = ("yes", "no")
+
+    def coerce(self, raw, part):
+        value = _as_str(raw).strip().lower()
+        return value if value in self.CHOICES else ""
+
+    def flatten(self, value, part):
+        if value in self.CHOICES:
+            yield "", value
+
+
+class LinksKind(Kind):
+    name = "links"
+    label = _("Links")
+    FIELDS: ClassVar[tuple[str, ...]] = ("name", "url", "note")
+
+    def empty(self):
+        return []
+
+    def coerce(self, raw, part):
+        rows = raw if isinstance(raw, list) else []
+        coerced = []
+        for row in rows:
+            if not isinstance(row, dict):
+                continue
+            clean = {field: _as_str(row.get(field)) for field in self.FIELDS}
+            # A row left entirely blank is not an answer: drop it instead of storing noise.
+            if any(text.strip() for text in clean.values()):
+                coerced.append(clean)
+        return coerced
+
+    def is_empty(self, value):
+        return not value
+
+    def problems(self, value, part):
+        found: list[Problem] = []
+        if len(value) > LINKS_MAX_ROWS:
+            found.append(
+                Problem(_("At most %(limit)d links can be listed.") % {"limit": LINKS_MAX_ROWS})
+            )
+        for index, row in enumerate(value, start=1):
+            url = row.get("url", "")
+            name = row.get("name", "")
+            if not url.strip():
+                found.append(Problem(_("Link %(n)d has no URL.") % {"n": index}))
+            elif url_href(url) is None:
+                found.append(
+                    Problem(
+                        _("Link %(n)d: “%(url)s” does not look like a web address.")
+                        % {"n": index, "url": url[:200]}
+                    )
+                )
+            found += _length_problems(_("Link %(n)d's URL") % {"n": index}, url, URL_MAX_LENGTH)
+            found += _length_problems(
+                _("Link %(n)d's name") % {"n": index}, name, SHORT_TEXT_MAX_LENGTH
+            )
+            found += _length_problems(
+                _("Link %(n)d's note") % {"n": index}, row.get("note", ""), TEXT_MAX_LENGTH
+            )
+        return found
+
+    def flatten(self, value, part):
+        for index, row in enumerate(value, start=1):
+            for field in self.FIELDS:
+                if row.get(field):
+                    yield f"{index}.{field}", row[field]
+
+
+class ContactKind(Kind):
+    name = "contact"
+    label = _("Contact")
+    TEXT_FIELDS: ClassVar[tuple[str, ...]] = ("name", "title", "organization", "phone")
+
+    def empty(self):
+        return {}
+
+    def coerce(self, raw, part):
+        raw = raw if isinstance(raw, dict) else {}
+        value = {field: _as_str(raw.get(field)) for field in self.TEXT_FIELDS}
+        value["emails"] = email_list(raw.get("emails"))
+        if not any(value[field].strip() for field in self.TEXT_FIELDS) and not value["emails"]:
+            return {}
+        return value
+
+    def is_empty(self, value):
+        return not value
+
+    def problems(self, value, part):
+        found: list[Problem] = []
+        if not value.get("name", "").strip():
+            found.append(Problem(_("Give the contact's name.")))
+        emails = value.get("emails", [])
+        if not emails:
+            found.append(Problem(_("Give at least one e-mail address.")))
+        if len(emails) > EMAILS_MAX:
+            found.append(
+                Problem(
+                    _("At most %(limit)d e-mail addresses can be given.") % {"limit": EMAILS_MAX}
+                )
+            )
+        for email in emails:
+            try:
+                _email_validator(email)
+            except ValidationError:
+                found.append(
+                    Problem(
+                        _("“%(email)s” is not a valid e-mail address.") % {"email": email[:200]}
+                    )
+                )
+        for field in self.TEXT_FIELDS:
+            found += _length_problems(
+                field.capitalize(), value.get(field, ""), SHORT_TEXT_MAX_LENGTH
+            )
+        return found
+
+    def flatten(self, value, part):
+        for field in ("name", "title", "organization"):
+            if value.get(field):
+                yield field, value[field]
+        if value.get("emails"):
+            yield "emails", "; ".join(value["emails"])
+        if value.get("phone"):
+            yield "phone", value["phone"]
+
+
+class MultiKind(Kind):
+    name = "multi"
+    label = _("Multiple choice")
+
+    def empty(self):
+        return {}
+
+    def check_definition(self, part):
+        options = part.get("options")
+        if not options or not isinstance(options, list):
+            return ["a multi part needs a list of options"]
+        problems = []
+        codes = [option.get("code") for option in options if isinstance(option, dict)]
+        if len(codes) != len(options) or not all(codes):
+            problems.append("every option needs a code and a label")
+        elif len(set(codes)) != len(codes):
+            problems.append("option codes repeat")
+        if any(isinstance(o, dict) and not o.get("label") for o in options):
+            problems.append("every option needs a code and a label")
+        return problems
+
+    @staticmethod
+    def option_codes(part: dict) -> list[str]:
+        return [option["code"] for option in part["options"]]
+
+    @staticmethod
+    def other_codes(part: dict) -> set[str]:
+        return {option["code"] for option in part["options"] if option.get("other")}
+
+    def coerce(self, raw, part):
+        raw = raw if isinstance(raw, dict) else {}
+        selected_raw = raw.get("selected") or []
+        if not isinstance(selected_raw, list):
+            selected_raw = [selected_raw]
+        wanted = {_as_str(code) for code in selected_raw}
+        # Keep the edition's order, whatever order the browser posted.
+        selected = [code for code in self.option_codes(part) if code in wanted]
+        other = _as_str(raw.get("other"))
+        if not selected and not other.strip():
+            return {}
+        return {"selected": selected, "other": other}
+
+    def is_empty(self, value):
+        return not value or (not value.get("selected") and not value.get("other", "").strip())
+
+    def problems(self, value, part):
+        found: list[Problem] = []
+        other_selected = bool(set(value.get("selected", [])) & self.other_codes(part))
+        other_text = value.get("other", "").strip()
+        if other_selected and not other_text:
+            found.append(Problem(_("You chose “Other”: please say what.")))
+        if other_text and not other_selected and self.other_codes(part):
+            found.append(Problem(_("Tick “Other” or clear its text.")))
+        found += _length_problems(_("The “Other” text"), value.get("other", ""), TEXT_MAX_LENGTH)
+        return found
+
+    def flatten(self, value, part):
+        labels = {option["code"]: option["label"] for option in part["options"]}
+        for code in value.get("selected", []):
+            yield code, labels.get(code, code)
+        if value.get("other", "").strip():
+            yield "other_text", value["other"]
+
+
+class PercentageKind(Kind):
+    name = "percentage"
+    label = _("Percentage")
+
+    def empty(self):
+        return {}
+
+    def coerce(self, raw, part):
+        raw = raw if isinstance(raw, dict) else {"value": raw}
+        value = {"value": _as_str(raw.get("value")).strip(), "comment": _as_str(raw.get("comment"))}
+        if not value["value"] and not value["comment"].strip():
+            return {}
+        return value
+
+    def is_empty(self, value):
+        return not value or (not value.get("value") and not value.get("comment", "").strip())
+
+    @staticmethod
+    def number(value: dict) -> Decimal | None:
+        """The typed number as a Decimal (a comma as decimal mark is accepted), or None."""
+        text = (value or {}).get("value", "").replace(",", ".").rstrip("%").strip()
+        if not text:
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+
+    def problems(self, value, part):
+        found: list[Problem] = []
+        typed = value.get("value", "")
+        if typed:
+            number = self.number(value)
+            if number is None:
+                found.append(Problem(_("“%(value)s” is not a number.") % {"value": typed[:50]}))
+            elif not Decimal(0) <= number <= Decimal(100):
+                found.append(Problem(_("A percentage is between 0 and 100.")))
+        found += _length_problems(_("The comment"), value.get("comment", ""), TEXT_MAX_LENGTH)
+        return found
+
+    def flatten(self, value, part):
+        if value.get("value"):
+            yield "value", value["value"]
+        if value.get("comment", "").strip():
+            yield "comment", value["comment"]
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (TextKind(), YesNoKind(), LinksKind(), ContactKind(), MultiKind(), PercentageKind())
+}
+
+
+def get_kind(name: str) -> Kind:
+    return KINDS[name]

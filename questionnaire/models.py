@@ -1,0 +1,279 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Country
+
+
+class Edition(models.Model):
+    """One edition of the questionnaire (msq-2020), loaded from questionnaire/editions/."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    year = models.PositiveSmallIntegerField(_("survey year"))
+    title = models.CharField(_("title"), max_length=300)
+    introduction = models.TextField(_("introduction"), blank=True)
+    footnotes = models.JSONField(_("footnotes"), default=list, blank=True)
+    consent_text = models.TextField(_("publication consent wording"))
+    closing_text = models.TextField(_("closing text"), blank=True)
+    is_open = models.BooleanField(
+        _("open for answers"),
+        default=True,
+        help_text=_("Officials may edit and submit only while the edition is open."),
+    )
+    source_file = models.CharField(_("source file"), max_length=300)
+    source_sha256 = models.CharField(_("source file SHA-256"), max_length=64)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Section(models.Model):
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="sections")
+    code = models.SlugField(_("code"), max_length=30)
+    numeral = models.CharField(_("numeral"), max_length=10)
+    title = models.CharField(_("title"), max_length=300)
+    footnotes = models.JSONField(_("footnotes"), default=list, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"))
+
+    class Meta:
+        ordering = ["edition", "order"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "code"], name="section_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.numeral}. {self.title}"
+
+
+class Question(models.Model):
+    """One answerable question (or sub-part such as q2a), defined by the edition file.
+
+    `parts` lists what the answer is made of, each with a kind from
+    questionnaire.kinds (q6 is a yes_no, a text and links); `kind` repeats the
+    first part's kind for filtering. `show_if` hides the whole question unless
+    another question's part has a given value.
+    """
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField(_("code"), max_length=30)
+    number = models.CharField(_("printed number"), max_length=20, blank=True)
+    group_number = models.CharField(_("group number"), max_length=20, blank=True)
+    group_text = models.TextField(_("group text"), blank=True)
+    lead_in = models.TextField(_("lead-in"), blank=True)
+    text = models.TextField(_("text"), blank=True)
+    kind = models.CharField(_("kind"), max_length=30)
+    parts = models.JSONField(_("parts"), default=list)
+    footnotes = models.JSONField(_("footnotes"), default=list, blank=True)
+    show_if = models.JSONField(_("shown if"), null=True, blank=True)
+    required = models.BooleanField(_("required at submission"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"))
+
+    class Meta:
+        ordering = ["edition", "order"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "code"], name="question_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.display_number}".strip()
+
+    @property
+    def display_number(self) -> str:
+        """The number as printed: "2. a." for a part of a group, "1." otherwise."""
+        return " ".join(part for part in (self.group_number, self.number) if part)
+
+
+class Submission(models.Model):
+    """A country's answers to one edition: one row per (edition, country)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for revision")
+        ACCEPTED = "accepted", _("Accepted")
+
+    class Consent(models.TextChoices):
+        UNANSWERED = "", _("Not yet chosen")
+        GRANTED = "granted", _("Authorized to publish")
+        REFUSED = "refused", _("Not authorized to publish")
+
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="submissions")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="submissions")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    # Bumped by every write; a save based on an older version is refused.
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    consent = models.CharField(
+        _("publication consent"), max_length=10, choices=Consent.choices, blank=True
+    )
+    consent_text = models.TextField(_("consent wording shown"), blank=True)
+    consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consent given by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The version that was submitted last; the PDF is rendered for it.
+    submitted_version = models.PositiveIntegerField(_("submitted version"), null=True, blank=True)
+
+    pdf = models.FileField(_("PDF"), upload_to="submissions/pdf/", blank=True)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
+    pdf_version = models.PositiveIntegerField(_("PDF of version"), null=True, blank=True)
+    pdf_rendered_at = models.DateTimeField(_("PDF rendered at"), null=True, blank=True)
+    pdf_error = models.TextField(_("PDF rendering error"), blank=True)
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
+
+    class Meta:
+        ordering = ["country__name"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "country"], name="one_submission_per_country"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} — {self.edition.code}"
+
+    @property
+    def is_editable_by_country(self) -> bool:
+        return self.status in {self.Status.DRAFT, self.Status.RETURNED} and self.edition.is_open
+
+
+class Answer(models.Model):
+    """The value of one question for one submission, shaped by the question's parts."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.JSONField(_("value"), default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        ordering = ["question__order"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "question"], name="one_answer_per_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} · {self.question.code}"
+
+
+class SubmissionEvent(models.Model):
+    """Append-only audit trail of a submission: who did what, when, before and after."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Draft started")
+        ANSWERS_SAVED = "answers_saved", _("Answers saved")
+        CONSENT_CHANGED = "consent_changed", _("Publication consent changed")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for revision")
+        ACCEPTED = "accepted", _("Accepted")
+        REOPENED = "reopened", _("Reopened")
+        COMMENTED = "commented", _("Reviewer comment")
+        PDF_RENDERED = "pdf_rendered", _("PDF rendered")
+        PDF_FAILED = "pdf_failed", _("PDF rendering failed")
+        FOCAL_POINT_CHANGED = "focal_point_changed", _("Focal point changed")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(_("version after"))
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("submission event")
+        verbose_name_plural = _("submission events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.submission}"
+
+
+class ReviewComment(models.Model):
+    """A reviewer's remark on a submission, or on one of its questions."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="review_comments"
+    )
+    question = models.ForeignKey(
+        Question,
+        verbose_name=_("question"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="review_comments",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    text = models.TextField(_("comment"))
+    # The submitted version the comment was written on.
+    version = models.PositiveIntegerField(_("on version"))
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+
+    def __str__(self) -> str:
+        target = self.question.code if self.question_id else _("whole submission")
+        return f"{self.submission} · {target}"

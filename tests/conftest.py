@@ -1,0 +1,140 @@
+"""Fixtures shared by the whole suite: countries, the MSQ 2020, people, and a real Celery worker."""
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from accounts.countries import countries_load
+from accounts.models import Country, User
+from questionnaire.edition_files import edition_load, edition_path
+from questionnaire.models import Edition
+from tests import factories
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def countries(db) -> None:
+    """The 193 Member States. The data migration loads them, but a transactional test's
+    flush empties the table, so they are loaded again when missing."""
+    if not Country.objects.exists():
+        countries_load(country_model=Country)
+
+
+@pytest.fixture
+def edition(countries) -> Edition:
+    """The MSQ 2020 as loaded from its data file (idempotent, so cheap on a loaded database)."""
+    return edition_load(path=edition_path("msq-2020")).edition
+
+
+@pytest.fixture
+def country_a(countries) -> Country:
+    return Country.objects.get(iso3="UZB")
+
+
+@pytest.fixture
+def country_b(countries) -> Country:
+    return Country.objects.get(iso3="FRA")
+
+
+@pytest.fixture
+def focal_point(country_a) -> User:
+    return factories.OfficialFactory(country=country_a, role=User.Role.FOCAL_POINT)
+
+
+@pytest.fixture
+def contributor(country_a) -> User:
+    return factories.OfficialFactory(country=country_a, role=User.Role.CONTRIBUTOR)
+
+
+@pytest.fixture
+def outsider(country_b) -> User:
+    """A focal point of another country: must see nothing of country A."""
+    return factories.OfficialFactory(country=country_b, role=User.Role.FOCAL_POINT)
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    return factories.ReviewerFactory()
+
+
+def wait_for(condition: Callable[[], object], *, timeout: float = 60, interval: float = 0.2):
+    """Poll `condition` until it returns something truthy; fail the test after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    pytest.fail(f"waited {timeout} s for {getattr(condition, '__name__', 'a condition')}")
+
+
+def _database_url_for_worker() -> str:
+    database = settings.DATABASES["default"]
+    return (
+        f"postgres://{database['USER'] or ''}@{database['HOST'] or '127.0.0.1'}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}"
+    )
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on the configured broker, reading the test database.
+
+    With no broker configured (the embedded default) tasks run in-process and
+    this yields None: the same tests then prove the eager path. Tests that
+    wait on the worker must use `transactional_db` so it sees committed rows.
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        yield None
+        return
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.fail("A real Celery worker needs DATABASE_URL to name PostgreSQL.")
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for_worker(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = PROJECT_ROOT / "test-output" / "celery-worker.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "msq_portal",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "--purge",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-Q",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(lambda: "ready." in log_path.read_text(), timeout=60)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
