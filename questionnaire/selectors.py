@@ -4,12 +4,17 @@ Every country-facing read of a submission goes through
 `submission_for_country`, which scopes by the official's own country.
 """
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from accounts.models import Country
-from questionnaire.models import Edition, Section, Submission
+from questionnaire.answers import part_value, question_is_shown, question_problems, shown_parts
+from questionnaire.kinds import get_kind
+from questionnaire.models import Edition, Question, Section, Submission
 
 
 def edition_current() -> Edition:
@@ -30,4 +35,111 @@ def submission_for_country(*, edition: Edition, country: Country) -> Submission 
         Submission.objects.select_related("edition", "country")
         .filter(edition=edition, country=country)
         .first()
+    )
+
+
+def submission_values(*, submission: Submission) -> dict[str, dict]:
+    """{question code: stored value} of a submission, in one query."""
+    return dict(submission.answers.values_list("question__code", "value"))
+
+
+@dataclass(frozen=True)
+class PartSnapshot:
+    name: str
+    kind: str
+    label: str
+    definition: dict
+    value: Any
+    is_empty: bool
+    # (sub-field, text) pairs from the kind's flatten(): what displays and exports show.
+    flat: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class QuestionSnapshot:
+    question: Question
+    shown: bool
+    parts: list[PartSnapshot]
+    problems: list[str]
+
+    @property
+    def is_answered(self) -> bool:
+        return any(not part.is_empty for part in self.parts)
+
+
+@dataclass(frozen=True)
+class SectionSnapshot:
+    section: Section
+    questions: list[QuestionSnapshot]
+
+
+@dataclass(frozen=True)
+class SubmissionSnapshot:
+    """Everything needed to show, print or export a submission, read once.
+
+    The PDF, the read-only pages and the exports are built from this, so they
+    all show the same thing: only shown questions and parts, values as stored.
+    """
+
+    submission: Submission
+    edition: Edition
+    country: Country
+    sections: list[SectionSnapshot]
+
+    @property
+    def problems(self) -> dict[str, list[str]]:
+        return {
+            snapshot.question.code: snapshot.problems
+            for section in self.sections
+            for snapshot in section.questions
+            if snapshot.problems
+        }
+
+
+def submission_snapshot(*, submission: Submission) -> SubmissionSnapshot:
+    """A SubmissionSnapshot in three queries, whatever the number of answers."""
+    edition = submission.edition
+    values = submission_values(submission=submission)
+    sections = list(edition.sections.order_by("order"))
+    questions_by_section: dict[int, list[Question]] = {section.id: [] for section in sections}
+    for question in edition.questions.order_by("order"):
+        questions_by_section[question.section_id].append(question)
+
+    section_snapshots = []
+    for section in sections:
+        question_snapshots = []
+        for question in questions_by_section[section.id]:
+            question_value = values.get(question.code, {})
+            shown = question_is_shown(question, values)
+            parts = []
+            if shown:
+                for part in shown_parts(question, question_value):
+                    kind = get_kind(part["kind"])
+                    value = part_value(part, question_value)
+                    empty = kind.is_empty(value)
+                    parts.append(
+                        PartSnapshot(
+                            name=part["name"],
+                            kind=part["kind"],
+                            label=part.get("label", ""),
+                            definition=part,
+                            value=value,
+                            is_empty=empty,
+                            flat=[] if empty else list(kind.flatten(value, part)),
+                        )
+                    )
+            question_snapshots.append(
+                QuestionSnapshot(
+                    question=question,
+                    shown=shown,
+                    parts=parts,
+                    problems=[str(problem) for problem in question_problems(question, values)],
+                )
+            )
+        section_snapshots.append(SectionSnapshot(section=section, questions=question_snapshots))
+    return SubmissionSnapshot(
+        submission=submission,
+        edition=edition,
+        country=submission.country,
+        sections=section_snapshots,
     )
