@@ -277,3 +277,61 @@ class ReviewComment(models.Model):
     def __str__(self) -> str:
         target = self.question.code if self.question_id else _("whole submission")
         return f"{self.submission} · {target}"
+
+
+class ExportJob(models.Model):
+    """A full export run by a Celery worker: its progress, its file or its error.
+
+    `exporter` is an identifier from questionnaire.exports.EXPORTERS; `statuses`
+    lists the submission statuses included (empty: every submission).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("edition"), on_delete=models.PROTECT, related_name="export_jobs"
+    )
+    exporter = models.CharField(_("format"), max_length=30)
+    statuses = models.JSONField(_("submission statuses"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress_done = models.PositiveIntegerField(_("submissions done"), default=0)
+    progress_total = models.PositiveIntegerField(_("submissions in total"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/", blank=True)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+
+    def __str__(self) -> str:
+        return f"{self.exporter} · {self.edition.code} · {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
