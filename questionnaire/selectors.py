@@ -100,15 +100,35 @@ def submission_snapshot(*, submission: Submission) -> SubmissionSnapshot:
     """A SubmissionSnapshot in three queries, whatever the number of answers."""
     edition = submission.edition
     values = submission_values(submission=submission)
+    return snapshot_build(
+        submission=submission, layout=edition_layout(edition=edition), values=values
+    )
+
+
+EditionLayout = list[tuple[Section, list[Question]]]
+
+
+def edition_layout(*, edition: Edition) -> EditionLayout:
+    """The edition's sections, each with its questions in order, in two queries.
+
+    Read once and shared by every snapshot of a bulk read (exports, bulk PDFs).
+    """
     sections = list(edition.sections.order_by("order"))
     questions_by_section: dict[int, list[Question]] = {section.id: [] for section in sections}
     for question in edition.questions.order_by("order"):
         questions_by_section[question.section_id].append(question)
+    return [(section, questions_by_section[section.id]) for section in sections]
 
+
+def snapshot_build(
+    *, submission: Submission, layout: EditionLayout, values: dict[str, dict]
+) -> SubmissionSnapshot:
+    """A SubmissionSnapshot from values already read: no query (submission.country is used)."""
+    edition = submission.edition
     section_snapshots = []
-    for section in sections:
+    for section, questions in layout:
         question_snapshots = []
-        for question in questions_by_section[section.id]:
+        for question in questions:
             question_value = values.get(question.code, {})
             shown = question_is_shown(question, values)
             parts = []
