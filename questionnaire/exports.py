@@ -1,0 +1,475 @@
+"""Exports of an edition's answers: one small exporter class per format, in one registry.
+
+An exporter turns a queryset of submissions into a file written to a binary
+stream. List exporters only say which sheets and rows they produce; their
+base class writes them as CSV or as XLSX (openpyxl write-only). JSON and the
+ZIP of PDFs write their own stream. Every format reads submissions in chunks
+(answers prefetched per chunk) and builds each row from the same
+SubmissionSnapshot as the pages and the PDF, so memory stays flat whatever
+the number of countries and every format shows the same answers.
+
+Spreadsheet cells are text typed by officials: any cell that a spreadsheet
+would take for a formula (starting with = + - @, a tab or a carriage return)
+gets a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any, ClassVar
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from questionnaire.models import Answer, Edition, Submission
+from questionnaire.selectors import (
+    EditionLayout,
+    SubmissionSnapshot,
+    edition_layout,
+    snapshot_build,
+)
+
+Progress = Callable[[int], None]
+Row = list[Any]
+
+# Submissions read per database round trip; their answers are prefetched per chunk.
+CHUNK_SIZE = 50
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+JSON_FORMAT = "msq-export/1"
+
+
+def neutralise(value: Any) -> Any:
+    """A cell value a spreadsheet will show as text, never run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _iso(moment) -> str:
+    return moment.isoformat() if moment else ""
+
+
+def submissions_for_export(*, edition: Edition, statuses: Iterable[str] = ()) -> QuerySet:
+    """The edition's submissions in the given statuses (all when none are given)."""
+    queryset = Submission.objects.filter(edition=edition)
+    statuses = list(statuses)
+    if statuses:
+        queryset = queryset.filter(status__in=statuses)
+    return queryset
+
+
+def snapshots_iter(
+    *, submissions: QuerySet, layout: EditionLayout, chunk_size: int = CHUNK_SIZE
+) -> Iterator[SubmissionSnapshot]:
+    """Snapshots of the submissions in country order, a fixed number of queries per chunk."""
+    code_by_question_id = {
+        question.id: question.code for _section, questions in layout for question in questions
+    }
+    queryset = (
+        submissions.select_related("edition", "country")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                # No ordering: the default one would join the question table for nothing.
+                queryset=Answer.objects.only(
+                    "id", "submission_id", "question_id", "value"
+                ).order_by(),
+            )
+        )
+        .order_by("country__name", "id")
+    )
+    for submission in queryset.iterator(chunk_size=chunk_size):
+        values = {
+            code_by_question_id[answer.question_id]: answer.value
+            for answer in submission.answers.all()
+            if answer.question_id in code_by_question_id
+        }
+        yield snapshot_build(submission=submission, layout=layout, values=values)
+
+
+def question_text(question) -> str:
+    """The whole wording of a question: its group's text, lead-in and own text."""
+    return " ".join(part for part in (question.group_text, question.lead_in, question.text) if part)
+
+
+class Exporter:
+    """One export format. Subclasses set the class attributes and implement `write`."""
+
+    identifier: ClassVar[str]
+    verbose_name: ClassVar[str]
+    extension: ClassVar[str]
+    content_type: ClassVar[str]
+
+    def __init__(self, *, edition: Edition):
+        self.edition = edition
+        self.layout = edition_layout(edition=edition)
+
+    def filename(self) -> str:
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        return f"msq-{self.edition.code}-{self.identifier}-{stamp}.{self.extension}"
+
+    def snapshots(self, submissions: QuerySet) -> Iterator[SubmissionSnapshot]:
+        return snapshots_iter(submissions=submissions, layout=self.layout)
+
+    def write(self, *, submissions: QuerySet, out: IO[bytes], progress: Progress | None = None):
+        raise NotImplementedError
+
+
+class ListExporter(Exporter):
+    """An exporter made of sheets of rows; `output` says whether they become CSV or XLSX.
+
+    CSV holds a single sheet (the first one).
+    """
+
+    output: ClassVar[str] = "csv"
+
+    def sheets(
+        self, submissions: QuerySet, progress: Progress | None
+    ) -> Iterator[tuple[str, Row, Iterator[Row]]]:
+        """(sheet title, header row, rows) for each sheet, rows produced lazily."""
+        raise NotImplementedError
+
+    def write(self, *, submissions, out, progress=None):
+        if self.output == "xlsx":
+            self._write_xlsx(submissions, out, progress)
+        else:
+            self._write_csv(submissions, out, progress)
+
+    def _write_csv(self, submissions, out, progress):
+        # utf-8-sig: Excel then reads Cyrillic, Arabic and Chinese correctly.
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
+        writer = csv.writer(text)
+        _title, header, rows = next(iter(self.sheets(submissions, progress)))
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([neutralise(value) for value in row])
+        text.flush()
+        text.detach()
+
+    def _write_xlsx(self, submissions, out, progress):
+        workbook = Workbook(write_only=True)
+        for title, header, rows in self.sheets(submissions, progress):
+            sheet = workbook.create_sheet(title=title)
+            sheet.append(header)
+            for row in rows:
+                sheet.append([_xlsx_cell(value) for value in row])
+        workbook.save(out)
+
+
+def _xlsx_cell(value: Any) -> Any:
+    if isinstance(value, str):
+        # Control characters cannot be stored in XLSX; show where they were.
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return neutralise(value)
+
+
+_ITEM_RE = re.compile(r"^(\d+)\.(.+)$")
+
+
+class TidyCsvExporter(ListExporter):
+    """One row per answer value; a links part gives one row per field of each link."""
+
+    identifier = "tidy_csv"
+    verbose_name = _("Tidy CSV (one row per answer value)")
+    output = "csv"
+    extension = "csv"
+    content_type = "text/csv"
+    HEADER: ClassVar[Row] = [
+        "edition",
+        "country_iso3",
+        "region",
+        "question_code",
+        "number",
+        "part",
+        "item",
+        "field",
+        "value",
+    ]
+
+    def sheets(self, submissions, progress):
+        yield "answers", list(self.HEADER), self._rows(submissions, progress)
+
+    def _rows(self, submissions, progress):
+        for done, snapshot in enumerate(self.snapshots(submissions), start=1):
+            country = snapshot.country
+            for section in snapshot.sections:
+                for question_snapshot in section.questions:
+                    question = question_snapshot.question
+                    for part in question_snapshot.parts:
+                        for field, text in part.flat:
+                            item = ""
+                            match = _ITEM_RE.match(field)
+                            if match:
+                                item, field = match.groups()
+                            yield [
+                                snapshot.edition.code,
+                                country.iso3,
+                                country.region,
+                                question.code,
+                                question.display_number,
+                                part.name,
+                                item,
+                                field,
+                                text,
+                            ]
+            if progress:
+                progress(done)
+
+
+def wide_cell(part) -> str:
+    """A part's value in one cell: as typed for text and yes/no, else one "field: text" a line."""
+    if part.is_empty:
+        return ""
+    if part.kind in {"text", "yes_no"}:
+        return str(part.value)
+    return "\n".join(f"{field}: {text}" for field, text in part.flat)
+
+
+class WideXlsxExporter(ListExporter):
+    """One row per country, a column per question part, and a codebook sheet."""
+
+    identifier = "wide_xlsx"
+    verbose_name = _("Wide XLSX (one row per country, with a codebook)")
+    output = "xlsx"
+    extension = "xlsx"
+    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    COUNTRY_COLUMNS: ClassVar[Row] = [
+        "country_iso3",
+        "country",
+        "region",
+        "subregion",
+        "status",
+        "version",
+        "submitted_at",
+        "consent",
+    ]
+
+    def columns(self) -> list[tuple[Any, dict]]:
+        """(question, part definition) for every part of the edition, in order."""
+        return [
+            (question, part)
+            for _section, questions in self.layout
+            for question in questions
+            for part in question.parts
+        ]
+
+    def sheets(self, submissions, progress):
+        columns = self.columns()
+        header = [*self.COUNTRY_COLUMNS, *(f"{q.code}.{part['name']}" for q, part in columns)]
+        yield "answers", header, self._answer_rows(submissions, progress, columns)
+        yield "codebook", self.CODEBOOK_HEADER, self._codebook_rows(columns)
+
+    def _answer_rows(self, submissions, progress, columns):
+        for done, snapshot in enumerate(self.snapshots(submissions), start=1):
+            submission = snapshot.submission
+            country = snapshot.country
+            cells = {
+                (question_snapshot.question.code, part.name): wide_cell(part)
+                for section in snapshot.sections
+                for question_snapshot in section.questions
+                for part in question_snapshot.parts
+            }
+            yield [
+                country.iso3,
+                country.name,
+                country.region,
+                country.subregion,
+                submission.status,
+                submission.version,
+                _iso(submission.submitted_at),
+                submission.consent,
+                *(cells.get((question.code, part["name"]), "") for question, part in columns),
+            ]
+            if progress:
+                progress(done)
+
+    CODEBOOK_HEADER: ClassVar[Row] = [
+        "column",
+        "question_code",
+        "number",
+        "section",
+        "question",
+        "part",
+        "part_label",
+        "kind",
+        "required",
+        "options",
+        "shown_if",
+    ]
+
+    def _codebook_rows(self, columns):
+        sections = {section.id: section for section, _questions in self.layout}
+        for question, part in columns:
+            section = sections[question.section_id]
+            condition = part.get("show_if") or question.show_if
+            shown_if = ""
+            if condition:
+                target = condition.get("question", question.code)
+                shown_if = f"{target}.{condition['part']} = {condition['equals']}"
+            yield [
+                f"{question.code}.{part['name']}",
+                question.code,
+                question.display_number,
+                f"{section.numeral}. {section.title}",
+                question_text(question),
+                part["name"],
+                part.get("label", ""),
+                part["kind"],
+                "yes" if part.get("required") else "no",
+                "; ".join(f"{o['code']} = {o['label']}" for o in part.get("options", [])),
+                shown_if,
+            ]
+
+
+class JsonExporter(Exporter):
+    """Nested per country and section; schema in docs/exports-json-schema.md."""
+
+    identifier = "json"
+    verbose_name = _("JSON (nested per country and section)")
+    extension = "json"
+    content_type = "application/json"
+
+    def edition_header(self) -> dict:
+        return {
+            "code": self.edition.code,
+            "year": self.edition.year,
+            "title": self.edition.title,
+            "sections": [
+                {
+                    "code": section.code,
+                    "numeral": section.numeral,
+                    "title": section.title,
+                    "questions": [
+                        {
+                            "code": question.code,
+                            "number": question.display_number,
+                            "text": question_text(question),
+                            "kind": question.kind,
+                            "parts": [
+                                {"name": part["name"], "kind": part["kind"]}
+                                for part in question.parts
+                            ],
+                        }
+                        for question in questions
+                    ],
+                }
+                for section, questions in self.layout
+            ],
+        }
+
+    @staticmethod
+    def country_entry(snapshot: SubmissionSnapshot) -> dict:
+        submission = snapshot.submission
+        country = snapshot.country
+        return {
+            "iso3": country.iso3,
+            "name": country.name,
+            "region": country.region,
+            "subregion": country.subregion,
+            "status": submission.status,
+            "version": submission.version,
+            "submitted_version": submission.submitted_version,
+            "submitted_at": _iso(submission.submitted_at) or None,
+            "consent": submission.consent,
+            "sections": {
+                section.section.code: {
+                    question_snapshot.question.code: {
+                        part.name: part.value for part in question_snapshot.parts
+                    }
+                    for question_snapshot in section.questions
+                    if question_snapshot.shown
+                }
+                for section in snapshot.sections
+            },
+        }
+
+    def write(self, *, submissions, out, progress=None):
+        def put(text: str) -> None:
+            out.write(text.encode("utf-8"))
+
+        header = {
+            "format": JSON_FORMAT,
+            "generated_at": timezone.now().isoformat(),
+            "edition": self.edition_header(),
+        }
+        # The countries are written one at a time: drop the closing brace and open the list.
+        put(json.dumps(header, ensure_ascii=False)[:-1] + ', "countries": [')
+        for done, snapshot in enumerate(self.snapshots(submissions), start=1):
+            put(("," if done > 1 else "") + "\n")
+            put(json.dumps(self.country_entry(snapshot), ensure_ascii=False))
+            if progress:
+                progress(done)
+        put("\n]}\n")
+
+
+class PdfZipExporter(Exporter):
+    """Every rendered PDF in one ZIP, with manifest.csv (country, version, SHA-256)."""
+
+    identifier = "pdf_zip"
+    verbose_name = _("ZIP of the PDFs, with a manifest")
+    extension = "zip"
+    content_type = "application/zip"
+    MANIFEST_HEADER: ClassVar[Row] = [
+        "country_iso3",
+        "country",
+        "status",
+        "pdf_version",
+        "file",
+        "sha256",
+        "note",
+    ]
+
+    def write(self, *, submissions, out, progress=None):
+        queryset = submissions.select_related("country").order_by("country__name", "id")
+        manifest = io.StringIO()
+        writer = csv.writer(manifest)
+        writer.writerow(self.MANIFEST_HEADER)
+        # PDFs are compressed already: storing them is as small and much faster.
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+            for done, submission in enumerate(queryset.iterator(chunk_size=CHUNK_SIZE), start=1):
+                country = submission.country
+                row = [country.iso3, country.name, submission.status, submission.pdf_version]
+                if not submission.pdf:
+                    writer.writerow([*row, "", "", "no PDF rendered yet"])
+                else:
+                    name = f"pdf/{country.iso3}-{self.edition.code}-v{submission.pdf_version}.pdf"
+                    try:
+                        digest = self._copy(submission, archive, name)
+                    except FileNotFoundError:
+                        writer.writerow([*row, "", "", "PDF file missing from storage"])
+                    else:
+                        note = ""
+                        if submission.pdf_sha256 and submission.pdf_sha256 != digest:
+                            note = "SHA-256 differs from the one recorded at rendering"
+                        writer.writerow([*row, name, digest, note])
+                if progress:
+                    progress(done)
+            archive.writestr("manifest.csv", manifest.getvalue().encode("utf-8-sig"))
+
+    @staticmethod
+    def _copy(submission: Submission, archive: zipfile.ZipFile, name: str) -> str:
+        digest = hashlib.sha256()
+        with submission.pdf.open("rb") as source, archive.open(name, "w") as target:
+            for chunk in iter(lambda: source.read(1 << 16), b""):
+                digest.update(chunk)
+                target.write(chunk)
+        return digest.hexdigest()
+
+
+EXPORTERS: dict[str, type[Exporter]] = {
+    exporter.identifier: exporter
+    for exporter in (TidyCsvExporter, WideXlsxExporter, JsonExporter, PdfZipExporter)
+}
+
+
+def exporter_choices() -> list[tuple[str, str]]:
+    return [(identifier, exporter.verbose_name) for identifier, exporter in EXPORTERS.items()]

@@ -1,0 +1,264 @@
+"""The review workflow: DPIDG reviewers comment on, return, accept and reopen submissions.
+
+Every write here records a SubmissionEvent with its reviewer, so that no staff
+change is ever silent; answers themselves are never written by reviewers.
+Status changes bump the submission's version, so that a page opened before
+the change is refused as stale by the filling flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from questionnaire.models import Question, ReviewComment, Submission, SubmissionEvent
+
+COMMENT_MAX_LENGTH = 5_000
+
+Status = Submission.Status
+
+
+class ReviewError(Exception):
+    """A review action that cannot be done as asked; the message is for the reviewer."""
+
+
+# Which statuses each action starts from. A returned or draft submission is
+# the country's to edit: reviewers wait for it to come back.
+RETURNABLE = {Status.SUBMITTED, Status.ACCEPTED}
+ACCEPTABLE = {Status.SUBMITTED}
+REOPENABLE = {Status.SUBMITTED, Status.ACCEPTED}
+
+
+def _locked(submission: Submission) -> Submission:
+    """The submission's row, re-read under a row lock so two reviewers cannot race."""
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("edition", "country")
+        .get(pk=submission.pk)
+    )
+
+
+def _clean_text(text: str) -> str:
+    text = (text or "").strip()
+    if len(text) > COMMENT_MAX_LENGTH:
+        raise ReviewError(
+            _("A comment is %(length)d characters long; the limit is %(limit)d.")
+            % {"length": len(text), "limit": COMMENT_MAX_LENGTH}
+        )
+    return text
+
+
+def _status_change(
+    *,
+    submission: Submission,
+    reviewer: User,
+    allowed: set[str],
+    new_status: str,
+    kind: str,
+    message: str = "",
+) -> Submission:
+    locked = _locked(submission)
+    if locked.status not in allowed:
+        raise ReviewError(
+            _("This submission is “%(status)s”: it cannot be %(action)s.")
+            % {"status": locked.get_status_display(), "action": SubmissionEvent.Kind(kind).label}
+        )
+    before = locked.status
+    locked.status = new_status
+    locked.version += 1
+    locked.save(update_fields=["status", "version", "updated_at"])
+    SubmissionEvent.objects.create(
+        submission=locked,
+        kind=kind,
+        actor=reviewer,
+        version=locked.version,
+        before={"status": before},
+        after={"status": new_status},
+        message=message,
+    )
+    return locked
+
+
+def _comments_create(
+    *, submission: Submission, reviewer: User, comments: Mapping[str, str], version: int
+) -> list[ReviewComment]:
+    """ReviewComments (and their events) from {question code or "": text}; blanks skipped."""
+    cleaned = {code: _clean_text(text) for code, text in comments.items()}
+    cleaned = {code: text for code, text in cleaned.items() if text}
+    codes = {code for code in cleaned if code}
+    questions = {
+        question.code: question
+        for question in Question.objects.filter(edition_id=submission.edition_id, code__in=codes)
+    }
+    unknown = sorted(codes - set(questions))
+    if unknown:
+        raise ReviewError(
+            _("No question %(codes)s in this edition.") % {"codes": ", ".join(unknown)}
+        )
+    created = []
+    order = {code: question.order for code, question in questions.items()}
+    # Whole-submission remarks first, then in questionnaire order.
+    for code in sorted(cleaned, key=lambda code: order.get(code, -1)):
+        question = questions.get(code)
+        comment = ReviewComment.objects.create(
+            submission=submission,
+            question=question,
+            author=reviewer,
+            text=cleaned[code],
+            version=version,
+        )
+        SubmissionEvent.objects.create(
+            submission=submission,
+            kind=SubmissionEvent.Kind.COMMENTED,
+            actor=reviewer,
+            question=question,
+            version=submission.version,
+            after={"comment": comment.text},
+        )
+        created.append(comment)
+    return created
+
+
+def _queue_email(*, submission: Submission, kind: str) -> None:
+    from questionnaire.tasks import task_email_review
+
+    transaction.on_commit(lambda: task_email_review.delay(submission_id=submission.pk, kind=kind))
+
+
+@transaction.atomic
+def review_comment_add(
+    *, submission: Submission, reviewer: User, text: str, question: Question | None = None
+) -> ReviewComment:
+    """Write a reviewer's comment on a submission or one of its questions.
+
+    Side effects: creates a ReviewComment and a COMMENTED SubmissionEvent. The
+    country sees it once the submission is returned. Raises ReviewError for an
+    empty or over-long text or a question of another edition.
+    """
+    locked = _locked(submission)
+    code = question.code if question is not None else ""
+    if question is not None and question.edition_id != locked.edition_id:
+        raise ReviewError(_("That question belongs to another edition."))
+    if not _clean_text(text):
+        raise ReviewError(_("Write a comment first."))
+    (comment,) = _comments_create(
+        submission=locked, reviewer=reviewer, comments={code: text}, version=locked.version
+    )
+    return comment
+
+
+@transaction.atomic
+def submission_return(
+    *, submission: Submission, reviewer: User, comments: Mapping[str, str]
+) -> Submission:
+    """Return a submitted (or accepted) submission to its country for revision.
+
+    `comments` maps question codes ("" for the whole submission) to comment
+    texts; blank ones are skipped, and at least one is required so that the
+    country knows what to change.
+
+    Side effects: status RETURNED, version bumped, a RETURNED event and one
+    ReviewComment + COMMENTED event per comment; on commit, the country's
+    officials are e-mailed the comments (task_email_review).
+    Raises ReviewError if the status does not allow it or no comment is given.
+    """
+    locked = _locked(submission)
+    if not any(_clean_text(text) for text in comments.values()):
+        raise ReviewError(_("Write at least one comment telling the country what to revise."))
+    commented_version = locked.version
+    returned = _status_change(
+        submission=locked,
+        reviewer=reviewer,
+        allowed=RETURNABLE,
+        new_status=Status.RETURNED,
+        kind=SubmissionEvent.Kind.RETURNED,
+    )
+    _comments_create(
+        submission=returned, reviewer=reviewer, comments=comments, version=commented_version
+    )
+    _queue_email(submission=returned, kind=SubmissionEvent.Kind.RETURNED)
+    return returned
+
+
+@transaction.atomic
+def submission_accept(*, submission: Submission, reviewer: User) -> Submission:
+    """Accept a submitted submission as final.
+
+    Side effects: status ACCEPTED, version bumped, an ACCEPTED event.
+    Raises ReviewError unless the submission is SUBMITTED.
+    """
+    return _status_change(
+        submission=submission,
+        reviewer=reviewer,
+        allowed=ACCEPTABLE,
+        new_status=Status.ACCEPTED,
+        kind=SubmissionEvent.Kind.ACCEPTED,
+    )
+
+
+@transaction.atomic
+def submission_reopen(*, submission: Submission, reviewer: User, reason: str) -> Submission:
+    """Give a submitted or accepted submission back to its country as a draft, without comments.
+
+    For when the country asks to correct something itself. `reason` is kept in
+    the history and sent to the officials.
+
+    Side effects: status DRAFT, version bumped, a REOPENED event with the
+    reason; on commit, the officials are e-mailed (task_email_review).
+    Raises ReviewError without a reason or if the status does not allow it.
+    """
+    reason = _clean_text(reason)
+    if not reason:
+        raise ReviewError(_("Say why the submission is reopened."))
+    reopened = _status_change(
+        submission=submission,
+        reviewer=reviewer,
+        allowed=REOPENABLE,
+        new_status=Status.DRAFT,
+        kind=SubmissionEvent.Kind.REOPENED,
+        message=reason,
+    )
+    _queue_email(submission=reopened, kind=SubmissionEvent.Kind.REOPENED)
+    return reopened
+
+
+def review_email_send(*, submission: Submission, kind: str) -> int:
+    """E-mail the country's active officials that their submission was returned or reopened.
+
+    Side effects: sends one e-mail (all officials as recipients). Returns the
+    number of recipients. Safe to run twice (sends the same e-mail again).
+    """
+    recipients = list(
+        User.objects.filter(country_id=submission.country_id, is_active=True, is_staff=False)
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        return 0
+    last_event = submission.events.filter(kind=kind).order_by("-created_at", "-id").first()
+    comments = []
+    if kind == SubmissionEvent.Kind.RETURNED and last_event is not None:
+        # The return bumped the version: its comments were written on the one before.
+        comments = list(
+            submission.review_comments.filter(version=last_event.version - 1)
+            .select_related("question")
+            .order_by("question__order", "created_at", "id")
+        )
+    context = {
+        "submission": submission,
+        "kind": kind,
+        "event": last_event,
+        "comments": comments,
+        "url": settings.SITE_URL.rstrip("/") + reverse("questionnaire:home"),
+    }
+    subject = render_to_string("questionnaire/staff/review_email_subject.txt", context).strip()
+    body = render_to_string("questionnaire/staff/review_email.txt", context)
+    send_mail(subject, body, None, recipients)
+    return len(recipients)
