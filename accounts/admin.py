@@ -1,8 +1,18 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from accounts.models import Country, User
+from accounts.access import is_reviewer
+from accounts.models import Country, Invitation, User
+from accounts.services import (
+    InvitationError,
+    focal_point_handover,
+    invitation_resend,
+    sign_in_unlock,
+)
 
 
 @admin.register(Country)
@@ -21,6 +31,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "full_name", "country__name", "country__iso3")
     list_select_related = ("country",)
     autocomplete_fields = ("country",)
+    actions = ("unlock_sign_in", "make_focal_point")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("full_name", "country", "role")}),
@@ -39,3 +50,91 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    @admin.action(description=_("Unlock sign-in (lift a lockout after failed attempts)"))
+    def unlock_sign_in(self, request, queryset):
+        if not is_reviewer(request.user):
+            raise PermissionDenied
+        removed = sum(sign_in_unlock(user=user) for user in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(users)d account unlocked (%(attempts)d failed attempt cleared).",
+                "%(users)d accounts unlocked (%(attempts)d failed attempts cleared).",
+                removed,
+            )
+            % {"users": queryset.count(), "attempts": removed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Make focal point of their country (hand over)"))
+    def make_focal_point(self, request, queryset):
+        for user in queryset.select_related("country"):
+            try:
+                focal_point_handover(country=user.country, new_focal_point=user, by=request.user)
+            except (InvitationError, AttributeError):
+                self.message_user(
+                    request,
+                    _("%(user)s is not an active official of a country.") % {"user": user},
+                    messages.ERROR,
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(user)s is now the focal point of %(country)s.")
+                    % {"user": user, "country": user.country},
+                    messages.SUCCESS,
+                )
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Reviewers follow invitations here; "Add" opens the invite page, which sends the e-mail."""
+
+    list_display = ("email", "country", "role", "state_display", "created_by", "expires_at")
+    list_filter = ("role", "country__region")
+    search_fields = ("email", "country__name", "country__iso3")
+    list_select_related = ("country", "created_by")
+    readonly_fields = [field.name for field in Invitation._meta.fields]
+    actions = ("send_new_link",)
+
+    @admin.display(description=_("state"))
+    def state_display(self, obj: Invitation) -> str:
+        return obj.get_state_display()
+
+    def has_module_permission(self, request):
+        return is_reviewer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_reviewer(request.user)
+
+    def has_add_permission(self, request):
+        return is_reviewer(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Creating an invitation sends an e-mail with a token shown nowhere else,
+        # so it goes through the service behind the invite page, not a model form.
+        return redirect("accounts:staff_invite")
+
+    @admin.action(description=_("Send a new link (the old one stops working)"))
+    def send_new_link(self, request, queryset):
+        sent = 0
+        for invitation in queryset.select_related("country"):
+            try:
+                invitation_resend(invitation=invitation, invited_by=request.user)
+            except InvitationError as error:
+                self.message_user(request, f"{invitation.email}: {error}", messages.ERROR)
+            else:
+                sent += 1
+        if sent:
+            self.message_user(
+                request,
+                ngettext("%d invitation sent.", "%d invitations sent.", sent) % sent,
+                messages.SUCCESS,
+            )

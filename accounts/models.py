@@ -116,3 +116,66 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_focal_point(self) -> bool:
         return self.is_official and self.role == self.Role.FOCAL_POINT
+
+
+class Invitation(models.Model):
+    """A single-use link inviting an e-mail address to join a country as an official.
+
+    Only the SHA-256 of the token is stored: the link in the e-mail is the
+    only copy of the token itself. Re-inviting the same address to the same
+    country marks the older invitation replaced, so only the newest link works.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the invitee")
+        USED = "used", _("Accepted")
+        EXPIRED = "expired", _("Expired")
+        REPLACED = "replaced", _("Replaced by a newer invitation")
+
+    email = models.EmailField(_("e-mail address"), db_index=True)
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=User.Role.choices)
+    token_hash = models.CharField(_("token SHA-256"), max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    used_by = models.ForeignKey(
+        User,
+        verbose_name=_("account created"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.country} ({self.get_role_display()})"
+
+    @property
+    def state(self) -> str:
+        if self.used_at:
+            return self.State.USED
+        if self.replaced_at:
+            return self.State.REPLACED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.PENDING
+
+    def get_state_display(self) -> str:
+        return self.State(self.state).label

@@ -1,8 +1,21 @@
-"""Writes about accounts: reviewers' group and demo accounts."""
+"""Writes about accounts: reviewers' group, demo accounts, invitations, focal-point handover."""
 
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import REVIEWERS_GROUP, Country, User
+from accounts.models import REVIEWERS_GROUP, Country, Invitation, User
 
 # What reviewers may do in the admin: read everything, write only through the
 # review actions (which are services recording events), never edit answers.
@@ -11,6 +24,11 @@ REVIEWER_PERMISSIONS = (
     ("accounts", "view_user"),
     ("accounts", "add_user"),
     ("accounts", "change_user"),
+    ("accounts", "view_invitation"),
+    ("accounts", "add_invitation"),
+    ("axes", "view_accessattempt"),
+    ("axes", "delete_accessattempt"),
+    ("axes", "view_accesslog"),
     ("questionnaire", "view_edition"),
     ("questionnaire", "view_section"),
     ("questionnaire", "view_question"),
@@ -48,3 +66,182 @@ def official_create(
     return User.objects.create_user(
         email=email, password=password, full_name=full_name, country=country, role=role
     )
+
+
+class InvitationError(Exception):
+    """An invitation that cannot be made or accepted; the message is shown to the user."""
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _invitation_mail_send(*, invitation: Invitation, token: str) -> None:
+    link = settings.SITE_URL.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
+    context = {"invitation": invitation, "link": link, "days": settings.INVITATION_VALID_DAYS}
+    subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+    body = render_to_string("accounts/email/invitation_body.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+
+
+def invitation_create(*, email: str, country: Country, role: str, invited_by: User) -> Invitation:
+    """Invite `email` to join `country` as `role`, by e-mail with a single-use link.
+
+    Reviewers may invite anyone for any country; a focal point only
+    contributors for their own country.
+
+    Side effects: marks the address's earlier pending invitations replaced (their
+    links stop working), creates the invitation (storing only the token's
+    SHA-256), and on commit e-mails the link (SITE_URL + the token) to `email`.
+    The mail is sent in-process rather than by a Celery task so that the token
+    never travels through the broker.
+    Raises InvitationError when the address already has an account or the
+    inviter may not invite for that country and role.
+    """
+    from accounts.access import is_reviewer
+
+    email = User.objects.normalize_email(email).strip().lower()
+    if role not in User.Role.values:
+        raise InvitationError(_("Choose a role."))
+    if not is_reviewer(invited_by) and not (
+        invited_by.is_focal_point
+        and invited_by.country_id == country.id
+        and role == User.Role.CONTRIBUTOR
+    ):
+        raise InvitationError(_("You may only invite contributors for your own country."))
+    if User.objects.filter(email__iexact=email).exists():
+        raise InvitationError(_("An account with this e-mail address already exists."))
+
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        Invitation.objects.filter(
+            email=email, used_at__isnull=True, replaced_at__isnull=True
+        ).update(replaced_at=now)
+        invitation = Invitation.objects.create(
+            email=email,
+            country=country,
+            role=role,
+            token_hash=invitation_token_hash(token),
+            created_by=invited_by,
+            expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        transaction.on_commit(lambda: _invitation_mail_send(invitation=invitation, token=token))
+    return invitation
+
+
+def invitation_resend(*, invitation: Invitation, invited_by: User) -> Invitation:
+    """A fresh link for the same address, country and role; the old link stops working.
+
+    Side effects: those of invitation_create.
+    """
+    return invitation_create(
+        email=invitation.email,
+        country=invitation.country,
+        role=invitation.role,
+        invited_by=invited_by,
+    )
+
+
+def invitation_accept(*, invitation: Invitation, password: str, full_name: str = "") -> User:
+    """Create the invitee's account from a pending invitation.
+
+    The caller has validated `password` with the password validators.
+    Side effects: creates the user (country and role from the invitation),
+    marks the invitation used; a new focal point takes over from the country's
+    current one (see focal_point_handover).
+    Raises InvitationError when the invitation is no longer pending or the
+    address has an account by now.
+    """
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.state != Invitation.State.PENDING:
+            raise InvitationError(_("This invitation link can no longer be used."))
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise InvitationError(_("An account with this e-mail address already exists."))
+        user = User.objects.create_user(
+            email=invitation.email,
+            password=password,
+            full_name=full_name.strip(),
+            country=invitation.country,
+            role=User.Role.CONTRIBUTOR,
+        )
+        if invitation.role == User.Role.FOCAL_POINT:
+            focal_point_handover(
+                country=invitation.country,
+                new_focal_point=user,
+                by=invitation.created_by or user,
+            )
+        invitation.used_at = timezone.now()
+        invitation.used_by = user
+        invitation.save(update_fields=["used_at", "used_by"])
+    return user
+
+
+def focal_point_handover(*, country: Country, new_focal_point: User, by: User) -> User:
+    """Make `new_focal_point` the country's focal point; former ones become contributors.
+
+    Side effects: changes the roles; records a SubmissionEvent
+    FOCAL_POINT_CHANGED on the country's submission to the current edition if
+    it has one, and always an admin LogEntry on the new focal point's account
+    (so the handover is on record before a submission exists).
+    Raises InvitationError when the new focal point is not an active official
+    of that country.
+    """
+    from questionnaire.models import Submission, SubmissionEvent
+
+    if (
+        new_focal_point.country_id != country.id
+        or new_focal_point.is_staff
+        or not new_focal_point.is_active
+    ):
+        raise InvitationError(_("The new focal point must be an active official of the country."))
+    with transaction.atomic():
+        former = list(
+            User.objects.select_for_update()
+            .filter(country=country, role=User.Role.FOCAL_POINT)
+            .exclude(pk=new_focal_point.pk)
+        )
+        User.objects.filter(pk__in=[user.pk for user in former]).update(role=User.Role.CONTRIBUTOR)
+        new_focal_point.role = User.Role.FOCAL_POINT
+        new_focal_point.save(update_fields=["role"])
+
+        before = {"focal_points": [user.email for user in former]}
+        after = {"focal_points": [new_focal_point.email]}
+        message = f"Focal point of {country.name}: {new_focal_point.email}" + (
+            f" (was {', '.join(before['focal_points'])})" if former else ""
+        )
+        submission = (
+            Submission.objects.select_for_update()
+            .filter(country=country, edition__code=settings.MSQ_CURRENT_EDITION)
+            .first()
+        )
+        if submission is not None:
+            SubmissionEvent.objects.create(
+                submission=submission,
+                kind=SubmissionEvent.Kind.FOCAL_POINT_CHANGED,
+                actor=by,
+                version=submission.version,
+                before=before,
+                after=after,
+                message=message,
+            )
+        LogEntry.objects.create(
+            user=by,
+            content_type=ContentType.objects.get_for_model(User),
+            object_id=str(new_focal_point.pk),
+            object_repr=str(new_focal_point)[:200],
+            action_flag=CHANGE,
+            change_message=message,
+        )
+    return new_focal_point
+
+
+def sign_in_unlock(*, user: User) -> int:
+    """Lift a django-axes lockout on the user's e-mail address, from every address.
+
+    Side effects: deletes the failed-attempt records; returns how many.
+    """
+    from axes.utils import reset
+
+    return reset(username=user.email.lower())

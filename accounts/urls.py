@@ -1,5 +1,17 @@
-from django.urls import include, path
+from django.urls import path
 
+from accounts import views
+
+app_name = "accounts"
+
+# Django's sign-in, sign-out and password pages keep their un-namespaced names
+# (login, logout, password_reset...): msq_portal/urls.py includes them.
 urlpatterns = [
-    path("", include("django.contrib.auth.urls")),
+    path("invitation/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
+    path("invite/", views.staff_invite_view, name="staff_invite"),
+    path("team/", views.team_view, name="team"),
+    path("account/", views.account_view, name="account"),
+    path("two-factor/setup/", views.two_factor_setup_view, name="two_factor_setup"),
+    path("two-factor/verify/", views.two_factor_verify_view, name="two_factor_verify"),
+    path("session/keepalive/", views.session_keepalive_view, name="session_keepalive"),
 ]

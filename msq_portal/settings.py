@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "accounts",
     "questionnaire",
 ]
@@ -65,10 +69,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed a TOTP check?
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a signed-in user unless its view says otherwise.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Staff without a verified TOTP device go to set-up / verify (accounts/two_factor.py).
+    "accounts.middleware.TwoFactorRequiredMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "msq_portal.urls"
@@ -85,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "accounts.context_processors.session_timeout",
             ],
         },
     },
@@ -103,6 +115,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts --------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out user name + address before any
+    # password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "questionnaire:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -199,7 +217,12 @@ CACHES = {
 
 # --- Security --------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
+# An idle timeout rather than a fixed lifetime: every request pushes the expiry
+# back, so a session ends after this many seconds without activity. Pages warn
+# IDLE_WARNING_SECONDS before (static/js/idle-timeout.js); drafts autosave anyway.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+IDLE_WARNING_SECONDS = env.int("IDLE_WARNING_SECONDS", default=5 * 60)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -217,6 +240,51 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     # /healthz is probed over plain HTTP inside the private network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy (django-csp 4): everything from the portal itself, no
+# inline scripts or styles anywhere. The Django 5.2 admin needs no exception:
+# its templates carry no inline <script> bodies or style="" attributes (its JS
+# sets styles through the CSSOM, which style-src does not govern);
+# tests/accounts/test_security_headers.py opens admin pages to keep it so.
+# img-src allows data: for the admin's and Bootstrap's SVG icons in CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# --- Sign-in protection (django-axes) and two-factor (django-otp) ------------
+# Lock a user name out from one address after AXES_FAILURE_LIMIT failures,
+# for AXES_COOLOFF_TIME hours; reviewers unlock from the user admin.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+# E-mail addresses sign in in any case: count FOCAL@x and focal@x as one name.
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
+# Behind a reverse proxy, the number of proxies in front (client address from X-Forwarded-For).
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Staff must pass a TOTP check before any staff page in production; officials
+# may opt in from their account page.
+OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=PRODUCTION)
+OTP_TOTP_ISSUER = "MSQ Portal"
+
+# --- Invitations -------------------------------------------------------------
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 
 # --- Logging ---------------------------------------------------------------
 LOGGING = {

@@ -1,7 +1,10 @@
 """factory_boy factories. Countries are not made up: they are the loaded Member States."""
 
+from datetime import timedelta
+
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.models import REVIEWERS_GROUP, User
 from questionnaire.models import Submission
@@ -40,3 +43,15 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
         model = Submission
 
     status = Submission.Status.DRAFT
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation; its token is not known (only the hash is stored)."""
+
+    class Meta:
+        model = "accounts.Invitation"
+
+    email = factory.Sequence(lambda n: f"invitee{n}@gov.example.org")
+    role = User.Role.CONTRIBUTOR
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))

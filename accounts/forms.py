@@ -1,0 +1,70 @@
+"""Forms of the accounts pages: inviting, accepting an invitation, handover, TOTP codes."""
+
+from django import forms
+from django.contrib.auth.forms import SetPasswordForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Country, User
+
+
+class InvitationForm(forms.Form):
+    """A reviewer invites anyone for any country."""
+
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    country = forms.ModelChoiceField(
+        label=_("Country"), queryset=Country.objects.order_by("name"), empty_label=None
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=User.Role.choices)
+
+
+class ContributorInvitationForm(forms.Form):
+    """A focal point invites a contributor for their own country."""
+
+    email = forms.EmailField(
+        label=_("E-mail address of the new contributor"),
+        max_length=254,
+        help_text=_("They receive a link to choose a password; it works once, for a week."),
+    )
+
+
+class InvitationAcceptForm(SetPasswordForm):
+    """Choose a password (checked by the password validators against the new account)."""
+
+    full_name = forms.CharField(label=_("Your full name"), max_length=200, required=False)
+
+    field_order = ["full_name", "new_password1", "new_password2"]
+
+    def save(self, commit=True):  # the account is created by invitation_accept
+        raise NotImplementedError
+
+
+class FocalPointHandoverForm(forms.Form):
+    new_focal_point = forms.ModelChoiceField(
+        label=_("New focal point"),
+        queryset=User.objects.none(),
+        help_text=_("You become a contributor; the new focal point submits the questionnaire."),
+    )
+
+    def __init__(self, *args, country: Country, exclude: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_focal_point"].queryset = User.objects.filter(
+            country=country, is_active=True, is_staff=False
+        ).exclude(pk=exclude.pk)
+
+
+class TOTPTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Six-digit code from your authenticator app"),
+        min_length=6,
+        max_length=8,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].replace(" ", "")
+        if not token.isdigit() or not token.isascii():
+            raise forms.ValidationError(_("Enter the digits shown by your authenticator app."))
+        return token

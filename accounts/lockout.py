@@ -1,0 +1,16 @@
+"""How django-axes names the person behind a failed sign-in."""
+
+from django.http import HttpRequest
+
+
+def username_from_request(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The user name tried, lower-cased and stripped.
+
+    E-mail addresses sign in in any case, so FOCAL@x and focal@x must count as
+    one user name, or changing the case would dodge the lockout.
+    """
+    if credentials and credentials.get("username") is not None:
+        raw = credentials.get("username")
+    else:
+        raw = getattr(request, "POST", {}).get("username", "")
+    return str(raw or "").strip().lower()

@@ -1,0 +1,40 @@
+"""Reads about accounts: invitations by token, a country's team."""
+
+import hashlib
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Country, Invitation, User
+
+
+def invitation_for_token(*, token: str) -> Invitation | None:
+    """The invitation a link's token belongs to (whatever its state), or None."""
+    if not token or len(token) > 200:
+        return None
+    token_hash = hashlib.sha256(token.encode()).hexdigest()
+    return Invitation.objects.select_related("country").filter(token_hash=token_hash).first()
+
+
+def country_team(*, country: Country) -> QuerySet[User]:
+    """The country's active officials, focal point first."""
+    return (
+        User.objects.filter(country=country, is_active=True, is_staff=False)
+        .order_by("-role", "email")  # "focal_point" sorts after "contributor"
+        .only("id", "email", "full_name", "role", "country_id", "last_login")
+    )
+
+
+def country_invitations_pending(*, country: Country) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        country=country,
+        used_at__isnull=True,
+        replaced_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).order_by("-created_at")
+
+
+def invitations_recent(*, limit: int = 50) -> QuerySet[Invitation]:
+    return Invitation.objects.select_related("country", "created_by").order_by("-created_at")[
+        :limit
+    ]

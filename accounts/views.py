@@ -1,0 +1,254 @@
+"""Accounts pages: invitations, the country team, two-factor set-up and check, keep-alive."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from accounts import two_factor
+from accounts.access import official_country, staff_required
+from accounts.forms import (
+    ContributorInvitationForm,
+    FocalPointHandoverForm,
+    InvitationAcceptForm,
+    InvitationForm,
+    TOTPTokenForm,
+)
+from accounts.models import Invitation, User
+from accounts.selectors import (
+    country_invitations_pending,
+    country_team,
+    invitation_for_token,
+    invitations_recent,
+)
+from accounts.services import (
+    InvitationError,
+    focal_point_handover,
+    invitation_accept,
+    invitation_create,
+)
+
+SESSION_PENDING_DEVICE = "_msq_otp_pending_device"
+
+
+def _safe_next(request, default: str = "questionnaire:home") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_not_required
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def invitation_accept_view(request, token: str):
+    """The link in the invitation e-mail: choose a password, get signed in, see the overview."""
+    invitation = invitation_for_token(token=token)
+    if invitation is None or invitation.state != Invitation.State.PENDING:
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"invitation": invitation},
+            status=404 if invitation is None else 410,
+        )
+    form = InvitationAcceptForm(
+        User(email=invitation.email, country=invitation.country),
+        request.POST or None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_accept(
+                invitation=invitation,
+                password=form.cleaned_data["new_password1"],
+                full_name=form.cleaned_data.get("full_name", ""),
+            )
+        except InvitationError as error:
+            form.add_error(None, str(error))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome. Your account is ready."))
+            return redirect("questionnaire:home")
+    return render(
+        request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def team_view(request):
+    """A country's officials and pending invitations; the focal point invites and hands over."""
+    country = official_country(request.user)
+    user = request.user
+    invite_form = ContributorInvitationForm(prefix="invite")
+    handover_form = FocalPointHandoverForm(prefix="handover", country=country, exclude=user)
+    if request.method == "POST":
+        if not user.is_focal_point:
+            raise PermissionDenied
+        if "invite-email" in request.POST:
+            invite_form = ContributorInvitationForm(request.POST, prefix="invite")
+            if invite_form.is_valid():
+                try:
+                    invitation = invitation_create(
+                        email=invite_form.cleaned_data["email"],
+                        country=country,
+                        role=User.Role.CONTRIBUTOR,
+                        invited_by=user,
+                    )
+                except InvitationError as error:
+                    invite_form.add_error("email", str(error))
+                else:
+                    messages.success(
+                        request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+                    )
+                    return redirect("accounts:team")
+        else:
+            handover_form = FocalPointHandoverForm(
+                request.POST, prefix="handover", country=country, exclude=user
+            )
+            if handover_form.is_valid():
+                new = handover_form.cleaned_data["new_focal_point"]
+                try:
+                    focal_point_handover(country=country, new_focal_point=new, by=user)
+                except InvitationError as error:
+                    handover_form.add_error("new_focal_point", str(error))
+                else:
+                    messages.success(request, _("%(name)s is now the focal point.") % {"name": new})
+                    return redirect("accounts:team")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "accounts/team.html",
+        {
+            "country": country,
+            "team": country_team(country=country),
+            "invitations": country_invitations_pending(country=country),
+            "invite_form": invite_form,
+            "handover_form": handover_form,
+        },
+        status=status,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_invite_view(request):
+    """Reviewers invite an official for any country (also the admin's "Add invitation")."""
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitation_create(
+                email=form.cleaned_data["email"],
+                country=form.cleaned_data["country"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except InvitationError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s for %(country)s.")
+                % {"email": invitation.email, "country": invitation.country},
+            )
+            return redirect("accounts:staff_invite")
+    return render(
+        request,
+        "accounts/staff_invite.html",
+        {"form": form, "invitations": invitations_recent()},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@never_cache
+def account_view(request):
+    """The signed-in person's account: two-factor state, links to password and team."""
+    return render(
+        request,
+        "accounts/account.html",
+        {"device": two_factor.totp_device_confirmed(user=request.user)},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_setup_view(request):
+    """Scan a QR code, type the code: the device is confirmed and this session verified."""
+    user = request.user
+    device = two_factor.totp_device_pending(
+        user=user, device_id=request.session.get(SESSION_PENDING_DEVICE)
+    )
+    form = TOTPTokenForm(request.POST or None)
+    if request.method == "POST" and device is not None and form.is_valid():
+        if two_factor.totp_device_confirm(device=device, token=form.cleaned_data["token"]):
+            otp_login(request, device)
+            request.session.pop(SESSION_PENDING_DEVICE, None)
+            request.session[two_factor.SESSION_HAS_DEVICE] = True
+            messages.success(request, _("Two-factor sign-in is on."))
+            return redirect(_safe_next(request))
+        form.add_error("token", _("That code is not right. Check the clock of your phone."))
+    if device is None:
+        if request.method == "POST":
+            form = TOTPTokenForm()
+            messages.error(request, _("The set-up expired; scan this new code."))
+        device = two_factor.totp_device_start(user=user)
+        request.session[SESSION_PENDING_DEVICE] = device.id
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_svg": two_factor.totp_qr_svg(device=device),
+            "secret_b32": _base32(device.bin_key),
+            "required": user.is_staff and settings.OTP_REQUIRED_FOR_STAFF,
+            "next": _safe_next(request, default=""),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _base32(key: bytes) -> str:
+    import base64
+
+    return base64.b32encode(key).decode().rstrip("=")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_verify_view(request):
+    """Type the current code of the confirmed device to finish signing in."""
+    device = two_factor.totp_device_confirmed(user=request.user)
+    if device is None:
+        return redirect("accounts:two_factor_setup")
+    form = TOTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error("token", _("That code is not right. Wait for the next one and try again."))
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"form": form, "next": _safe_next(request, default="")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def session_keepalive_view(request):
+    """Called by idle-timeout.js when the official chooses to stay signed in.
+
+    Any request pushes the session expiry back (SESSION_SAVE_EVERY_REQUEST);
+    this one answers with the new idle allowance.
+    """
+    return JsonResponse({"idle_seconds": settings.SESSION_COOKIE_AGE})

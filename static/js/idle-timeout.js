@@ -1,0 +1,63 @@
+// Idle timeout warning. The server ends a session after SESSION_COOKIE_AGE
+// seconds without a request (every request pushes the expiry back); this
+// script shows a warning a few minutes before, offers to stay signed in, and
+// goes to the sign-in page once the session has ended. Drafts are autosaved
+// by the filling pages, so nothing typed is lost either way.
+// Other scripts that talk to the server (autosave) dispatch "msq:activity" on
+// document so that the countdown restarts with them.
+(function () {
+  "use strict";
+  var body = document.body;
+  var idleSeconds = parseInt(body.dataset.idleSeconds, 10);
+  var warningSeconds = parseInt(body.dataset.idleWarningSeconds, 10);
+  var panel = document.getElementById("idle-warning");
+  if (!idleSeconds || !panel) {
+    return;
+  }
+  var stay = document.getElementById("idle-warning-stay");
+  var warnTimer = null;
+  var endTimer = null;
+
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function hideWarning() {
+    panel.hidden = true;
+  }
+
+  function showWarning() {
+    panel.hidden = false;
+    stay.focus();
+  }
+
+  function signedOut() {
+    var next = encodeURIComponent(window.location.pathname + window.location.search);
+    window.location.assign(body.dataset.loginUrl + "?next=" + next);
+  }
+
+  function restart() {
+    window.clearTimeout(warnTimer);
+    window.clearTimeout(endTimer);
+    hideWarning();
+    warnTimer = window.setTimeout(showWarning, Math.max(0, idleSeconds - warningSeconds) * 1000);
+    endTimer = window.setTimeout(signedOut, idleSeconds * 1000 + 2000);
+  }
+
+  stay.addEventListener("click", function () {
+    fetch(body.dataset.keepaliveUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "XMLHttpRequest" },
+    }).then(function (response) {
+      if (response.ok) {
+        restart();
+      } else {
+        signedOut();
+      }
+    }, restart);
+  });
+  document.addEventListener("msq:activity", restart);
+  restart();
+})();

@@ -1,0 +1,295 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Invitation, User
+from accounts.services import InvitationError, invitation_accept, invitation_create
+from questionnaire.models import Submission, SubmissionEvent
+from tests.factories import InvitationFactory
+
+NEW_PASSWORD = "Correct-horse-battery-42"
+LINK = re.compile(r"(https?://\S+/accounts/invitation/(\S+)/)")
+
+
+def _link_in(message) -> tuple[str, str]:
+    match = LINK.search(message.body)
+    assert match, message.body
+    return match.group(1), match.group(2)
+
+
+def _invite(django_capture_on_commit_callbacks, **kwargs) -> tuple[Invitation, str]:
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invitation_create(**kwargs)
+    return invitation, _link_in(mail.outbox[-1])[1]
+
+
+def test_invitation_journey_from_staff_page_to_overview(
+    client, reviewer, country_a, edition, django_capture_on_commit_callbacks, settings
+):
+    settings.SITE_URL = "https://msq.example.org"
+    client.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:staff_invite"),
+            {"email": "New.Person@Gov.UZ", "country": country_a.pk, "role": "contributor"},
+        )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["new.person@gov.uz"]
+    assert "Uzbekistan" in message.subject
+    link, token = _link_in(message)
+    assert link.startswith("https://msq.example.org/accounts/invitation/")
+    invitation = Invitation.objects.get()
+    # Only a hash of the token is kept.
+    assert token not in invitation.token_hash
+    assert len(invitation.token_hash) == 64
+
+    client.logout()
+    page = client.get(reverse("accounts:invitation_accept", args=[token]))
+    assert page.status_code == 200
+    assert "Uzbekistan" in page.content.decode()
+    response = client.post(
+        reverse("accounts:invitation_accept", args=[token]),
+        {"full_name": "Dilnoza K.", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        follow=True,
+    )
+    assert response.status_code == 200
+    user = User.objects.get(email="new.person@gov.uz")
+    assert response.context["user"] == user
+    assert user.country == country_a and user.role == User.Role.CONTRIBUTOR
+    assert user.check_password(NEW_PASSWORD)
+    assert "Sections" in response.content.decode()  # the overview
+    invitation.refresh_from_db()
+    assert invitation.state == Invitation.State.USED and invitation.used_by == user
+
+
+def test_invitation_link_used_twice_shows_clear_page(
+    client, reviewer, country_a, django_capture_on_commit_callbacks
+):
+    invitation, token = _invite(
+        django_capture_on_commit_callbacks,
+        email="a@gov.uz",
+        country=country_a,
+        role="contributor",
+        invited_by=reviewer,
+    )
+    invitation_accept(invitation=invitation, password=NEW_PASSWORD)
+    response = client.post(
+        reverse("accounts:invitation_accept", args=[token]),
+        {"new_password1": "Other-password-99", "new_password2": "Other-password-99"},
+    )
+    assert response.status_code == 410
+    assert "already accepted" in response.content.decode()
+    assert User.objects.get(email="a@gov.uz").check_password(NEW_PASSWORD)
+
+
+def test_invitation_expired_shows_clear_page_and_creates_nothing(
+    client, reviewer, country_a, django_capture_on_commit_callbacks, settings
+):
+    settings.INVITATION_VALID_DAYS = 7
+    invitation, token = _invite(
+        django_capture_on_commit_callbacks,
+        email="late@gov.uz",
+        country=country_a,
+        role="contributor",
+        invited_by=reviewer,
+    )
+    assert invitation.expires_at - timezone.now() > timedelta(days=6, hours=23)
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
+    response = client.post(
+        reverse("accounts:invitation_accept", args=[token]),
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 410
+    assert "expired" in response.content.decode()
+    assert not User.objects.filter(email="late@gov.uz").exists()
+
+
+def test_invitation_unknown_token_is_404_page(client, db):
+    response = client.get(reverse("accounts:invitation_accept", args=["nonsense"]))
+    assert response.status_code == 404
+    assert "not known" in response.content.decode()
+
+
+def test_reinvite_replaces_the_old_link(
+    client, reviewer, country_a, django_capture_on_commit_callbacks
+):
+    kwargs = {"email": "twice@gov.uz", "country": country_a, "role": "contributor"}
+    first, old_token = _invite(django_capture_on_commit_callbacks, invited_by=reviewer, **kwargs)
+    second, new_token = _invite(django_capture_on_commit_callbacks, invited_by=reviewer, **kwargs)
+    first.refresh_from_db()
+    assert first.state == Invitation.State.REPLACED
+    old = client.get(reverse("accounts:invitation_accept", args=[old_token]))
+    assert old.status_code == 410
+    assert "newer invitation" in old.content.decode()
+    assert client.get(reverse("accounts:invitation_accept", args=[new_token])).status_code == 200
+
+
+def test_invitation_weak_password_refused_with_message(
+    client, reviewer, country_a, django_capture_on_commit_callbacks
+):
+    _invitation, token = _invite(
+        django_capture_on_commit_callbacks,
+        email="weak@gov.uz",
+        country=country_a,
+        role="contributor",
+        invited_by=reviewer,
+    )
+    response = client.post(
+        reverse("accounts:invitation_accept", args=[token]),
+        {"new_password1": "12345678", "new_password2": "12345678"},
+    )
+    assert response.status_code == 200
+    assert "too short" in response.content.decode() or "too common" in response.content.decode()
+    assert not User.objects.filter(email="weak@gov.uz").exists()
+
+
+def test_invitation_for_existing_account_refused(reviewer, focal_point, country_a):
+    with pytest.raises(InvitationError):
+        invitation_create(
+            email=focal_point.email.upper(),
+            country=country_a,
+            role="contributor",
+            invited_by=reviewer,
+        )
+
+
+def test_focal_point_invites_contributor_from_team_page(
+    client, focal_point, django_capture_on_commit_callbacks
+):
+    client.force_login(focal_point)
+    assert reverse("accounts:team") in client.get(reverse("accounts:account")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:team"), {"invite-email": "helper@gov.uz"})
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.country == focal_point.country
+    assert invitation.role == User.Role.CONTRIBUTOR
+    assert mail.outbox[0].to == ["helper@gov.uz"]
+
+
+def test_contributor_cannot_invite(client, contributor):
+    client.force_login(contributor)
+    response = client.post(reverse("accounts:team"), {"invite-email": "helper@gov.uz"})
+    assert response.status_code == 403
+    assert not Invitation.objects.exists()
+
+
+def test_focal_point_cannot_invite_for_another_country_or_as_focal_point(
+    focal_point, country_b
+):
+    with pytest.raises(InvitationError):
+        invitation_create(
+            email="x@gov.fr", country=country_b, role="contributor", invited_by=focal_point
+        )
+    with pytest.raises(InvitationError):
+        invitation_create(
+            email="x@gov.uz",
+            country=focal_point.country,
+            role="focal_point",
+            invited_by=focal_point,
+        )
+    assert not Invitation.objects.exists()
+
+
+def test_official_cannot_open_staff_invite_page(client, focal_point):
+    client.force_login(focal_point)
+    assert client.get(reverse("accounts:staff_invite")).status_code == 403
+
+
+def test_new_focal_point_by_invitation_takes_over_and_is_recorded(
+    reviewer, focal_point, country_a, edition, django_capture_on_commit_callbacks
+):
+    submission = Submission.objects.create(edition=edition, country=country_a)
+    invitation, _token = _invite(
+        django_capture_on_commit_callbacks,
+        email="boss@gov.uz",
+        country=country_a,
+        role="focal_point",
+        invited_by=reviewer,
+    )
+    new = invitation_accept(invitation=invitation, password=NEW_PASSWORD)
+    focal_point.refresh_from_db()
+    assert new.role == User.Role.FOCAL_POINT
+    assert focal_point.role == User.Role.CONTRIBUTOR
+    event = SubmissionEvent.objects.get(
+        submission=submission, kind=SubmissionEvent.Kind.FOCAL_POINT_CHANGED
+    )
+    assert event.before == {"focal_points": [focal_point.email]}
+    assert event.after == {"focal_points": ["boss@gov.uz"]}
+    assert event.actor == reviewer
+
+
+def test_focal_point_hands_over_to_contributor_on_team_page(
+    client, focal_point, contributor, edition, country_a
+):
+    submission = Submission.objects.create(edition=edition, country=country_a)
+    client.force_login(focal_point)
+    response = client.post(reverse("accounts:team"), {"handover-new_focal_point": contributor.pk})
+    assert response.status_code == 302
+    focal_point.refresh_from_db()
+    contributor.refresh_from_db()
+    assert contributor.role == User.Role.FOCAL_POINT
+    assert focal_point.role == User.Role.CONTRIBUTOR
+    assert submission.events.filter(kind=SubmissionEvent.Kind.FOCAL_POINT_CHANGED).count() == 1
+
+
+def test_handover_to_other_country_official_refused(client, focal_point, outsider):
+    client.force_login(focal_point)
+    response = client.post(reverse("accounts:team"), {"handover-new_focal_point": outsider.pk})
+    assert response.status_code == 400
+    outsider.refresh_from_db()
+    focal_point.refresh_from_db()
+    assert focal_point.role == User.Role.FOCAL_POINT
+    assert outsider.country != focal_point.country
+
+
+def test_handover_without_submission_recorded_in_admin_log(focal_point, contributor, country_a):
+    from django.contrib.admin.models import LogEntry
+
+    from accounts.services import focal_point_handover
+
+    focal_point_handover(country=country_a, new_focal_point=contributor, by=focal_point)
+    entry = LogEntry.objects.get(object_id=str(contributor.pk))
+    assert focal_point.email in entry.change_message
+
+
+def test_team_page_lists_only_own_country(client, focal_point, outsider):
+    client.force_login(focal_point)
+    body = client.get(reverse("accounts:team")).content.decode()
+    assert focal_point.email in body
+    assert outsider.email not in body
+
+
+def test_admin_add_invitation_opens_invite_page_and_resend_action(
+    client, reviewer, country_a, django_capture_on_commit_callbacks
+):
+    client.force_login(reviewer)
+    response = client.get(reverse("admin:accounts_invitation_add"))
+    assert response["Location"] == reverse("accounts:staff_invite")
+    invitation = InvitationFactory(country=country_a, created_by=reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:accounts_invitation_changelist"),
+            {"action": "send_new_link", "_selected_action": [invitation.pk]},
+        )
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.state == Invitation.State.REPLACED
+    assert mail.outbox[-1].to == [invitation.email]
+    assert Invitation.objects.count() == 2
+
+
+def test_invitation_admin_escapes_email(client, reviewer, country_a):
+    InvitationFactory(country=country_a, email="x<script>@gov.uz")
+    client.force_login(reviewer)
+    body = client.get(reverse("admin:accounts_invitation_changelist")).content.decode()
+    assert "x<script>@" not in body
+    assert "x&lt;script&gt;@" in body
+
+
