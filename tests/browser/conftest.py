@@ -137,6 +137,11 @@ def sign_in_by_cookie(context: BrowserContext, user: User, *, base_url: str) -> 
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
 
 
+def label(text: str) -> re.Pattern:
+    """Matches a field's label exactly, with or without crispy's required-field "*"."""
+    return re.compile(rf"^\s*{re.escape(text)}\s*\*?\s*$")
+
+
 def screenshot(page: Page, name: str) -> Path:
     """A full-page PNG in test-output/screenshots/<name>.png (overwritten on each run)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
