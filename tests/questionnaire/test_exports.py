@@ -1,0 +1,296 @@
+"""Each exporter's file, read back with the standard parsers, holds exactly the stored answers."""
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from accounts.models import Country
+from questionnaire.exports import (
+    EXPORTERS,
+    JsonExporter,
+    PdfZipExporter,
+    TidyCsvExporter,
+    WideXlsxExporter,
+    neutralise,
+    submissions_for_export,
+)
+from questionnaire.models import Answer, Submission
+from questionnaire.selectors import submission_snapshot
+from tests.factories import answers_full, submission_full
+
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1+2", "-3", "@SUM(A1)", "\tcmd", "\rcmd"]
+
+
+def _plain(value):
+    """A spreadsheet value as typed: the apostrophe against formula injection taken off."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
+FORMULA_STARTS = {"=", "+", "-", "@", "\t", "\r"}
+
+
+def _export(exporter_class, edition, submissions=None) -> bytes:
+    out = io.BytesIO()
+    exporter_class(edition=edition).write(
+        submissions=submissions or Submission.objects.filter(edition=edition), out=out
+    )
+    return out.getvalue()
+
+
+def _expected_flat(submission) -> list[tuple]:
+    """(iso3, question, part, flattened field, text) for every value shown, from the database."""
+    snapshot = submission_snapshot(submission=submission)
+    return [
+        (submission.country.iso3, question.question.code, part.name, field, text)
+        for section in snapshot.sections
+        for question in section.questions
+        for part in question.parts
+        for field, text in part.flat
+    ]
+
+
+@pytest.fixture
+def two_submissions(edition, country_a, country_b):
+    first = submission_full(edition=edition, country=country_a)
+    second = submission_full(edition=edition, country=country_b, links_per_question=3)
+    return [first, second]
+
+
+def test_tidy_csv_rows_equal_stored_answers(edition, two_submissions):
+    content = _export(TidyCsvExporter, edition).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content)))
+
+    assert list(rows[0]) == TidyCsvExporter.HEADER
+    parsed = [
+        (
+            row["country_iso3"],
+            row["question_code"],
+            row["part"],
+            f"{row['item']}.{row['field']}" if row["item"] else row["field"],
+            _plain(row["value"]),
+        )
+        for row in rows
+    ]
+    expected = [item for submission in two_submissions for item in _expected_flat(submission)]
+    # Rows come in country-name order: France before Uzbekistan.
+    assert sorted(parsed) == sorted(expected)
+    assert parsed[0][0] == "FRA"
+    assert {row["edition"] for row in rows} == {"msq-2020"}
+    assert {row["region"] for row in rows if row["country_iso3"] == "UZB"} == {"Asia"}
+
+
+def test_tidy_csv_links_exploded_one_row_per_field(edition, country_a):
+    submission_full(edition=edition, country=country_a, links_per_question=3)
+    rows = list(csv.DictReader(io.StringIO(_export(TidyCsvExporter, edition).decode("utf-8-sig"))))
+
+    q1_urls = [row for row in rows if row["question_code"] == "q1" and row["field"] == "url"]
+    stored = Answer.objects.get(question__code="q1").value["links"]
+    assert [row["value"] for row in q1_urls] == [link["url"] for link in stored]
+    assert [row["item"] for row in q1_urls] == ["1", "2", "3"]
+    assert {row["number"] for row in q1_urls} == {"1."}
+
+
+def test_wide_xlsx_cells_equal_stored_answers(edition, two_submissions):
+    workbook = load_workbook(io.BytesIO(_export(WideXlsxExporter, edition)), read_only=True)
+    sheet = list(workbook["answers"].iter_rows(values_only=True))
+    header, rows = sheet[0], sheet[1:]
+    assert len(rows) == 2
+    by_iso3 = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+
+    for submission in two_submissions:
+        row = by_iso3[submission.country.iso3]
+        assert row["status"] == "submitted"
+        for code, value in _stored(submission):
+            question = edition.questions.get(code=code)
+            for part in question.parts:
+                cell = row[f"{code}.{part['name']}"]
+                assert _parse_wide(cell, part) == value[part["name"]], (code, part["name"])
+
+
+def _stored(submission) -> list[tuple[str, dict]]:
+    return list(submission.answers.values_list("question__code", "value"))
+
+
+def _parse_wide(cell, part):
+    """Rebuild a stored value from its wide cell (the format documented in the codebook)."""
+    kind = part["kind"]
+    cell = _plain(cell)
+    if kind in {"text", "yes_no"}:
+        return cell or ""
+    pairs = [line.split(": ", 1) for line in (cell or "").split("\n")]
+    if kind == "links":
+        links: dict[int, dict] = {}
+        for key, text in pairs:
+            index, field = key.split(".", 1)
+            links.setdefault(int(index), {"name": "", "url": "", "note": ""})[field] = text
+        return [links[index] for index in sorted(links)]
+    if kind == "contact":
+        value = dict(pairs)
+        value["emails"] = value["emails"].split("; ")
+        return value
+    if kind == "multi":
+        selected = [key for key, _text in pairs if key != "other_text"]
+        other = dict(pairs).get("other_text", "")
+        return {"selected": selected, "other": other}
+    if kind == "percentage":
+        return dict(pairs)
+    raise AssertionError(kind)
+
+
+def test_wide_xlsx_codebook_lists_every_column(edition, country_a):
+    submission_full(edition=edition, country=country_a)
+    workbook = load_workbook(io.BytesIO(_export(WideXlsxExporter, edition)), read_only=True)
+    answers_header = next(workbook["answers"].iter_rows(values_only=True))
+    codebook = list(workbook["codebook"].iter_rows(values_only=True))
+    header = codebook[0]
+    entries = [dict(zip(header, row, strict=True)) for row in codebook[1:]]
+
+    assert [entry["column"] for entry in entries] == list(answers_header[8:])
+    q4_contact = next(entry for entry in entries if entry["column"] == "q4.contact")
+    assert q4_contact["kind"] == "contact"
+    assert q4_contact["shown_if"] == "q4.answer = yes"
+    assert "Chief Information Officer" in q4_contact["question"]
+    q1 = next(entry for entry in entries if entry["column"] == "q1.links")
+    assert q1["number"] == "1."
+    assert q1["required"] == "yes"
+
+
+def test_json_countries_and_sections_equal_stored_answers(edition, two_submissions):
+    data = json.loads(_export(JsonExporter, edition))
+
+    assert data["format"] == "msq-export/1"
+    assert data["edition"]["code"] == "msq-2020"
+    assert [country["iso3"] for country in data["countries"]] == ["FRA", "UZB"]
+    section_of = {question.code: question.section.code for question in edition.questions.all()}
+    for submission in two_submissions:
+        entry = next(c for c in data["countries"] if c["iso3"] == submission.country.iso3)
+        assert entry["status"] == "submitted"
+        assert entry["consent"] == "granted"
+        for code, value in _stored(submission):
+            assert entry["sections"][section_of[code]][code] == value
+
+
+def test_json_hidden_question_left_out(edition, country_a):
+    values = answers_full(edition)
+    values["q4"]["answer"] = "no"  # the contact part is then hidden, though still stored
+    submission_full(edition=edition, country=country_a, values=values)
+
+    data = json.loads(_export(JsonExporter, edition))
+
+    q4 = data["countries"][0]["sections"]["institutional-framework"]["q4"]
+    assert q4 == {"answer": "no"}
+
+
+def test_pdf_zip_manifest_lists_versions_and_checksums(
+    edition, country_a, country_b, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    with_pdf = submission_full(edition=edition, country=country_a)
+    content = b"%PDF-1.7 fake pdf of Uzbekistan"
+    with_pdf.pdf.save("uzb.pdf", ContentFile(content), save=False)
+    with_pdf.pdf_version = 1
+    with_pdf.pdf_sha256 = hashlib.sha256(content).hexdigest()
+    with_pdf.save()
+    submission_full(edition=edition, country=country_b)  # not rendered yet
+
+    archive = zipfile.ZipFile(io.BytesIO(_export(PdfZipExporter, edition)))
+
+    manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    assert [row["country_iso3"] for row in manifest] == ["FRA", "UZB"]
+    uzb = manifest[1]
+    assert uzb["pdf_version"] == "1"
+    assert uzb["sha256"] == hashlib.sha256(content).hexdigest()
+    assert archive.read(uzb["file"]) == content
+    assert manifest[0]["file"] == ""
+    assert manifest[0]["note"] == "no PDF rendered yet"
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_neutralise_formula_gets_apostrophe(formula):
+    assert neutralise(formula) == "'" + formula
+    assert neutralise("plain " + formula) == "plain " + formula
+
+
+def _formula_values(edition):
+    values = answers_full(edition)
+    values["q6"]["details"] = FORMULAS[0]
+    values["q1"]["links"][0]["url"] = FORMULAS[3]
+    values["q1"]["links"][0]["name"] = FORMULAS[1]
+    return values
+
+
+def test_tidy_csv_formula_injection_neutralised(edition, country_a):
+    submission_full(edition=edition, country=country_a, values=_formula_values(edition))
+    rows = list(csv.DictReader(io.StringIO(_export(TidyCsvExporter, edition).decode("utf-8-sig"))))
+
+    details = next(r for r in rows if r["question_code"] == "q6" and r["part"] == "details")
+    assert details["value"] == "'" + FORMULAS[0]
+    link = {r["field"]: r["value"] for r in rows if r["question_code"] == "q1" and r["item"] == "1"}
+    assert link["url"] == "'" + FORMULAS[3]
+    assert link["name"] == "'" + FORMULAS[1]
+    assert not any(value.startswith(("=", "+", "-", "@")) for r in rows for value in r.values())
+
+
+def test_wide_xlsx_formula_injection_neutralised(edition, country_a):
+    submission_full(edition=edition, country=country_a, values=_formula_values(edition))
+    workbook = load_workbook(io.BytesIO(_export(WideXlsxExporter, edition)))
+    sheet = workbook["answers"]
+    header = [cell.value for cell in sheet[1]]
+    row = {header[i]: cell for i, cell in enumerate(sheet[2])}
+
+    assert row["q6.details"].value == "'" + FORMULAS[0]
+    assert row["q6.details"].data_type == "s"
+    assert all(cell.data_type != "f" for line in sheet.iter_rows() for cell in line)
+
+
+def test_wide_xlsx_control_character_does_not_break_export(edition, country_a):
+    values = answers_full(edition)
+    values["q6"]["details"] = "pasted\x0bfrom Word"
+    submission_full(edition=edition, country=country_a, values=values)
+
+    workbook = load_workbook(io.BytesIO(_export(WideXlsxExporter, edition)), read_only=True)
+    rows = list(workbook["answers"].iter_rows(values_only=True))
+    assert rows[1][rows[0].index("q6.details")] == "pasted\ufffdfrom Word"
+
+
+def _queries_for(exporter_class, edition) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        _export(exporter_class, edition)
+    return len(queries)
+
+
+@pytest.mark.parametrize("identifier", sorted(EXPORTERS))
+def test_export_query_count_same_for_1_and_50_submissions(edition, identifier):
+    exporter_class = EXPORTERS[identifier]
+    countries = list(Country.objects.order_by("iso3")[:50])
+    values = answers_full(edition, links_per_question=1)
+    submission_full(edition=edition, country=countries[0], values=values)
+    one = _queries_for(exporter_class, edition)
+
+    for country in countries[1:]:
+        submission_full(edition=edition, country=country, values=values)
+    fifty = _queries_for(exporter_class, edition)
+
+    assert Submission.objects.count() == 50
+    assert fifty == one
+
+
+def test_submissions_for_export_filters_statuses(edition, country_a, country_b):
+    submission_full(edition=edition, country=country_a)
+    submission_full(edition=edition, country=country_b, status=Submission.Status.DRAFT)
+
+    submitted = submissions_for_export(edition=edition, statuses=["submitted", "accepted"])
+    every = submissions_for_export(edition=edition)
+
+    assert [s.country.iso3 for s in submitted] == ["UZB"]
+    assert every.count() == 2
