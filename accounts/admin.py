@@ -15,16 +15,32 @@ from accounts.services import (
 )
 
 
+class ReviewerAccessMixin:
+    """Reviewers (the Reviewers group, as for the questionnaire admin) may view;
+    what else they may do each admin says."""
+
+    def has_module_permission(self, request):
+        return is_reviewer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_reviewer(request.user)
+
+
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(ReviewerAccessMixin, admin.ModelAdmin):
     list_display = ("name", "iso3", "iso2", "m49", "region", "subregion")
     list_filter = ("region", "subregion")
     search_fields = ("name", "official_name", "iso3", "iso2", "m49")
     ordering = ("name",)
 
 
+# Only superusers grant staff rights: a reviewer editing people must not be able
+# to raise anyone (themselves included) to staff or superuser.
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ReviewerAccessMixin, DjangoUserAdmin):
     ordering = ("email",)
     list_display = ("email", "full_name", "country", "role", "is_staff", "is_active", "last_login")
     list_filter = ("is_staff", "is_active", "role", "country__region")
@@ -50,6 +66,26 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return is_reviewer(request.user) and (
+            request.user.is_superuser or obj is None or not obj.is_superuser
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        # Officials choose their passwords (invitation, reset link); nobody else sets them.
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += (*PRIVILEGE_FIELDS, "last_login", "date_joined")
+        return fields
 
     @admin.action(description=_("Unlock sign-in (lift a lockout after failed attempts)"))
     def unlock_sign_in(self, request, queryset):

@@ -9,6 +9,14 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+
+class PasswordResetView(auth_views.PasswordResetView):
+    def form_valid(self, form):
+        # Read at request time so that SITE_URL set per deployment (or test) applies.
+        self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}
+        return super().form_valid(form)
+
+
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -20,9 +28,7 @@ urlpatterns = [
     ),
     path(
         "password_reset/",
-        auth_views.PasswordResetView.as_view(
-            extra_email_context={"site_url": settings.SITE_URL.rstrip("/")}
-        ),
+        PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

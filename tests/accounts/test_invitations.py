@@ -121,7 +121,7 @@ def test_reinvite_replaces_the_old_link(
 ):
     kwargs = {"email": "twice@gov.uz", "country": country_a, "role": "contributor"}
     first, old_token = _invite(django_capture_on_commit_callbacks, invited_by=reviewer, **kwargs)
-    second, new_token = _invite(django_capture_on_commit_callbacks, invited_by=reviewer, **kwargs)
+    _second, new_token = _invite(django_capture_on_commit_callbacks, invited_by=reviewer, **kwargs)
     first.refresh_from_db()
     assert first.state == Invitation.State.REPLACED
     old = client.get(reverse("accounts:invitation_accept", args=[old_token]))
@@ -180,9 +180,7 @@ def test_contributor_cannot_invite(client, contributor):
     assert not Invitation.objects.exists()
 
 
-def test_focal_point_cannot_invite_for_another_country_or_as_focal_point(
-    focal_point, country_b
-):
+def test_focal_point_cannot_invite_for_another_country_or_as_focal_point(focal_point, country_b):
     with pytest.raises(InvitationError):
         invitation_create(
             email="x@gov.fr", country=country_b, role="contributor", invited_by=focal_point
@@ -291,5 +289,3 @@ def test_invitation_admin_escapes_email(client, reviewer, country_a):
     body = client.get(reverse("admin:accounts_invitation_changelist")).content.decode()
     assert "x<script>@" not in body
     assert "x&lt;script&gt;@" in body
-
-

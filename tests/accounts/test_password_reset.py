@@ -1,0 +1,99 @@
+"""Password reset answers alike for any address; the link goes only to the stored one."""
+
+from django.contrib.sessions.backends.db import SessionStore
+from django.core import mail
+from django.urls import reverse
+
+from tests.factories import TEST_PASSWORD
+
+
+def _ask(client, email):
+    return client.post(reverse("password_reset"), {"email": email}, follow=True)
+
+
+def test_password_reset_same_answer_for_known_and_unknown(client, focal_point):
+    known = _ask(client, focal_point.email)
+    unknown = _ask(client, "nobody@nowhere.example.org")
+    assert known.status_code == unknown.status_code == 200
+    assert known.redirect_chain == unknown.redirect_chain
+    assert known.content == unknown.content
+    assert len(mail.outbox) == 1
+
+
+def test_password_reset_link_goes_only_to_stored_address(client, focal_point, settings):
+    settings.SITE_URL = "https://msq.example.org"
+    # Another case, and a look-alike with a dotless i / Kelvin sign, reach only the stored address.
+    _ask(client, focal_point.email.upper())
+    _ask(client, focal_point.email.replace("i", "\u0131"))
+    assert [message.to for message in mail.outbox] == [[focal_point.email]]
+    body = mail.outbox[0].body
+    assert "https://msq.example.org/accounts/reset/" in body
+
+
+def test_password_reset_link_ignores_host_header(client, focal_point, settings):
+    settings.SITE_URL = "https://msq.example.org"
+    settings.ALLOWED_HOSTS = ["*"]
+    client.post(reverse("password_reset"), {"email": focal_point.email}, HTTP_HOST="evil.example")
+    assert "evil.example" not in mail.outbox[0].body
+    assert "https://msq.example.org/" in mail.outbox[0].body
+
+
+def test_password_reset_for_inactive_account_sends_nothing(client, focal_point):
+    focal_point.is_active = False
+    focal_point.save()
+    _ask(client, focal_point.email)
+    assert mail.outbox == []
+
+
+def test_password_reset_link_sets_a_validated_password(client, focal_point):
+    _ask(client, focal_point.email)
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
+    path = link[link.index("/accounts/reset/") :]
+    form = client.get(path, follow=True)
+    assert form.status_code == 200
+    weak = client.post(
+        form.redirect_chain[-1][0], {"new_password1": "password", "new_password2": "password"}
+    )
+    assert "too common" in weak.content.decode()
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "Another-good-one-77", "new_password2": "Another-good-one-77"},
+    )
+    assert done.status_code == 302
+    focal_point.refresh_from_db()
+    assert focal_point.check_password("Another-good-one-77")
+
+
+def test_session_key_cycles_at_sign_in(client, focal_point, settings):
+    before = SessionStore()
+    before["probe"] = "before sign-in"
+    before.create()
+    client.cookies[settings.SESSION_COOKIE_NAME] = before.session_key
+    response = client.post(
+        reverse("login"), {"username": focal_point.email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    after = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert after != before.session_key
+    assert not SessionStore().exists(before.session_key)
+    assert client.cookies[settings.SESSION_COOKIE_NAME]["httponly"]
+
+
+def test_session_expiry_slides_with_activity(client, focal_point, settings, edition):
+    client.force_login(focal_point)
+    response = client.get(reverse("questionnaire:home"))
+    assert response.status_code == 200
+    # Every request sends the session cookie again with a fresh idle allowance.
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_COOKIE_AGE
+    body = response.content.decode()
+    assert f'data-idle-seconds="{settings.SESSION_COOKIE_AGE}"' in body
+    assert 'id="idle-warning"' in body
+    assert "js/idle-timeout.js" in body
+
+
+def test_session_keepalive_answers_idle_allowance(client, focal_point, settings):
+    client.force_login(focal_point)
+    response = client.post(reverse("accounts:session_keepalive"))
+    assert response.status_code == 200
+    assert response.json() == {"idle_seconds": settings.SESSION_COOKIE_AGE}
