@@ -22,9 +22,13 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 # Limits a draft may hold. Beyond them the save is refused with a message; a
 # value is never cut silently.
@@ -43,6 +47,10 @@ class Problem(str):
     """A message explaining why a value cannot be submitted as it stands."""
 
 
+class LimitProblem(Problem):
+    """A value beyond what a draft may hold: the save is refused rather than the value cut."""
+
+
 def _as_str(value: Any) -> str:
     if value is None:
         return ""
@@ -56,7 +64,7 @@ def _as_str(value: Any) -> str:
 def _length_problems(label: str, text: str, limit: int) -> list[Problem]:
     if len(text) > limit:
         return [
-            Problem(
+            LimitProblem(
                 _("%(label)s is %(length)d characters long; the limit is %(limit)d.")
                 % {"label": label, "length": len(text), "limit": limit}
             )
@@ -123,6 +131,36 @@ class Kind:
         if not self.is_empty(value):
             yield "", _as_str(value)
 
+    def limit_problems(self, value: Any, part: dict) -> list[LimitProblem]:
+        """What is beyond the limits a draft may hold: such a save is refused as a whole."""
+        if self.is_empty(value):
+            return []
+        return [
+            problem for problem in self.problems(value, part) if isinstance(problem, LimitProblem)
+        ]
+
+    # --- Forms and HTML (the filling flow and the read-only pages) ---------
+
+    display_template: ClassVar[str] = "questionnaire/kinds/text.html"
+
+    def form_class(self, part: dict) -> type[forms.Form]:
+        """The form (one per part, prefixed by question and part) officials type into."""
+        return TextPartForm
+
+    def form_initial(self, value: Any, part: dict) -> Any:
+        return {"value": _as_str(value)}
+
+    def form_raw(self, form: forms.Form, part: dict) -> Any:
+        """What a valid bound form posted, for coerce(): exactly as typed."""
+        return form.cleaned_data.get("value", "")
+
+    def display_context(self, value: Any, part: dict) -> dict:
+        return {"value": value, "part": part, "is_empty": self.is_empty(value)}
+
+    def render_html(self, value: Any, part: dict) -> SafeString:
+        """The read-only HTML of a stored value; every answer is escaped by the template."""
+        return render_to_string(self.display_template, self.display_context(value, part))
+
 
 class TextKind(Kind):
     name = "text"
@@ -130,6 +168,9 @@ class TextKind(Kind):
 
     def problems(self, value, part):
         return _length_problems(_("The answer"), _as_str(value), TEXT_MAX_LENGTH)
+
+    def form_class(self, part):
+        return TextPartForm
 
 
 class YesNoKind(Kind):
@@ -144,6 +185,11 @@ class YesNoKind(Kind):
     def flatten(self, value, part):
         if value in self.CHOICES:
             yield "", value
+
+    display_template = "questionnaire/kinds/yes_no.html"
+
+    def form_class(self, part):
+        return YesNoPartForm
 
 
 class LinksKind(Kind):
@@ -173,7 +219,9 @@ class LinksKind(Kind):
         found: list[Problem] = []
         if len(value) > LINKS_MAX_ROWS:
             found.append(
-                Problem(_("At most %(limit)d links can be listed.") % {"limit": LINKS_MAX_ROWS})
+                LimitProblem(
+                    _("At most %(limit)d links can be listed.") % {"limit": LINKS_MAX_ROWS}
+                )
             )
         for index, row in enumerate(value, start=1):
             url = row.get("url", "")
@@ -201,6 +249,34 @@ class LinksKind(Kind):
             for field in self.FIELDS:
                 if row.get(field):
                     yield f"{index}.{field}", row[field]
+
+    display_template = "questionnaire/kinds/links.html"
+
+    def form_class(self, part, *, extra: int = 0):
+        """A formset of name / URL / note rows; `extra` adds empty rows ("Add another")."""
+        return forms.formset_factory(
+            LinkRowForm,
+            formset=BaseLinksFormSet,
+            extra=extra,
+            can_delete=True,
+            max_num=LINKS_MAX_ROWS,
+            validate_max=True,
+            absolute_max=LINKS_MAX_ROWS,
+        )
+
+    def form_initial(self, value, part):
+        return [{field: _as_str(row.get(field)) for field in self.FIELDS} for row in value or []]
+
+    def form_raw(self, form, part):
+        return [
+            {field: row.cleaned_data.get(field, "") for field in self.FIELDS}
+            for row in form.forms
+            if not row.cleaned_data.get("DELETE")
+        ]
+
+    def display_context(self, value, part):
+        rows = [{**row, "href": url_href(row.get("url", ""))} for row in value or []]
+        return {"rows": rows, "part": part, "is_empty": self.is_empty(value)}
 
 
 class ContactKind(Kind):
@@ -231,7 +307,7 @@ class ContactKind(Kind):
             found.append(Problem(_("Give at least one e-mail address.")))
         if len(emails) > EMAILS_MAX:
             found.append(
-                Problem(
+                LimitProblem(
                     _("At most %(limit)d e-mail addresses can be given.") % {"limit": EMAILS_MAX}
                 )
             )
@@ -258,6 +334,20 @@ class ContactKind(Kind):
             yield "emails", "; ".join(value["emails"])
         if value.get("phone"):
             yield "phone", value["phone"]
+
+    display_template = "questionnaire/kinds/contact.html"
+
+    def form_class(self, part):
+        return ContactPartForm
+
+    def form_initial(self, value, part):
+        value = value or {}
+        initial = {field: _as_str(value.get(field)) for field in self.TEXT_FIELDS}
+        initial["emails"] = "\n".join(value.get("emails", []))
+        return initial
+
+    def form_raw(self, form, part):
+        return {field: form.cleaned_data.get(field, "") for field in (*self.TEXT_FIELDS, "emails")}
 
 
 class MultiKind(Kind):
@@ -323,6 +413,54 @@ class MultiKind(Kind):
         if value.get("other", "").strip():
             yield "other_text", value["other"]
 
+    display_template = "questionnaire/kinds/multi.html"
+
+    def form_class(self, part):
+        notes = [option for option in part["options"] if option.get("footnote")]
+        marks = {option["code"]: "*" * index for index, option in enumerate(notes, start=1)}
+        fields: dict[str, forms.Field] = {
+            "selected": forms.MultipleChoiceField(
+                label=_("Choose whichever applies"),
+                required=False,
+                choices=[
+                    (option["code"], f"{option['label']}{marks.get(option['code'], '')}")
+                    for option in part["options"]
+                ],
+                widget=forms.CheckboxSelectMultiple,
+                help_text=" ".join(
+                    f"{marks[option['code']]} {option['footnote']}" for option in notes
+                ),
+            )
+        }
+        if self.other_codes(part):
+            fields["other"] = forms.CharField(
+                label=_("If other, please specify"),
+                required=False,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        return type("MultiPartForm", (forms.Form,), fields)
+
+    def form_initial(self, value, part):
+        value = value or {}
+        return {"selected": list(value.get("selected", [])), "other": value.get("other", "")}
+
+    def form_raw(self, form, part):
+        return {
+            "selected": form.cleaned_data.get("selected", []),
+            "other": form.cleaned_data.get("other", ""),
+        }
+
+    def display_context(self, value, part):
+        labels = {option["code"]: option["label"] for option in part["options"]}
+        value = value or {}
+        return {
+            "labels": [labels.get(code, code) for code in value.get("selected", [])],
+            "other": value.get("other", ""),
+            "part": part,
+            "is_empty": self.is_empty(value),
+        }
+
 
 class PercentageKind(Kind):
     name = "percentage"
@@ -362,6 +500,7 @@ class PercentageKind(Kind):
                 found.append(Problem(_("“%(value)s” is not a number.") % {"value": typed[:50]}))
             elif not Decimal(0) <= number <= Decimal(100):
                 found.append(Problem(_("A percentage is between 0 and 100.")))
+        found += _length_problems(_("The percentage"), typed, SHORT_TEXT_MAX_LENGTH)
         found += _length_problems(_("The comment"), value.get("comment", ""), TEXT_MAX_LENGTH)
         return found
 
@@ -370,6 +509,110 @@ class PercentageKind(Kind):
             yield "value", value["value"]
         if value.get("comment", "").strip():
             yield "comment", value["comment"]
+
+    display_template = "questionnaire/kinds/percentage.html"
+
+    def form_class(self, part):
+        return PercentagePartForm
+
+    def form_initial(self, value, part):
+        value = value or {}
+        return {"value": value.get("value", ""), "comment": value.get("comment", "")}
+
+    def form_raw(self, form, part):
+        return {
+            "value": form.cleaned_data.get("value", ""),
+            "comment": form.cleaned_data.get("comment", ""),
+        }
+
+
+# --- The forms of the kinds ---------------------------------------------------
+# Every field is optional and keeps what was typed (strip=False, no format
+# validation): a draft may be incomplete or wrong, problems() says what blocks
+# submission. No maxlength attribute either: browsers cut pasted text at it
+# silently; the limits are checked on save and explained instead.
+
+
+def _text_help(limit: int):
+    return ngettext_lazy("Up to %(limit)d character.", "Up to %(limit)d characters.", "limit") % {
+        "limit": limit
+    }
+
+
+class TextPartForm(forms.Form):
+    value = forms.CharField(
+        label=_("Answer"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_text_help(TEXT_MAX_LENGTH),
+    )
+
+
+class YesNoPartForm(forms.Form):
+    value = forms.ChoiceField(
+        label=_("Answer"),
+        required=False,
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        widget=forms.RadioSelect,
+    )
+
+
+class LinkRowForm(forms.Form):
+    name = forms.CharField(label=_("Name"), required=False, strip=False)
+    url = forms.CharField(
+        label=_("URL"),
+        required=False,
+        strip=False,
+        widget=forms.TextInput(
+            attrs={"inputmode": "url", "spellcheck": "false", "autocapitalize": "off"}
+        ),
+    )
+    note = forms.CharField(label=_("Note"), required=False, strip=False)
+
+
+class BaseLinksFormSet(forms.BaseFormSet):
+    # Rows are removed with a button (or by the script), not a checkbox: the
+    # marker travels in a hidden input.
+    deletion_widget = forms.HiddenInput
+
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": ngettext_lazy(
+            "At most %(num)d link can be listed.", "At most %(num)d links can be listed.", "num"
+        ),
+    }
+
+
+class ContactPartForm(forms.Form):
+    name = forms.CharField(label=_("Name"), required=False, strip=False)
+    title = forms.CharField(label=_("Title"), required=False, strip=False)
+    organization = forms.CharField(label=_("Organization"), required=False, strip=False)
+    emails = forms.CharField(
+        label=_("E-mail addresses"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+        help_text=_("One or more, separated by commas or on separate lines."),
+    )
+    phone = forms.CharField(
+        label=_("Phone"), required=False, strip=False, widget=forms.TextInput({"type": "tel"})
+    )
+
+
+class PercentagePartForm(forms.Form):
+    value = forms.CharField(
+        label=_("Percentage (0 to 100, decimals allowed)"),
+        required=False,
+        strip=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 KINDS: dict[str, Kind] = {

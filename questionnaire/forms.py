@@ -1,0 +1,241 @@
+"""The forms of the filling flow, built from the edition's questions and the kinds registry.
+
+A section's form is one small Django form (or, for links, a formset) per
+question part, prefixed "<question code>-<part name>" so that field names are
+stable and readable ("q1-links-0-url", "q4-contact-emails"). Every field is
+optional and keeps what was typed: problems are shown, never enforced, until
+submission.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from questionnaire.answers import part_is_shown, part_value, question_is_shown
+from questionnaire.kinds import LinksKind, get_kind
+from questionnaire.models import Question, Submission
+
+PART_LABELS = {
+    "answer": _("Answer"),
+    "details": _("Details and comments"),
+    "links": _("Links: name and URL"),
+    "contact": _("Contact"),
+}
+
+# "q1-links-3": a links row named by a "Remove" button.
+_ROW_RE = re.compile(r"^(?P<prefix>[a-z][a-z0-9_-]*?-[a-z][a-z0-9_]*)-(?P<index>\d{1,4})$")
+
+
+def part_prefix(question: Question, part: Mapping[str, Any]) -> str:
+    return f"{question.code}-{part['name']}"
+
+
+@dataclass
+class PartForm:
+    """One part of a question with its form (a formset for links)."""
+
+    question: Question
+    part: dict
+    prefix: str
+    form: Any
+    label: str
+
+    @property
+    def kind(self) -> str:
+        return self.part["kind"]
+
+    @property
+    def is_formset(self) -> bool:
+        return isinstance(self.form, forms.BaseFormSet)
+
+    @property
+    def show_if(self) -> dict | None:
+        """The sibling part this part depends on, as the browser names it."""
+        condition = self.part.get("show_if")
+        if not condition:
+            return None
+        return {"field": f"{self.question.code}-{condition['part']}-value", **condition}
+
+
+@dataclass
+class QuestionForm:
+    question: Question
+    parts: list[PartForm]
+    shown: bool
+    # The question it depends on, as the browser names its field, if on this page.
+    show_if_field: str = ""
+    problems: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    comments: list = field(default_factory=list)
+    conflict: Any = None
+
+
+class SectionForm:
+    """The forms of every question of one section, bound to POST data or filled from stored values.
+
+    `values` are the stored answers of the whole submission ({code: {part:
+    value}}): they fill the unbound forms and decide which conditional
+    questions start shown. `add_row` names a links part ("q1-links") that gets
+    one more empty row.
+    """
+
+    def __init__(
+        self,
+        *,
+        questions: Iterable[Question],
+        values: Mapping[str, Mapping[str, Any]],
+        data: Mapping[str, Any] | None = None,
+        add_row: str | None = None,
+    ):
+        self.data = data
+        self.questions: list[QuestionForm] = []
+        codes = set()
+        page_questions = list(questions)
+        on_page = {question.code for question in page_questions}
+        for question in page_questions:
+            codes.add(question.code)
+            question_value = values.get(question.code, {})
+            parts = []
+            for part in question.parts:
+                prefix = part_prefix(question, part)
+                kind = get_kind(part["kind"])
+                value = part_value(part, question_value)
+                if isinstance(kind, LinksKind):
+                    # An empty list gets one empty row to type into.
+                    extra = (0 if value else 1) + (1 if add_row == prefix else 0)
+                    form_class = kind.form_class(part, extra=extra)
+                else:
+                    form_class = kind.form_class(part)
+                initial = kind.form_initial(value, part)
+                if data is None:
+                    form = form_class(prefix=prefix, initial=initial)
+                else:
+                    form = form_class(data=data, prefix=prefix)
+                label = part.get("label") or PART_LABELS.get(part["name"]) or kind.label
+                parts.append(
+                    PartForm(question=question, part=part, prefix=prefix, form=form, label=label)
+                )
+            condition = question.show_if or {}
+            show_if_field = (
+                f"{condition['question']}-{condition['part']}-value"
+                if condition and condition["question"] in on_page
+                else ""
+            )
+            self.questions.append(
+                QuestionForm(
+                    question=question,
+                    parts=parts,
+                    shown=question_is_shown(question, values),
+                    show_if_field=show_if_field,
+                )
+            )
+        self.prefixes = {part.prefix for question in self.questions for part in question.parts}
+
+    @property
+    def link_prefixes(self) -> set[str]:
+        return {
+            part.prefix for question in self.questions for part in question.parts if part.is_formset
+        }
+
+    def is_valid(self) -> bool:
+        return all(part.form.is_valid() for question in self.questions for part in question.parts)
+
+    @property
+    def form_errors(self) -> list[str]:
+        """Errors of the posted data itself (a tampered or truncated page), not of answers."""
+        found = []
+        for question in self.questions:
+            for part in question.parts:
+                if part.is_formset:
+                    found.extend(str(error) for error in part.form.non_form_errors())
+                    for row in part.form.forms:
+                        found.extend(str(e) for errors in row.errors.values() for e in errors)
+                else:
+                    found.extend(str(e) for errors in part.form.errors.values() for e in errors)
+        return found
+
+    def raw_values(self) -> dict[str, dict[str, Any]]:
+        """{question code: {part name: raw}} of a valid bound form, for services.answers_save."""
+        return {
+            question.question.code: {
+                part.part["name"]: get_kind(part.kind).form_raw(part.form, part.part)
+                for part in question.parts
+            }
+            for question in self.questions
+        }
+
+    def annotate(
+        self,
+        *,
+        problems: Mapping[str, list[str]] | None = None,
+        errors: Mapping[str, list[str]] | None = None,
+        comments: Mapping[int, list] | None = None,
+        conflicts: Iterable[Any] = (),
+    ) -> None:
+        """Attach what the page shows beside each question: problems, refused-save errors,
+        reviewers' comments and other officials' conflicting values."""
+        by_code = {change.question_code: change for change in conflicts}
+        for question in self.questions:
+            code = question.question.code
+            question.problems = list((problems or {}).get(code, []))
+            question.errors = list((errors or {}).get(code, []))
+            question.comments = list((comments or {}).get(question.question.id, []))
+            question.conflict = by_code.get(code)
+
+
+def typed_values(section_form: SectionForm) -> dict[str, dict[str, Any]]:
+    """The coerced values of a bound, valid section form: what the page shows after a refused save.
+
+    Used to decide which conditional questions are shown and which problems
+    to list without writing anything.
+    """
+    typed = {}
+    for code, parts in section_form.raw_values().items():
+        question = next(q.question for q in section_form.questions if q.question.code == code)
+        definitions = {part["name"]: part for part in question.parts}
+        typed[code] = {
+            name: get_kind(definitions[name]["kind"]).coerce(raw, definitions[name])
+            for name, raw in parts.items()
+        }
+    return typed
+
+
+def row_to_remove(value: str, prefixes: set[str]) -> str | None:
+    """The "<prefix>-<index>" of a links row named by a "Remove" button, if on this page."""
+    match = _ROW_RE.match(value or "")
+    if match and match["prefix"] in prefixes:
+        return value
+    return None
+
+
+class ConsentForm(forms.Form):
+    """The explicit publication authorization: granted or refused, never assumed."""
+
+    consent = forms.ChoiceField(
+        label=_("Authorization to publish"),
+        choices=[
+            (Submission.Consent.GRANTED, _("Yes, I/we authorize UNDESA to publish our responses.")),
+            (
+                Submission.Consent.REFUSED,
+                _("No, I/we do not authorize UNDESA to publish our responses."),
+            ),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose one of the two options.")},
+    )
+
+
+class VersionForm(forms.Form):
+    """The version a page was built on, posted back with a submission."""
+
+    base_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+def part_shown(part_form: PartForm, values: Mapping[str, Mapping[str, Any]]) -> bool:
+    return part_is_shown(part_form.part, values.get(part_form.question.code, {}))

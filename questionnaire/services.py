@@ -1,0 +1,490 @@
+"""Country-side writes: starting a draft, saving answers, the publication consent, submitting.
+
+Every write locks the submission row, checks that the country may still edit
+it, bumps `Submission.version` and appends `SubmissionEvent` rows with the
+before/after values, all in one transaction: a refused write changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Country, User
+from questionnaire.answers import submission_problems
+from questionnaire.kinds import get_kind
+from questionnaire.models import Answer, Edition, Question, Submission, SubmissionEvent
+
+logger = logging.getLogger(__name__)
+
+
+# --- Errors ------------------------------------------------------------------
+
+
+class SubmissionError(Exception):
+    """A country-side write that was refused; `message` is fit to show to the official."""
+
+    message: str = ""
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class SubmissionLockedError(SubmissionError):
+    """The submission is submitted, accepted or its edition closed: the country cannot change it."""
+
+    message = _("This questionnaire has been submitted and can no longer be changed.")
+
+
+class SubmissionNotAllowedError(SubmissionError):
+    """The user may not do this (only the focal point submits)."""
+
+    message = _("Only your country's focal point can submit the questionnaire.")
+
+
+class AnswerInputError(SubmissionError):
+    """The posted values do not name questions or parts of the edition (tampered or stale page)."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+class AnswerLimitError(SubmissionError):
+    """Some values exceed what a draft may hold; nothing was saved. {question code: messages}."""
+
+    message = _("Nothing was saved: some answers are too long. Shorten them and save again.")
+
+    def __init__(self, problems: dict[str, list[str]]):
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Change:
+    """Someone else's change that a stale save would have overwritten."""
+
+    question_code: str
+    question_number: str
+    actor_name: str
+    at: datetime
+    # The value now stored, so the page can show it beside the typed one.
+    value: dict | None
+
+
+class StaleVersionError(SubmissionError):
+    """The save was based on an older version and would overwrite someone else's changes."""
+
+    def __init__(self, *, current_version: int, changes: list[Change]):
+        self.current_version = current_version
+        self.changes = changes
+        if changes:
+            described = "; ".join(
+                _("%(who)s changed question %(number)s at %(time)s UTC")
+                % {
+                    "who": change.actor_name,
+                    "number": change.question_number or change.question_code,
+                    "time": change.at.strftime("%H:%M"),
+                }
+                for change in changes
+            )
+            self.message = _(
+                "Nothing was saved: since you opened this page, %(changes)s. "
+                "Your typed values are kept below beside theirs; save again to replace theirs."
+            ) % {"changes": described}
+        else:
+            self.message = _("Nothing was saved: this page is out of date. Reload it.")
+
+
+class SubmissionIncompleteError(SubmissionError):
+    """Submission refused; `problems` is {question code or "consent": messages}."""
+
+    message = _("The questionnaire cannot be submitted yet: see the list below.")
+
+    def __init__(self, problems: dict[str, list[str]]):
+        self.problems = problems
+
+
+# --- Helpers -----------------------------------------------------------------
+
+
+def _locked(submission: Submission) -> Submission:
+    """The submission row, locked until the end of the transaction (PostgreSQL)."""
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("edition", "country")
+        .get(pk=submission.pk)
+    )
+
+
+def _bump_version(locked: Submission, **fields: Any) -> None:
+    """Move to the next version, refusing if another write got there first.
+
+    The conditional UPDATE is what protects SQLite, which ignores row locks.
+    """
+    now = timezone.now()
+    updated = Submission.objects.filter(pk=locked.pk, version=locked.version).update(
+        version=F("version") + 1, updated_at=now, **fields
+    )
+    if updated != 1:
+        raise StaleVersionError(current_version=locked.version, changes=[])
+    locked.version += 1
+    locked.updated_at = now
+    for name, value in fields.items():
+        setattr(locked, name, value)
+
+
+def _check_editable(locked: Submission, user: User) -> None:
+    if user.country_id != locked.country_id:
+        # Callers scope by the user's country; this is the last line of defence.
+        raise SubmissionNotAllowedError
+    if not locked.is_editable_by_country:
+        raise SubmissionLockedError
+
+
+def _user_name(user: User | None) -> str:
+    return user.get_full_name() if user else str(_("someone"))
+
+
+# --- Services ----------------------------------------------------------------
+
+
+def submission_get_or_create(*, edition: Edition, country: Country, user: User) -> Submission:
+    """The country's submission to the edition, created as a draft if it has none.
+
+    Side effects: on creation, a Submission row and a CREATED event.
+    """
+    existing = Submission.objects.select_related("edition", "country").filter(
+        edition=edition, country=country
+    )
+    submission = existing.first()
+    if submission is not None:
+        return submission
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(edition=edition, country=country)
+            SubmissionEvent.objects.create(
+                submission=submission,
+                kind=SubmissionEvent.Kind.CREATED,
+                actor=user,
+                version=submission.version,
+                after={"status": submission.status},
+            )
+    except IntegrityError:
+        # Another official of the same country started it at the same moment.
+        submission = existing.get()
+    return submission
+
+
+def answers_save(
+    *,
+    submission: Submission,
+    user: User,
+    values: Mapping[str, Mapping[str, Any]],
+    base_version: int,
+) -> Submission:
+    """Store answers exactly as typed (through each kind's coerce), valid or not.
+
+    `values` is {question code: {part name: raw value}}; parts not posted keep
+    their stored value. Values that did not change are not written.
+
+    Raises SubmissionLockedError / SubmissionNotAllowedError, AnswerInputError
+    for unknown questions or parts, AnswerLimitError when a value is beyond the
+    draft limits, StaleVersionError when `base_version` is older than the
+    stored version AND a question posted here was changed since by someone
+    else into something else. Nothing is written when any of these is raised.
+
+    Side effects: creates/updates Answer rows, bumps Submission.version and adds
+    one ANSWERS_SAVED event per changed question (before/after), if anything
+    changed. A fixed number of queries whatever the number of answers.
+    """
+    with transaction.atomic():
+        locked = _locked(submission)
+        _check_editable(locked, user)
+
+        questions = {
+            question.code: question
+            for question in Question.objects.filter(edition_id=locked.edition_id, code__in=values)
+        }
+        unknown = sorted(set(values) - set(questions))
+        if unknown:
+            raise AnswerInputError(
+                _("Unknown question(s): %(codes)s.") % {"codes": ", ".join(unknown[:10])}
+            )
+        existing = {
+            answer.question_id: answer
+            for answer in Answer.objects.filter(
+                submission=locked, question_id__in=[q.id for q in questions.values()]
+            )
+        }
+
+        new_values: dict[str, dict] = {}
+        limit_problems: dict[str, list[str]] = {}
+        for code, posted in values.items():
+            question = questions[code]
+            if not isinstance(posted, Mapping):
+                raise AnswerInputError(_("Question %(code)s: bad value.") % {"code": code})
+            parts = {part["name"]: part for part in question.parts}
+            bad_parts = sorted(set(posted) - set(parts))
+            if bad_parts:
+                raise AnswerInputError(
+                    _("Question %(code)s has no part %(part)s.")
+                    % {"code": code, "part": ", ".join(bad_parts)}
+                )
+            answer = existing.get(question.id)
+            merged = dict(answer.value) if answer else {}
+            for name, raw in posted.items():
+                kind = get_kind(parts[name]["kind"])
+                value = kind.coerce(raw, parts[name])
+                problems = kind.limit_problems(value, parts[name])
+                if problems:
+                    limit_problems.setdefault(code, []).extend(str(p) for p in problems)
+                if kind.is_empty(value):
+                    merged.pop(name, None)
+                else:
+                    merged[name] = value
+            new_values[code] = merged
+        if limit_problems:
+            raise AnswerLimitError(limit_problems)
+
+        stored = {
+            code: existing[question.id].value if question.id in existing else {}
+            for code, question in questions.items()
+        }
+        changed = [code for code, value in new_values.items() if value != stored[code]]
+        if base_version != locked.version:
+            _refuse_if_overwriting(locked, base_version, questions, existing, new_values)
+        if not changed:
+            return locked
+
+        before_version = locked.version
+        _bump_version(locked)
+        now = timezone.now()
+        to_create, to_update, events = [], [], []
+        for code in changed:
+            question = questions[code]
+            answer = existing.get(question.id)
+            before = answer.value if answer else None
+            if answer is None:
+                to_create.append(
+                    Answer(
+                        submission=locked,
+                        question=question,
+                        value=new_values[code],
+                        updated_by=user,
+                    )
+                )
+            else:
+                answer.value = new_values[code]
+                answer.updated_by = user
+                answer.updated_at = now
+                to_update.append(answer)
+            events.append(
+                SubmissionEvent(
+                    submission=locked,
+                    kind=SubmissionEvent.Kind.ANSWERS_SAVED,
+                    actor=user,
+                    question=question,
+                    version=locked.version,
+                    before=before,
+                    after=new_values[code],
+                    message=f"v{before_version}→v{locked.version}",
+                )
+            )
+        if to_create:
+            Answer.objects.bulk_create(to_create)
+        if to_update:
+            Answer.objects.bulk_update(to_update, ["value", "updated_by", "updated_at"])
+        SubmissionEvent.objects.bulk_create(events)
+    return locked
+
+
+def _refuse_if_overwriting(
+    locked: Submission,
+    base_version: int,
+    questions: dict[str, Question],
+    existing: dict[int, Answer],
+    new_values: dict[str, dict],
+) -> None:
+    """Raise StaleVersionError if a posted question was changed since `base_version`
+    by a save whose result the posted value would replace."""
+    if base_version > locked.version or base_version < 1:
+        raise StaleVersionError(current_version=locked.version, changes=[])
+    by_id = {question.id: question for question in questions.values()}
+    later = (
+        SubmissionEvent.objects.filter(
+            submission=locked,
+            kind=SubmissionEvent.Kind.ANSWERS_SAVED,
+            version__gt=base_version,
+            question_id__in=list(by_id),
+        )
+        .select_related("actor")
+        .order_by("-version")
+    )
+    changes: dict[str, Change] = {}
+    for event in later:
+        question = by_id[event.question_id]
+        current = existing[question.id].value if question.id in existing else {}
+        if question.code in changes or new_values[question.code] == current:
+            continue
+        changes[question.code] = Change(
+            question_code=question.code,
+            question_number=question.display_number,
+            actor_name=_user_name(event.actor),
+            at=event.created_at,
+            value=current,
+        )
+    if changes:
+        ordered = sorted(changes.values(), key=lambda change: questions[change.question_code].order)
+        raise StaleVersionError(current_version=locked.version, changes=ordered)
+
+
+def consent_set(*, submission: Submission, user: User, consent: str) -> Submission:
+    """Record the publication consent ("granted" or "refused") with who, when and the wording.
+
+    Side effects: updates the submission's consent fields, bumps its version,
+    adds a CONSENT_CHANGED event (before/after). Raises ValueError for another
+    choice, SubmissionLockedError once submitted.
+    """
+    if consent not in {Submission.Consent.GRANTED, Submission.Consent.REFUSED}:
+        raise ValueError(f"unknown consent choice {consent!r}")
+    with transaction.atomic():
+        locked = _locked(submission)
+        _check_editable(locked, user)
+        before = {
+            "consent": locked.consent,
+            "consent_by": locked.consent_by_id,
+            "consent_at": locked.consent_at.isoformat() if locked.consent_at else None,
+        }
+        now = timezone.now()
+        _bump_version(
+            locked,
+            consent=consent,
+            consent_text=locked.edition.consent_text,
+            consent_by=user,
+            consent_at=now,
+        )
+        SubmissionEvent.objects.create(
+            submission=locked,
+            kind=SubmissionEvent.Kind.CONSENT_CHANGED,
+            actor=user,
+            version=locked.version,
+            before=before,
+            after={
+                "consent": consent,
+                "consent_by": user.pk,
+                "consent_at": now.isoformat(),
+                "consent_text": locked.edition.consent_text,
+            },
+        )
+    return locked
+
+
+def submission_submit(
+    *, submission: Submission, user: User, base_version: int | None = None
+) -> Submission:
+    """Submit the country's answers: validate everything, then record who and when.
+
+    Raises SubmissionNotAllowedError unless `user` is the country's focal
+    point, SubmissionLockedError if already submitted, StaleVersionError if
+    `base_version` is given and answers changed since, SubmissionIncompleteError
+    with {question code or "consent": messages} if anything blocks.
+
+    Side effects: status SUBMITTED, submitted_by/at, version bumped and kept as
+    submitted_version, a SUBMITTED event; on commit, queues the PDF rendering
+    (task_render_submission_pdf) and e-mails the country's officials.
+    """
+    if not user.is_focal_point:
+        raise SubmissionNotAllowedError
+    with transaction.atomic():
+        locked = _locked(submission)
+        _check_editable(locked, user)
+        if base_version is not None and base_version != locked.version:
+            raise StaleVersionError(current_version=locked.version, changes=[])
+        questions = list(Question.objects.filter(edition_id=locked.edition_id).order_by("order"))
+        values = dict(locked.answers.values_list("question__code", "value"))
+        problems = {
+            code: [str(problem) for problem in found]
+            for code, found in submission_problems(questions, values).items()
+        }
+        if not locked.consent:
+            problems["consent"] = [
+                str(_("Choose whether UNDESA may publish your responses (the authorization)."))
+            ]
+        if problems:
+            raise SubmissionIncompleteError(problems)
+
+        before = {"status": locked.status, "version": locked.version}
+        now = timezone.now()
+        _bump_version(
+            locked,
+            status=Submission.Status.SUBMITTED,
+            submitted_by=user,
+            submitted_at=now,
+        )
+        Submission.objects.filter(pk=locked.pk).update(submitted_version=locked.version)
+        locked.submitted_version = locked.version
+        SubmissionEvent.objects.create(
+            submission=locked,
+            kind=SubmissionEvent.Kind.SUBMITTED,
+            actor=user,
+            version=locked.version,
+            before=before,
+            after={"status": locked.status, "version": locked.version, "consent": locked.consent},
+        )
+        submission_id, version = locked.pk, locked.version
+        transaction.on_commit(lambda: _pdf_queue(submission_id, version), robust=True)
+        transaction.on_commit(
+            lambda: submission_confirmation_send(submission_id=submission_id), robust=True
+        )
+    return locked
+
+
+def _pdf_queue(submission_id: int, version: int) -> None:
+    # Imported here: the tasks module imports the PDF services, which read
+    # submissions; importing it at the top would tie the modules in a loop.
+    from questionnaire.tasks import task_render_submission_pdf
+
+    task_render_submission_pdf.delay(submission_id=submission_id, version=version)
+
+
+def submission_confirmation_send(*, submission_id: int) -> int:
+    """E-mail every active official of the country that its answers were submitted.
+
+    Returns the number of messages sent. Side effects: e-mail only.
+    """
+    submission = Submission.objects.select_related("edition", "country", "submitted_by").get(
+        pk=submission_id
+    )
+    recipients = list(
+        User.objects.filter(country_id=submission.country_id, is_active=True, is_staff=False)
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        return 0
+    context = {
+        "submission": submission,
+        "edition": submission.edition,
+        "country": submission.country,
+        "submitted_by": submission.submitted_by,
+        "url": settings.SITE_URL.rstrip("/") + reverse("questionnaire:submission"),
+    }
+    subject = render_to_string("questionnaire/email/submitted_subject.txt", context)
+    body = render_to_string("questionnaire/email/submitted.txt", context)
+    return send_mail(
+        subject=" ".join(subject.split()),
+        message=body,
+        from_email=None,
+        recipient_list=recipients,
+    )

@@ -1,0 +1,60 @@
+"""Template helpers of the filling flow and the read-only submission pages.
+
+Answers are rendered by their kind's template (kinds.Kind.render_html), which
+escapes every value; nothing here marks user text safe.
+"""
+
+from django import template
+from django.utils.safestring import SafeString
+
+from questionnaire.kinds import get_kind
+from questionnaire.kinds import url_href as _url_href
+
+register = template.Library()
+
+
+@register.simple_tag
+def render_answer(part) -> SafeString:
+    """The read-only HTML of a PartSnapshot (selectors.submission_snapshot)."""
+    return get_kind(part.kind).render_html(part.value, part.definition)
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key], or an empty list when absent (comments_by_question, problems)."""
+    if not mapping:
+        return []
+    return mapping.get(key, [])
+
+
+@register.filter
+def url_href(url: str) -> str:
+    """The address to link to for a URL as typed ("www.ek.uz" -> "http://www.ek.uz"), or ""."""
+    return _url_href(url or "") or ""
+
+
+@register.filter
+def part_label(part) -> str:
+    """A part's caption: its own label, else a name-based one ("Details and comments")."""
+    from questionnaire.forms import PART_LABELS
+
+    definition = getattr(part, "definition", part)
+    name = definition.get("name", "")
+    return definition.get("label") or PART_LABELS.get(name) or get_kind(definition["kind"]).label
+
+
+@register.simple_tag
+def render_question_value(question, value) -> SafeString:
+    """Every part of a stored question value as read-only HTML (a co-editor's conflicting save)."""
+    from django.utils.html import format_html_join
+
+    value = value or {}
+    return format_html_join(
+        "",
+        '<div class="readonly-part"><p class="small text-muted mb-0">{}</p>{}</div>',
+        (
+            (part_label(part), get_kind(part["kind"]).render_html(value.get(part["name"]), part))
+            for part in question.parts
+            if part["name"] in value
+        ),
+    )
