@@ -36,13 +36,26 @@ ACCEPTABLE = {Status.SUBMITTED}
 REOPENABLE = {Status.SUBMITTED, Status.ACCEPTED}
 
 
-def _locked(submission: Submission) -> Submission:
-    """The submission's row, re-read under a row lock so two reviewers cannot race."""
-    return (
+def _locked(submission: Submission, base_version: int | None = None) -> Submission:
+    """The submission's row, re-read under a row lock so two reviewers cannot race.
+
+    With `base_version` (the version the reviewer was looking at), a submission
+    changed since is refused: a reviewer never acts on answers they did not see.
+    """
+    locked = (
         Submission.objects.select_for_update(of=("self",))
         .select_related("edition", "country")
         .get(pk=submission.pk)
     )
+    if base_version is not None and locked.version != base_version:
+        raise ReviewError(
+            _(
+                "The submission changed while you were reading it (it is now version "
+                "%(version)d). Read it again before acting on it."
+            )
+            % {"version": locked.version}
+        )
+    return locked
 
 
 def _clean_text(text: str) -> str:
@@ -63,8 +76,9 @@ def _status_change(
     new_status: str,
     kind: str,
     message: str = "",
+    base_version: int | None = None,
 ) -> Submission:
-    locked = _locked(submission)
+    locked = _locked(submission, base_version)
     if locked.status not in allowed:
         raise ReviewError(
             _("This submission is “%(status)s”: it cannot be %(action)s.")
@@ -155,8 +169,28 @@ def review_comment_add(
 
 
 @transaction.atomic
-def submission_return(
+def review_comments_add(
     *, submission: Submission, reviewer: User, comments: Mapping[str, str]
+) -> list[ReviewComment]:
+    """Write several comments at once: {question code, or "" for the whole submission: text}.
+
+    Blank texts are skipped. Side effects: one ReviewComment and one COMMENTED
+    event per comment, all or none. Raises ReviewError for an unknown question
+    code or an over-long text.
+    """
+    locked = _locked(submission)
+    return _comments_create(
+        submission=locked, reviewer=reviewer, comments=comments, version=locked.version
+    )
+
+
+@transaction.atomic
+def submission_return(
+    *,
+    submission: Submission,
+    reviewer: User,
+    comments: Mapping[str, str],
+    base_version: int | None = None,
 ) -> Submission:
     """Return a submitted (or accepted) submission to its country for revision.
 
@@ -167,9 +201,10 @@ def submission_return(
     Side effects: status RETURNED, version bumped, a RETURNED event and one
     ReviewComment + COMMENTED event per comment; on commit, the country's
     officials are e-mailed the comments (task_email_review).
-    Raises ReviewError if the status does not allow it or no comment is given.
+    Raises ReviewError if the status does not allow it, no comment is given,
+    or the submission is no longer at `base_version`.
     """
-    locked = _locked(submission)
+    locked = _locked(submission, base_version)
     if not any(_clean_text(text) for text in comments.values()):
         raise ReviewError(_("Write at least one comment telling the country what to revise."))
     commented_version = locked.version
@@ -188,14 +223,17 @@ def submission_return(
 
 
 @transaction.atomic
-def submission_accept(*, submission: Submission, reviewer: User) -> Submission:
+def submission_accept(
+    *, submission: Submission, reviewer: User, base_version: int | None = None
+) -> Submission:
     """Accept a submitted submission as final.
 
     Side effects: status ACCEPTED, version bumped, an ACCEPTED event.
-    Raises ReviewError unless the submission is SUBMITTED.
+    Raises ReviewError unless the submission is SUBMITTED (at `base_version`).
     """
     return _status_change(
         submission=submission,
+        base_version=base_version,
         reviewer=reviewer,
         allowed=ACCEPTABLE,
         new_status=Status.ACCEPTED,
@@ -204,7 +242,9 @@ def submission_accept(*, submission: Submission, reviewer: User) -> Submission:
 
 
 @transaction.atomic
-def submission_reopen(*, submission: Submission, reviewer: User, reason: str) -> Submission:
+def submission_reopen(
+    *, submission: Submission, reviewer: User, reason: str, base_version: int | None = None
+) -> Submission:
     """Give a submitted or accepted submission back to its country as a draft, without comments.
 
     For when the country asks to correct something itself. `reason` is kept in
@@ -219,6 +259,7 @@ def submission_reopen(*, submission: Submission, reviewer: User, reason: str) ->
         raise ReviewError(_("Say why the submission is reopened."))
     reopened = _status_change(
         submission=submission,
+        base_version=base_version,
         reviewer=reviewer,
         allowed=REOPENABLE,
         new_status=Status.DRAFT,
