@@ -288,11 +288,14 @@ class SubmissionAdmin(ReviewerReadOnlyAdmin):
         return None
 
     @staticmethod
-    def _base_version(request) -> int | None:
+    def _base_version(request) -> int:
+        """The version the reviewer's page showed; every action needs it (no blind decisions)."""
         try:
             return int(request.POST.get("version", ""))
         except ValueError:
-            return None
+            raise ReviewError(
+                _("The page sent was not complete. Read the submission again and retry.")
+            ) from None
 
     def _back(self, submission: Submission):
         return redirect("admin:questionnaire_submission_change", submission.pk)
@@ -306,8 +309,8 @@ class SubmissionAdmin(ReviewerReadOnlyAdmin):
         for key, text in request.POST.items():
             if key.startswith("comment-q-"):
                 comments[key.removeprefix("comment-q-")] = text
-        base_version = self._base_version(request)
         try:
+            base_version = self._base_version(request)
             if request.POST.get("action") == "return":
                 submission_return(
                     submission=submission,

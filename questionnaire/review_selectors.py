@@ -145,12 +145,12 @@ def countries_not_submitted(*, edition: Edition, region: str = "") -> list[Count
         if status_by_country.get(country.id, NOT_STARTED) not in {Status.SUBMITTED, Status.ACCEPTED}
     ]
     emails: dict[int, list[str]] = {}
-    for country_id, email in (
-        User.objects.filter(
-            country_id__in=[country.id for country in waiting], is_active=True, is_staff=False
-        )
-        .order_by("role", "email")
-        .values_list("country_id", "email")
+    officials = User.objects.filter(
+        country_id__in=[country.id for country in waiting], is_active=True, is_staff=False
+    ).values_list("country_id", "role", "email")
+    # The focal point first: the one who submits.
+    for country_id, _role, email in sorted(
+        officials, key=lambda row: (row[1] != User.Role.FOCAL_POINT, row[2])
     ):
         emails.setdefault(country_id, []).append(email)
     labels = {NOT_STARTED: str(rate_label(NOT_STARTED))}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from questionnaire import views
+from questionnaire import downloads, staff_views, views
 
 app_name = "questionnaire"
 
@@ -12,4 +12,29 @@ urlpatterns = [
     path("review/consent", views.consent, name="consent"),
     path("review/submit", views.submit, name="submit"),
     path("submission/", views.submission_view, name="submission"),
+    # The submitted PDF (officials of the country and reviewers) and the officials' draft preview.
+    path(
+        "submissions/<int:submission_id>/pdf",
+        downloads.submission_pdf_download,
+        name="submission_pdf",
+    ),
+    path(
+        "submissions/<int:submission_id>/preview.pdf",
+        downloads.submission_pdf_preview,
+        name="submission_pdf_preview",
+    ),
+    # Reviewers (DPIDG staff) only: response rates and full exports.
+    path("staff/dashboard/", staff_views.dashboard, name="staff_dashboard"),
+    path("staff/exports/", staff_views.export_jobs, name="staff_exports"),
+    path("staff/exports/<int:job_id>/", staff_views.export_job, name="staff_export"),
+    path(
+        "staff/exports/<int:job_id>/status",
+        staff_views.export_job_status,
+        name="staff_export_status",
+    ),
+    path(
+        "staff/exports/<int:job_id>/download",
+        staff_views.export_job_download,
+        name="staff_export_download",
+    ),
 ]

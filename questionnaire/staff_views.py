@@ -1,0 +1,220 @@
+"""Reviewers' pages outside the model admin: response rates and full export jobs.
+
+They use the admin's look (admin/base_site.html with the admin site's
+context) and are refused to anyone who is not a reviewer.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db import transaction
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.access import staff_required
+from questionnaire.export_jobs import ExportRequestError, export_job_create
+from questionnaire.exports import EXPORTERS, exporter_choices
+from questionnaire.models import Edition, ExportJob, Submission
+from questionnaire.review_selectors import (
+    RATE_KEYS,
+    countries_not_submitted,
+    rate_label,
+    response_rates,
+)
+
+# The bar chart's geometry, in SVG user units (the chart scales to its box).
+CHART_LABEL_WIDTH = 260
+CHART_BAR_WIDTH = 520
+CHART_ROW_HEIGHT = 26
+CHART_BAR_HEIGHT = 18
+
+
+def _admin_context(request, title: str) -> dict:
+    return {**admin.site.each_context(request), "title": title}
+
+
+def _edition_from(request) -> Edition | None:
+    editions = Edition.objects.all()
+    code = request.GET.get("edition")
+    if code:
+        edition = editions.filter(code=code).first()
+        if edition is None:
+            raise Http404
+        return edition
+    return editions.first()
+
+
+def _chart(rows) -> dict:
+    """Stacked horizontal bars (one per region and the world), as SVG geometry."""
+    bars = []
+    for index, row in enumerate(rows):
+        x = CHART_LABEL_WIDTH
+        segments = []
+        for key, count in zip(RATE_KEYS, row.cells, strict=True):
+            width = CHART_BAR_WIDTH * count / row.total if row.total else 0
+            if count:
+                segments.append(
+                    {
+                        "key": key,
+                        "label": rate_label(key),
+                        "count": count,
+                        "x": round(x, 2),
+                        "width": round(width, 2),
+                    }
+                )
+            x += width
+        bars.append(
+            {
+                "label": row.label or _("All Member States"),
+                "total": row.total,
+                "answered_percent": row.answered_percent,
+                "y": index * CHART_ROW_HEIGHT,
+                "text_y": index * CHART_ROW_HEIGHT + CHART_BAR_HEIGHT - 4,
+                "segments": segments,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 60,
+        "height": len(bars) * CHART_ROW_HEIGHT,
+        "bar_height": CHART_BAR_HEIGHT,
+        "total_x": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 6,
+        "legend": [(key, rate_label(key)) for key in RATE_KEYS],
+    }
+
+
+@require_GET
+@staff_required
+def dashboard(request):
+    """Response rates per UN region and sub-region, and who has not submitted yet."""
+    edition = _edition_from(request)
+    rows = response_rates(edition=edition) if edition else []
+    region_rows = [row for row in rows if row.level in {"world", "region"}]
+    regions = [row.label for row in rows if row.level == "region"]
+    region = request.GET.get("region", "")
+    if region and region not in regions:
+        region = ""
+    context = {
+        **_admin_context(request, _("Response rates")),
+        "subtitle": edition.title if edition else "",
+        "edition": edition,
+        "editions": Edition.objects.all(),
+        "rows": rows,
+        "columns": [rate_label(key) for key in RATE_KEYS],
+        "chart": _chart(region_rows),
+        "regions": regions,
+        "region": region,
+        "waiting": countries_not_submitted(edition=edition, region=region) if edition else [],
+    }
+    return render(request, "questionnaire/staff/dashboard.html", context)
+
+
+class ExportRequestForm(forms.Form):
+    edition = forms.ModelChoiceField(
+        label=_("Edition"), queryset=Edition.objects.all(), empty_label=None
+    )
+    exporter = forms.ChoiceField(label=_("Format"), choices=exporter_choices)
+    statuses = forms.MultipleChoiceField(
+        label=_("Submissions"),
+        choices=Submission.Status.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[Submission.Status.SUBMITTED, Submission.Status.ACCEPTED],
+        help_text=_("Leave every box empty to export every submission, drafts included."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def export_jobs(request):
+    """The latest export jobs, and the form that requests a new one."""
+    form = ExportRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                job = export_job_create(
+                    edition=form.cleaned_data["edition"],
+                    exporter=form.cleaned_data["exporter"],
+                    statuses=form.cleaned_data["statuses"],
+                    user=request.user,
+                )
+        except ExportRequestError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("questionnaire:staff_export", job_id=job.pk)
+    jobs = ExportJob.objects.select_related("edition", "created_by")[:50]
+    context = {
+        **_admin_context(request, _("Full exports")),
+        "form": form,
+        "jobs": jobs,
+        "formats": {
+            identifier: exporter.verbose_name for identifier, exporter in EXPORTERS.items()
+        },
+    }
+    return render(
+        request,
+        "questionnaire/staff/export_jobs.html",
+        context,
+        status=400 if form.errors else 200,
+    )
+
+
+def _job_status(job: ExportJob) -> dict:
+    return {
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "percent": job.percent,
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "finished": job.is_finished,
+        "error": job.error,
+        "download_url": (
+            reverse("questionnaire:staff_export_download", args=[job.pk])
+            if job.status == ExportJob.Status.DONE
+            else ""
+        ),
+    }
+
+
+@require_GET
+@staff_required
+def export_job(request, job_id: int):
+    """One job: its progress (kept up to date by static/js/admin-export-progress.js), its file."""
+    job = get_object_or_404(ExportJob.objects.select_related("edition", "created_by"), pk=job_id)
+    context = {
+        **_admin_context(request, _("Export job %(id)d") % {"id": job.pk}),
+        "job": job,
+        "format_name": getattr(EXPORTERS.get(job.exporter), "verbose_name", job.exporter),
+        "job_status": _job_status(job),
+    }
+    return render(request, "questionnaire/staff/export_job.html", context)
+
+
+@require_GET
+@staff_required
+def export_job_status(request, job_id: int):
+    job = get_object_or_404(ExportJob, pk=job_id)
+    return JsonResponse(_job_status(job))
+
+
+@require_GET
+@staff_required
+def export_job_download(request, job_id: int):
+    job = get_object_or_404(ExportJob, pk=job_id, status=ExportJob.Status.DONE)
+    if not job.file:
+        raise Http404
+    exporter = EXPORTERS.get(job.exporter)
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=job.file.name.rsplit("/", 1)[-1],
+        content_type=getattr(exporter, "content_type", "application/octet-stream"),
+    )
