@@ -173,6 +173,10 @@ STORAGES = {
 # --- Forms -----------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# A section page posts 4 fields per link row; section I alone has 16 links
+# questions of up to 100 rows each. Django's default of 1,000 fields would
+# refuse a long but legitimate page.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- E-mail ----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -115,6 +115,9 @@ class SubmissionIncompleteError(SubmissionError):
         self.problems = problems
 
 
+CONSENT_MISSING = _("Choose whether UNDESA may publish your responses (the authorization).")
+
+
 # --- Helpers -----------------------------------------------------------------
 
 
@@ -418,9 +421,7 @@ def submission_submit(
             for code, found in submission_problems(questions, values).items()
         }
         if not locked.consent:
-            problems["consent"] = [
-                str(_("Choose whether UNDESA may publish your responses (the authorization)."))
-            ]
+            problems["consent"] = [str(CONSENT_MISSING)]
         if problems:
             raise SubmissionIncompleteError(problems)
 

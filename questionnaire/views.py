@@ -28,6 +28,7 @@ from questionnaire.forms import ConsentForm, SectionForm, VersionForm, row_to_re
 from questionnaire.models import Submission
 from questionnaire.selectors import edition_current, submission_for_country, submission_snapshot
 from questionnaire.services import (
+    CONSENT_MISSING,
     AnswerInputError,
     AnswerLimitError,
     StaleVersionError,
@@ -437,7 +438,10 @@ def _render_review(
     status: int = 200,
 ) -> HttpResponse:
     snapshot = submission_snapshot(submission=submission)
-    problems = context.problems if problems is None else problems
+    if problems is None:
+        problems = dict(context.problems)
+        if not submission.consent:
+            problems["consent"] = [str(CONSENT_MISSING)]
     question_problems = [
         {
             "question": question,

@@ -23,6 +23,8 @@ def section_data(
     section: Section, *, submission: Submission | None, overrides: dict | None = None, **extra
 ) -> dict:
     """Everything the section's page posts for its current stored values, with `overrides`."""
+    if submission is not None:
+        submission.refresh_from_db()
     values = dict(submission.answers.values_list("question__code", "value")) if submission else {}
     form = SectionForm(questions=list(section.questions.order_by("order")), values=values)
     data: dict = {

@@ -1,0 +1,666 @@
+"""The filling flow through HTTP, as an official's browser uses it (without JavaScript)."""
+
+import html
+import json
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from questionnaire.models import Answer, ReviewComment, Submission, SubmissionEvent
+from questionnaire.services import consent_set, submission_get_or_create
+from tests import factories
+from tests.factories import TEST_PASSWORD
+from tests.questionnaire.filling_helpers import links_data, section_data
+from tests.questionnaire.test_services import COMPLETE, save
+
+SECTION_I = "institutional-framework"
+SECTION_VI = "social-media"
+
+
+@pytest.fixture
+def submission(edition, country_a, focal_point):
+    return submission_get_or_create(edition=edition, country=country_a, user=focal_point)
+
+
+@pytest.fixture
+def signed_in(client, focal_point):
+    client.force_login(focal_point)
+    return client
+
+
+def section(edition, code):
+    return edition.sections.get(code=code)
+
+
+def stored(submission) -> dict:
+    return dict(submission.answers.values_list("question__code", "value"))
+
+
+def page(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+# --- Steps ------------------------------------------------------------------
+
+
+def test_section_page_shows_questions_numbers_and_footnotes(signed_in, edition):
+    response = signed_in.get(f"/section/{SECTION_I}/")
+    text = page(response)
+    assert response.status_code == 200
+    assert "Section I. Institutional Framework" in text
+    assert "What is the official e-government portal at the national level?" in text
+    assert "2. a." in text and "5. i." in text
+    # The footnote is help text tied to the question's fieldset.
+    assert 'aria-describedby="q1-footnotes' in text
+    assert 'id="q1-footnotes"' in text
+    for button in ("Back", "Save draft", "Save and continue"):
+        assert button in text
+
+
+def test_section_unknown_code_is_404(signed_in, edition):
+    assert signed_in.get("/section/no-such-section/").status_code == 404
+
+
+def test_section_save_draft_stores_and_stays(signed_in, edition, submission):
+    data = section_data(
+        section(edition, SECTION_VI),
+        submission=submission,
+        overrides={"q14-details-value": "Telegram channels of every ministry"},
+    )
+    response = signed_in.post(f"/section/{SECTION_VI}/", data)
+    assert response.status_code == 302
+    assert response["Location"] == f"/section/{SECTION_VI}/"
+    assert stored(submission)["q14"] == {"details": "Telegram channels of every ministry"}
+    follow = signed_in.get(response["Location"])
+    assert "Saved at" in page(follow)
+    assert "Telegram channels of every ministry" in page(follow)
+
+
+def test_section_save_and_continue_goes_to_next_step(signed_in, edition, submission):
+    data = section_data(section(edition, SECTION_VI), submission=submission, action="continue")
+    response = signed_in.post(f"/section/{SECTION_VI}/", data)
+    assert response["Location"] == "/section/new-technologies/"
+
+
+def test_section_back_saves_and_goes_to_previous_step(signed_in, edition, submission):
+    data = section_data(
+        section(edition, SECTION_VI),
+        submission=submission,
+        overrides={"q14-details-value": "typed before going back"},
+        action="back",
+    )
+    response = signed_in.post(f"/section/{SECTION_VI}/", data)
+    assert response["Location"] == "/section/user-satisfaction/"
+    assert stored(submission)["q14"] == {"details": "typed before going back"}
+
+
+def test_section_last_continue_goes_to_review(signed_in, edition, submission):
+    last = edition.sections.order_by("-order").first()
+    data = section_data(last, submission=submission, action="continue")
+    assert signed_in.post(f"/section/{last.code}/", data)["Location"] == "/review/"
+
+
+def test_section_invalid_values_are_kept_and_shown_inline(signed_in, edition, submission):
+    data = section_data(
+        section(edition, SECTION_I),
+        submission=submission,
+        overrides=links_data("q1-links", [{"name": "Portal", "url": "not a url at all"}]),
+    )
+    signed_in.post(f"/section/{SECTION_I}/", data)
+    assert stored(submission)["q1"] == {
+        "links": [{"name": "Portal", "url": "not a url at all", "note": ""}]
+    }
+    text = page(signed_in.get(f"/section/{SECTION_I}/"))
+    assert "“not a url at all” does not look like a web address." in text
+
+
+def test_section_add_another_without_javascript(signed_in, edition, submission):
+    rows = [{"name": "Portal", "url": "https://my.gov.uz"}]
+    data = section_data(
+        section(edition, SECTION_I),
+        submission=submission,
+        overrides=links_data("q1-links", rows),
+        add_row="q1-links",
+    )
+    response = signed_in.post(f"/section/{SECTION_I}/", data)
+    assert response["Location"] == f"/section/{SECTION_I}/?add=q1-links#q1-links"
+    assert stored(submission)["q1"]["links"][0]["url"] == "https://my.gov.uz"
+    text = page(signed_in.get(response["Location"]))
+    assert 'name="q1-links-TOTAL_FORMS" value="2"' in text
+    assert 'name="q1-links-1-url"' in text
+
+
+def test_section_remove_without_javascript(signed_in, edition, submission):
+    rows = [
+        {"name": "First", "url": "https://one.uz"},
+        {"name": "Second", "url": "https://two.uz"},
+    ]
+    save(submission, signed_in_user(signed_in), {"q1": {"links": rows}})
+    data = section_data(section(edition, SECTION_I), submission=submission, remove_row="q1-links-0")
+    response = signed_in.post(f"/section/{SECTION_I}/", data)
+    assert response.status_code == 302
+    assert stored(submission)["q1"]["links"] == [
+        {"name": "Second", "url": "https://two.uz", "note": ""}
+    ]
+
+
+def test_section_remove_with_javascript_marker(signed_in, edition, submission):
+    rows = [{"name": "First", "url": "https://one.uz"}, {"name": "Second", "url": "https://two.uz"}]
+    data = section_data(
+        section(edition, SECTION_I),
+        submission=submission,
+        overrides=links_data("q1-links", rows, deleted=(1,)),
+    )
+    signed_in.post(f"/section/{SECTION_I}/", data)
+    assert [row["name"] for row in stored(submission)["q1"]["links"]] == ["First"]
+
+
+def signed_in_user(client):
+    from django.contrib.auth import get_user
+
+    return get_user(client)
+
+
+def test_section_too_long_answer_is_refused_with_message(signed_in, edition, submission):
+    data = section_data(
+        section(edition, SECTION_VI),
+        submission=submission,
+        overrides={"q14-details-value": "é" * 20_001},
+    )
+    response = signed_in.post(f"/section/{SECTION_VI}/", data)
+    text = page(response)
+    assert response.status_code == 400
+    assert "20001 characters long; the limit is 20000" in text
+    # Nothing cut, nothing saved: the typed text is still on the page, whole.
+    assert "é" * 20_001 in text
+    assert "q14" not in stored(submission)
+
+
+def test_section_tampered_post_is_refused_without_saving(signed_in, edition, submission):
+    data = section_data(section(edition, SECTION_I), submission=submission)
+    del data["q1-links-TOTAL_FORMS"]
+    data["q3-links-0-url"] = "https://saved-nowhere.uz"
+    response = signed_in.post(f"/section/{SECTION_I}/", data)
+    assert response.status_code == 400
+    assert "Nothing was saved" in page(response)
+    assert stored(submission) == {}
+
+
+def test_section_stale_version_keeps_typed_values_and_names_who(
+    signed_in, edition, submission, contributor
+):
+    opened = section_data(section(edition, SECTION_VI), submission=submission)
+    save(submission, contributor, {"q14": {"details": "The contributor's version"}})
+    opened["q14-details-value"] = "The focal point's version"
+    response = signed_in.post(f"/section/{SECTION_VI}/", opened)
+    text = page(response)
+    assert response.status_code == 409
+    assert contributor.get_full_name() in text
+    assert "The focal point's version" in text  # typed value kept in the form
+    assert "The contributor's version" in text  # theirs shown beside it
+    assert stored(submission)["q14"] == {"details": "The contributor's version"}
+    # Saving again from the conflict page is a deliberate replacement.
+    submission.refresh_from_db()
+    assert f'name="base_version" value="{submission.version}"' in text
+    opened["base_version"] = str(submission.version)
+    assert signed_in.post(f"/section/{SECTION_VI}/", opened).status_code == 302
+    assert stored(submission)["q14"] == {"details": "The focal point's version"}
+
+
+def test_section_expired_session_keeps_the_post_and_saves_after_sign_in(
+    client, edition, submission, focal_point
+):
+    client.force_login(focal_point)
+    data = section_data(
+        section(edition, SECTION_VI),
+        submission=submission,
+        overrides={"q14-details-value": "Typed while the session expired"},
+    )
+    # The token naming the country comes from the page the official had open.
+    owner = page(client.get(f"/section/{SECTION_VI}/")).split('name="owner" value="')[1]
+    data["owner"] = owner.split('"')[0]
+    client.logout()
+
+    response = client.post(f"/section/{SECTION_VI}/", data)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert f"next=/section/{SECTION_VI}/" in response["Location"]
+    assert "q14" not in stored(submission)
+
+    signed = client.post(
+        "/accounts/login/?next=/section/social-media/",
+        {"username": focal_point.email, "password": TEST_PASSWORD},
+    )
+    assert signed.status_code == 302
+    back = client.get(f"/section/{SECTION_VI}/", follow=True)
+    assert back.status_code == 200
+    assert stored(submission)["q14"] == {"details": "Typed while the session expired"}
+    assert "before signing in again was saved" in page(back)
+
+
+def test_section_expired_session_stash_never_reaches_another_country(
+    client, edition, submission, focal_point, outsider
+):
+    client.force_login(focal_point)
+    data = section_data(
+        section(edition, SECTION_VI),
+        submission=submission,
+        overrides={"q14-details-value": "Uzbekistan's draft text"},
+    )
+    data["owner"] = (
+        page(client.get(f"/section/{SECTION_VI}/")).split('name="owner" value="')[1].split('"')[0]
+    )
+    client.logout()
+    client.post(f"/section/{SECTION_VI}/", data)
+    client.force_login(outsider)
+    client.get(f"/section/{SECTION_VI}/")
+    assert not Answer.objects.filter(question__code="q14").exists()
+
+
+def test_conditional_question_hidden_then_shown(signed_in, edition, submission):
+    text = page(signed_in.get("/section/usage-of-online-services/"))
+    assert 'class="question d-none" id="question-q11"' in text
+    assert 'data-show-if-field="q10-answer-value"' in text
+    save(submission, signed_in_user(signed_in), {"q10": {"answer": "yes"}})
+    text = page(signed_in.get("/section/usage-of-online-services/"))
+    assert 'class="question" id="question-q11"' in text
+
+
+def test_conditional_contact_enforced_on_server(submission, focal_point):
+    from questionnaire.services import SubmissionIncompleteError, submission_submit
+
+    values = {**COMPLETE, "q4": {"answer": "yes"}}
+    save(submission, focal_point, values)
+    consent_set(submission=submission, user=focal_point, consent="granted")
+    with pytest.raises(SubmissionIncompleteError) as error:
+        submission_submit(submission=submission, user=focal_point)
+    assert list(error.value.problems) == ["q4"]
+    # With "No", the contact is neither required nor shown, even if one was typed.
+    save(submission, focal_point, {"q4": {"answer": "no", "contact": {"name": "Kept"}}})
+    submitted = submission_submit(submission=submission, user=focal_point)
+    assert submitted.status == Submission.Status.SUBMITTED
+    assert stored(submission)["q4"]["contact"]["name"] == "Kept"
+
+
+# --- Autosave -----------------------------------------------------------------
+
+
+def test_autosave_form_encoded_returns_version_and_time(signed_in, edition, submission):
+    data = section_data(
+        section(edition, SECTION_VI),
+        submission=submission,
+        overrides={"q14-details-value": "autosaved"},
+    )
+    response = signed_in.post(f"/section/{SECTION_VI}/autosave", data)
+    assert response.status_code == 200
+    body = response.json()
+    submission.refresh_from_db()
+    assert body["version"] == submission.version == 2
+    assert body["saved_at"]
+    assert stored(submission)["q14"] == {"details": "autosaved"}
+
+
+def test_autosave_json_returns_version(signed_in, submission):
+    response = signed_in.post(
+        f"/section/{SECTION_VI}/autosave",
+        json.dumps({"base_version": 1, "values": {"q14": {"details": "from JSON"}}}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["version"] == 2
+    assert stored(submission)["q14"] == {"details": "from JSON"}
+
+
+def test_autosave_stale_version_is_409_with_who(signed_in, submission, contributor):
+    save(submission, contributor, {"q14": {"details": "theirs"}})
+    response = signed_in.post(
+        f"/section/{SECTION_VI}/autosave",
+        json.dumps({"base_version": 1, "values": {"q14": {"details": "mine"}}}),
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert body["conflicts"][0]["question"] == "q14"
+    assert body["conflicts"][0]["who"] == contributor.get_full_name()
+    assert contributor.get_full_name() in body["error"]
+    assert stored(submission)["q14"] == {"details": "theirs"}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("{not json", "application/json"),
+        (json.dumps({"values": {"q14": {"details": "x"}}}), "application/json"),
+        (json.dumps({"base_version": 1, "values": {"q1": {"links": []}}}), "application/json"),
+        (json.dumps({"base_version": 1, "values": {"q14": {"zzz": "x"}}}), "application/json"),
+        (json.dumps([1, 2, 3]), "application/json"),
+    ],
+)
+def test_autosave_bad_input_is_400_with_message(signed_in, submission, body, content_type):
+    response = signed_in.post(f"/section/{SECTION_VI}/autosave", body, content_type=content_type)
+    assert response.status_code == 400
+    assert response.json()["error"]
+    assert stored(submission) == {}
+
+
+def test_autosave_too_long_is_400_with_limit(signed_in, submission):
+    response = signed_in.post(
+        f"/section/{SECTION_VI}/autosave",
+        json.dumps({"base_version": 1, "values": {"q14": {"details": "x" * 20_001}}}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "limit is 20000" in response.json()["problems"]["q14"][0]
+    assert stored(submission) == {}
+
+
+def test_autosave_body_too_large_is_413(signed_in, submission, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    response = signed_in.post(
+        f"/section/{SECTION_VI}/autosave",
+        json.dumps({"base_version": 1, "values": {"q14": {"details": "x" * 2_000}}}),
+        content_type="application/json",
+    )
+    assert response.status_code == 413
+    assert "too large" in response.json()["error"]
+
+
+def test_autosave_after_session_expired_is_401_with_sign_in(client, edition, submission):
+    response = client.post(
+        f"/section/{SECTION_VI}/autosave",
+        json.dumps({"base_version": 1, "values": {"q14": {"details": "x"}}}),
+        content_type="application/json",
+    )
+    assert response.status_code == 401
+    assert response.json()["login_url"].startswith("/accounts/login/")
+    assert stored(submission) == {}
+
+
+# --- Review, consent, submit ----------------------------------------------------
+
+
+def test_review_lists_missing_items_with_links(signed_in, submission):
+    response = signed_in.get("/review/")
+    text = page(response)
+    assert response.status_code == 200
+    assert f'href="/section/{SECTION_I}/#question-q1"' in text
+    assert 'href="#consent"' in text
+    assert "I/We hereby authorize UNDESA to publish my/our responses as deemed necessary." in text
+
+
+def test_consent_post_records_choice(signed_in, submission, focal_point):
+    response = signed_in.post("/review/consent", {"consent": "granted"})
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.consent == Submission.Consent.GRANTED
+    assert submission.consent_by == focal_point
+    assert "Recorded: Authorized to publish" in page(signed_in.get("/review/"))
+
+
+def test_consent_post_without_choice_is_an_error(signed_in, submission):
+    response = signed_in.post("/review/consent", {})
+    assert response.status_code == 400
+    assert "Choose one of the two options." in page(response)
+    submission.refresh_from_db()
+    assert submission.consent == ""
+
+
+def test_submit_with_missing_answers_is_refused_with_list(signed_in, submission):
+    response = signed_in.post("/review/submit", {"base_version": submission.version})
+    text = page(response)
+    assert response.status_code == 400
+    assert "cannot be submitted yet" in text
+    assert f'href="/section/{SECTION_I}/#question-q3"' in text
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.DRAFT
+
+
+def test_submit_complete_makes_read_only(
+    signed_in, submission, focal_point, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr("questionnaire.services._pdf_queue", lambda *args: None)
+    save(submission, focal_point, COMPLETE)
+    consent_set(submission=submission, user=focal_point, consent="granted")
+    submission.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post("/review/submit", {"base_version": submission.version})
+    assert response["Location"] == "/submission/"
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUBMITTED
+    assert len(mail.outbox) == 1
+    text = page(signed_in.get("/submission/"))
+    assert "Submitted" in text and "Single portal" in text
+    # Read-only now: steps lead to the submission, saves change nothing.
+    assert signed_in.get(f"/section/{SECTION_VI}/")["Location"] == "/submission/"
+    data = section_data(
+        section(submission.edition, SECTION_VI),
+        submission=submission,
+        overrides={"q14-details-value": "changed after submission"},
+    )
+    assert signed_in.post(f"/section/{SECTION_VI}/", data)["Location"] == "/submission/"
+    assert stored(submission)["q14"] == COMPLETE["q14"]
+
+
+def test_submit_by_contributor_is_refused_and_explained(
+    client, contributor, focal_point, submission
+):
+    save(submission, focal_point, COMPLETE)
+    consent_set(submission=submission, user=focal_point, consent="granted")
+    client.force_login(contributor)
+    review = page(client.get("/review/"))
+    assert "Only your country's focal point can submit" in review
+    assert 'action="/review/submit"' not in review
+    submission.refresh_from_db()
+    response = client.post("/review/submit", {"base_version": submission.version})
+    assert response.status_code == 403
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.DRAFT
+
+
+def test_returned_submission_shows_reviewer_comments_beside_questions(
+    signed_in, submission, focal_point, reviewer
+):
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.RETURNED, submitted_version=1, version=3
+    )
+    ReviewComment.objects.create(
+        submission=submission,
+        question=submission.edition.questions.get(code="q14"),
+        author=reviewer,
+        text="Please name the social media guidelines.",
+        version=1,
+    )
+    text = page(signed_in.get(f"/section/{SECTION_VI}/"))
+    assert "Please name the social media guidelines." in text
+    assert "returned your submission for revision" in text
+    review = page(signed_in.get("/review/"))
+    assert "Please name the social media guidelines." in review
+
+
+# --- Isolation, CSRF, escaping, query budget -------------------------------------
+
+
+COUNTRY_URLS = [
+    ("get", "/"),
+    ("get", f"/section/{SECTION_VI}/"),
+    ("get", "/review/"),
+    ("get", "/submission/"),
+]
+
+
+def test_outsider_never_sees_or_changes_another_country(
+    client, edition, submission, focal_point, outsider
+):
+    save(submission, focal_point, {"q14": {"details": "Uzbekistan's secret draft"}})
+    before = (stored(submission), submission.events.count(), Submission.objects.count())
+    client.force_login(outsider)
+    for _method, url in COUNTRY_URLS:
+        response = client.get(url, follow=True)
+        assert "Uzbekistan's secret draft" not in page(response)
+    # France's own page, posted: it can only ever reach France's draft.
+    france = Submission.objects.get(country=outsider.country)
+    data = section_data(
+        section(edition, SECTION_VI),
+        submission=france,
+        overrides={"q14-details-value": "overwritten by France"},
+    )
+    client.post(f"/section/{SECTION_VI}/", data)
+    client.post(f"/section/{SECTION_VI}/autosave", data)
+    client.post("/review/consent", {"consent": "refused"})
+    client.post("/review/submit", {"base_version": 99})
+    submission.refresh_from_db()
+    assert (stored(submission), submission.events.count()) == (before[0], before[1])
+    assert submission.consent == ""
+    assert submission.status == Submission.Status.DRAFT
+    # France's own draft got the writes, nothing else.
+    assert stored(france)["q14"] == {"details": "overwritten by France"}
+
+
+@pytest.mark.parametrize("user_fixture", ["reviewer", "staff_without_country"])
+def test_non_officials_get_404_on_country_pages(client, edition, request, user_fixture):
+    if user_fixture == "staff_without_country":
+        user = factories.UserFactory(is_staff=True)
+    else:
+        user = request.getfixturevalue(user_fixture)
+    client.force_login(user)
+    for url in (f"/section/{SECTION_VI}/", "/review/", "/submission/"):
+        assert client.get(url).status_code == 404
+    assert not Submission.objects.exists()
+
+
+def test_anonymous_is_sent_to_sign_in(client, edition):
+    for url in (f"/section/{SECTION_VI}/", "/review/", "/submission/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_csrf_is_enforced_on_every_form(edition, submission, focal_point):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(focal_point)
+    data = section_data(
+        section(edition, SECTION_VI),
+        submission=submission,
+        overrides={"q14-details-value": "forged"},
+    )
+    for url, payload in [
+        (f"/section/{SECTION_VI}/", data),
+        (f"/section/{SECTION_VI}/autosave", data),
+        ("/review/consent", {"consent": "granted"}),
+        ("/review/submit", {"base_version": submission.version}),
+    ]:
+        assert client.post(url, payload).status_code == 403, url
+    submission.refresh_from_db()
+    assert stored(submission) == {} and submission.consent == ""
+    # With the token from the page, the same post goes through.
+    token = client.get(f"/section/{SECTION_VI}/").cookies["csrftoken"].value
+    data["csrfmiddlewaretoken"] = token
+    assert client.post(f"/section/{SECTION_VI}/", data).status_code == 302
+
+
+REAL_URLS = [
+    "www.ek.uz",
+    "https://my.gov.uz/#!/welcome",
+    "https://www.google.com/search?q=%D0%B3%D0%BE%D1%81%D1%83%D1%81%D0%BB%D1%83%D0%B3%D0%B8",
+    "https://gov.uz (main portal, in Uzbek and Russian)",
+    "http://stat.uz/ru/?option=com_content&view=article&id=1",
+    "data.egov.uz/eng",
+]
+
+
+def test_real_world_urls_and_emails_are_stored_and_shown_verbatim(signed_in, edition, submission):
+    rows = [{"name": f"Site {n}", "url": url} for n, url in enumerate(REAL_URLS)]
+    contact = {
+        "q4-answer-value": "yes",
+        "q4-contact-name": "Акмал Алимов",
+        "q4-contact-emails": "a.alimov@mitc.uz, info@egov.uz; press@gov.uz",
+    }
+    data = section_data(
+        section(edition, SECTION_I),
+        submission=submission,
+        overrides={**links_data("q1-links", rows), **contact},
+    )
+    signed_in.post(f"/section/{SECTION_I}/", data)
+    value = stored(submission)
+    assert [row["url"] for row in value["q1"]["links"]] == REAL_URLS
+    assert value["q4"]["contact"]["emails"] == ["a.alimov@mitc.uz", "info@egov.uz", "press@gov.uz"]
+
+    text = page(signed_in.get("/submission/"))
+    for url in REAL_URLS:
+        assert url in text
+    assert 'href="http://www.ek.uz"' in text
+    assert 'href="https://my.gov.uz/#!/welcome"' in text
+    assert 'href="https://gov.uz"' in text
+    assert 'href="http://data.egov.uz/eng"' in text
+    assert "a.alimov@mitc.uz" in text and "press@gov.uz" in text
+    # And the form shows them as typed, ready to edit.
+    form = page(signed_in.get(f"/section/{SECTION_I}/"))
+    for url in REAL_URLS:
+        assert f'value="{url}"' in form
+
+
+def test_answers_are_escaped_everywhere(signed_in, edition, submission, focal_point):
+    evil = '<script>alert("x")</script>'
+    save(
+        submission,
+        focal_point,
+        {
+            "q14": {"details": evil},
+            "q1": {"links": [{"name": evil, "url": "javascript:alert(1)", "note": evil}]},
+        },
+    )
+    for url in (f"/section/{SECTION_VI}/", f"/section/{SECTION_I}/", "/review/", "/submission/"):
+        raw = signed_in.get(url).content.decode()
+        assert evil not in raw, url
+        assert 'href="javascript:' not in raw, url
+
+
+@pytest.mark.parametrize("url", [f"/section/{SECTION_I}/", "/review/", "/"])
+def test_query_count_is_the_same_with_few_and_many_answers(
+    client, edition, submission, focal_point, django_assert_num_queries, url
+):
+    client.force_login(focal_point)
+    save(submission, focal_point, {"q14": {"details": "one answer"}})
+    client.get(url)  # warm caches (content types, session)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    many = {
+        question.code: {"links": [{"name": f"n{n}", "url": f"https://{n}.uz"} for n in range(30)]}
+        for question in edition.questions.filter(kind="links")
+    }
+    save(submission, focal_point, many)
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
+    assert len(few.captured_queries) <= 20
+
+
+def test_save_query_count_is_the_same_with_few_and_many_answers(
+    client, edition, submission, focal_point, django_assert_num_queries
+):
+    client.force_login(focal_point)
+    section_i = section(edition, SECTION_I)
+    codes = list(section_i.questions.filter(kind="links").values_list("code", flat=True))
+
+    def post_with(rows_per_question: int, label: str):
+        overrides = {}
+        for code in codes:
+            rows = [
+                {"name": f"{label}{n}", "url": f"https://{n}.uz"} for n in range(rows_per_question)
+            ]
+            overrides.update(links_data(f"{code}-links", rows))
+        submission.refresh_from_db()
+        return section_data(section_i, submission=submission, overrides=overrides)
+
+    signed_in_data = post_with(1, "a")
+    client.post(f"/section/{SECTION_I}/", signed_in_data)
+    data = post_with(1, "b")
+    with CaptureQueriesContext(connection) as few:
+        assert client.post(f"/section/{SECTION_I}/", data).status_code == 302
+    data = post_with(40, "c")
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert client.post(f"/section/{SECTION_I}/", data).status_code == 302
+    assert len(stored(submission)["q5i"]["links"]) == 40
+    assert SubmissionEvent.objects.filter(kind="answers_saved").count() == 3 * len(codes)
