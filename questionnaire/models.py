@@ -35,7 +35,7 @@ class Edition(models.Model):
 
 class Section(models.Model):
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="sections")
-    code = models.SlugField(_("code"), max_length=30)
+    code = models.SlugField(_("code"), max_length=60)
     numeral = models.CharField(_("numeral"), max_length=10)
     title = models.CharField(_("title"), max_length=300)
     footnotes = models.JSONField(_("footnotes"), default=list, blank=True)
