@@ -1,0 +1,595 @@
+"""Load benchmark: simulated country officials against gunicorn on PostgreSQL.
+
+What it does, in one run (see bench/README.md for the figures and the command):
+
+1. builds a bench database (drops and recreates it): migrations, the MSQ 2020,
+   one focal point in each of N different countries;
+2. starts gunicorn (sync workers, DEBUG off) on that database;
+3. with locust's library (headless, in this process):
+   - "ceiling": N clients hammering GET /healthz (a login_not_required view
+     doing one `SELECT 1`: the bare-Django ceiling of this server);
+   - "officials": N officials signed in through the real form, each on their
+     own country's section page, opening the step (GET), autosaving (JSON
+     POST to the autosave endpoint) and saving (the whole form, POST + the
+     redirect GET), with no pause between requests (capacity);
+   - "officials-paced": the same with a think time of 0.5-1.5 s between
+     requests (50 people autosaving about once a second: far busier than
+     real officials, who autosave after typing pauses);
+4. checks the database: for every official, the last saved text is the stored
+   answer and the submission's version counts every acknowledged save (no
+   save lost, none applied twice).
+
+It exits non-zero if any request failed or any saved answer is missing.
+Not part of the test suite. Needs PostgreSQL (trust auth for user postgres)
+on 127.0.0.1:5432; no broker (tasks in-process: no step save queues one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlencode
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PASSWORD = "bench-official-password-2020"  # noqa: S105 - throw-away bench accounts
+SECTION = "social-media"  # q14: a free text and links, like most of the questionnaire
+QUESTION = "q14"
+OFFICIALS_FILE = PROJECT_ROOT / "test-output" / "bench-officials.json"
+
+
+def official_email(iso3: str) -> str:
+    return f"bench-{iso3.lower()}@gov.example.org"
+
+
+# --- Subcommands run in a Django process (before gevent is imported) ----------
+
+
+def _django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "msq_portal.settings")
+    sys.path.insert(0, str(PROJECT_ROOT))
+    import django
+
+    django.setup()
+
+
+def seed(database_url: str, officials: int) -> None:
+    """N focal points in N different countries (the first N by ISO3 code)."""
+    _django(database_url)
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import Country, User
+
+    password = make_password(PASSWORD)
+    countries = list(Country.objects.order_by("iso3")[:officials])
+    User.objects.bulk_create(
+        User(
+            email=official_email(country.iso3),
+            password=password,
+            country=country,
+            role=User.Role.FOCAL_POINT,
+            full_name=f"Bench official of {country.name}",
+        )
+        for country in countries
+    )
+    OFFICIALS_FILE.parent.mkdir(exist_ok=True)
+    OFFICIALS_FILE.write_text(json.dumps([official_email(country.iso3) for country in countries]))
+    print(f"seeded {len(countries)} officials in {len(countries)} countries")
+
+
+def verify(database_url: str, expected_path: str) -> int:
+    """Compare what the officials were told was saved with the database."""
+    _django(database_url)
+    from questionnaire.models import Answer, Submission, SubmissionEvent
+
+    expected = json.loads(Path(expected_path).read_text())
+    missing = []
+    for email, record in expected.items():
+        submission = Submission.objects.get(country__officials__email=email)
+        answer = Answer.objects.filter(submission=submission, question__code=QUESTION).first()
+        stored = answer.value.get("details") if answer else None
+        if record["last_text"] is not None and stored != record["last_text"]:
+            missing.append(f"{email}: stored {stored!r}, last saved {record['last_text']!r}")
+        # Every acknowledged save changed the text, so it bumped the version once.
+        if submission.version != 1 + record["saves"]:
+            missing.append(
+                f"{email}: version {submission.version}, expected 1 + {record['saves']} saves"
+            )
+        events = SubmissionEvent.objects.filter(
+            submission=submission, kind=SubmissionEvent.Kind.ANSWERS_SAVED
+        ).count()
+        if events != record["saves"]:
+            missing.append(f"{email}: {events} save events, {record['saves']} acknowledged saves")
+    total = sum(record["saves"] for record in expected.values())
+    print(
+        json.dumps(
+            {"officials": len(expected), "acknowledged_saves": total, "problems": missing[:20]}
+        )
+    )
+    return 1 if missing else 0
+
+
+# --- The page's form, as a browser would post it ------------------------------
+
+
+class FormFields(HTMLParser):
+    """The fields of the section form (the one carrying base_version), with their values."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self._in_form = False
+        self._textarea: str | None = None
+        self._textarea_text: list[str] = []
+        self._select: str | None = None
+        self._form_depth = 0
+        self.csrf = ""
+        self.base_version = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self._in_form = True
+            self._form_fields_start = len(self.fields)
+        if not self._in_form:
+            return
+        if tag == "input":
+            kind = (a.get("type") or "text").lower()
+            name = a.get("name")
+            if not name or kind in {"submit", "button", "file", "image", "reset"}:
+                return
+            if kind in {"checkbox", "radio"} and "checked" not in a:
+                return
+            self.fields.append((name, a.get("value") or ""))
+            if name == "csrfmiddlewaretoken":
+                self.csrf = a.get("value") or ""
+            if name == "base_version":
+                self.base_version = int(a.get("value") or 0)
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self._textarea_text = []
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields.append((self._select, a.get("value") or ""))
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea_text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea is not None:
+            text = "".join(self._textarea_text)
+            # HTML drops the first newline after <textarea>.
+            self.fields.append((self._textarea, text[1:] if text.startswith("\n") else text))
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "form" and self._in_form:
+            if self.base_version is not None:
+                self._in_form = False
+                self.done = True
+                raise StopIteration
+            # Not the section form (sign-out, language): forget its fields.
+            del self.fields[self._form_fields_start :]
+            self._in_form = False
+
+
+def parse_form(html: str) -> FormFields:
+    parser = FormFields()
+    with contextlib.suppress(StopIteration):  # raised once the section form is read
+        parser.feed(html)
+    return parser
+
+
+# --- The run ------------------------------------------------------------------
+
+
+def run(args) -> int:
+    database_url = f"postgres://postgres@127.0.0.1:5432/{args.db}"
+    base_url = f"http://127.0.0.1:{args.port}"
+    output = PROJECT_ROOT / "test-output"
+    output.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_ENV": "development",
+        "DJANGO_DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "CELERY_BROKER_URL": "",
+        "REDIS_URL": "",
+        "MEDIA_ROOT": str(output / "bench-media"),
+    }
+
+    def manage(*command: str) -> None:
+        subprocess.run([PYTHON, "manage.py", *command], cwd=PROJECT_ROOT, env=env, check=True)
+
+    print(f"== bench database {args.db}")
+    for sql in (f"DROP DATABASE IF EXISTS {args.db}", f"CREATE DATABASE {args.db}"):
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
+    manage("migrate", "--noinput", "-v0")
+    _widen_section_code(args.db)
+    manage("load_edition", "msq-2020")
+    subprocess.run(
+        [PYTHON, __file__, "seed", "--db", args.db, "--officials", str(args.officials)],
+        env=env,
+        check=True,
+    )
+
+    print(f"== gunicorn, {args.workers} sync workers, on {base_url}")
+    log = (output / "bench-gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "msq_portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--timeout",
+            "60",
+            "--backlog",
+            "512",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        results, expected = _load(args, base_url)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+    expected_path = output / "bench-load-expected.json"
+    expected_path.write_text(json.dumps(expected))
+    check = subprocess.run(
+        [PYTHON, __file__, "verify", "--db", args.db, "--expected", str(expected_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    verification = json.loads(check.stdout.strip().splitlines()[-1])
+    results["verification"] = verification
+    (output / "bench-load.json").write_text(json.dumps(results, indent=2))
+    _print(results)
+    errors = sum(
+        entry["failures"] for entries in results["phases"].values() for entry in entries.values()
+    )
+    return 1 if errors or verification["problems"] or check.returncode else 0
+
+
+def _load(args, base_url: str):
+    # gevent patches the standard library: import locust only now, after the
+    # subprocesses above were started with the unpatched one.
+    import gevent
+    from locust import FastHttpUser, between, constant, task
+    from locust.env import Environment
+
+    expected: dict[str, dict] = {}
+    ready: set[str] = set()
+    emails = iter([])
+    # At the end of a phase no new request starts and the ones in flight are
+    # awaited, so that every save the server applied is one a client recorded.
+    state = {"stopping": False, "in_flight": 0}
+
+    def idle() -> bool:
+        if state["stopping"]:
+            gevent.sleep(0.05)
+            return True
+        return False
+
+    class Bare(FastHttpUser):
+        """The ceiling: a view doing one SELECT 1 and a JSON answer, nothing else."""
+
+        wait_time = constant(0)
+
+        def on_start(self):
+            ready.add(str(id(self)))
+
+        @task
+        def healthz(self):
+            if idle():
+                return
+            state["in_flight"] += 1
+            try:
+                self.client.get("/healthz", name="bare GET /healthz")
+            finally:
+                state["in_flight"] -= 1
+
+    class Official(FastHttpUser):
+        """A focal point on their section page: open, autosave, save."""
+
+        wait_time = constant(0)
+        section_url = f"/section/{SECTION}/"
+
+        def on_start(self):
+            self.email = next(emails)
+            self.record = expected.setdefault(self.email, {"last_text": None, "saves": 0})
+            self.counter = 0
+            page = self.client.get("/accounts/login/", name="sign-in GET")
+            form = parse_form(page.text)
+            with self.client.post(
+                "/accounts/login/",
+                data=urlencode(
+                    {
+                        "csrfmiddlewaretoken": form.csrf,
+                        "username": self.email,
+                        "password": PASSWORD,
+                    }
+                ),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                name="sign-in POST",
+                allow_redirects=False,
+                catch_response=True,
+            ) as response:
+                if response.status_code != 302:
+                    response.failure(f"sign-in refused: {response.status_code}")
+                    raise RuntimeError(f"{self.email} could not sign in")
+            self._open_step()
+            ready.add(self.email)
+
+        def _text(self) -> str:
+            self.counter += 1
+            return (
+                f"{self.email} #{self.counter}: Telegram, Facebook; "
+                f"Правила для государственных служащих; قواعد {random.random():.6f}"
+            )
+
+        @task(1)
+        def open_step(self):
+            if idle():
+                return
+            state["in_flight"] += 1
+            try:
+                self._open_step()
+            finally:
+                state["in_flight"] -= 1
+
+        def _open_step(self):
+            with self.client.get(
+                self.section_url, name="step GET", catch_response=True
+            ) as response:
+                form = parse_form(response.text or "")
+                if response.status_code != 200 or form.base_version is None:
+                    response.failure(f"step page: {response.status_code}")
+                    return
+                self.form = form
+
+        @task(3)
+        def autosave(self):
+            if idle():
+                return
+            state["in_flight"] += 1
+            try:
+                self._autosave()
+            finally:
+                state["in_flight"] -= 1
+
+        def _autosave(self):
+            text = self._text()
+            with self.client.post(
+                f"/section/{SECTION}/autosave",
+                json={
+                    "base_version": self.form.base_version,
+                    "values": {QUESTION: {"details": text}},
+                },
+                headers={"X-CSRFToken": self.form.csrf},
+                name="autosave POST (JSON)",
+                catch_response=True,
+            ) as response:
+                if response.status_code != 200:
+                    response.failure(f"autosave {response.status_code}: {response.text[:200]}")
+                    return
+                self.form.base_version = response.json()["version"]
+                self.record["last_text"] = text
+                self.record["saves"] += 1
+
+        @task(1)
+        def save(self):
+            if idle():
+                return
+            state["in_flight"] += 1
+            try:
+                self._save()
+            finally:
+                state["in_flight"] -= 1
+
+        def _save(self):
+            text = self._text()
+            fields = [
+                (name, text if name == f"{QUESTION}-details-value" else value)
+                for name, value in self.form.fields
+                # Browsers do not post the inputs of a <template> (the blank link row).
+                if name != "base_version" and "__prefix__" not in name
+            ]
+            fields += [("base_version", str(self.form.base_version)), ("action", "save")]
+            with self.client.post(
+                self.section_url,
+                data=urlencode(fields),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                name="save POST (form)",
+                allow_redirects=False,
+                catch_response=True,
+            ) as response:
+                if response.status_code != 302:
+                    response.failure(f"save {response.status_code}: {response.text[:200]}")
+                    return
+                self.record["last_text"] = text
+                self.record["saves"] += 1
+            # What the browser does next: follow the redirect back to the step.
+            self._open_step()
+
+    def phase(name: str, user_class, *, wait_time=None) -> dict:
+        nonlocal emails
+        ready.clear()
+        state["stopping"] = False
+        emails = iter(json.loads(OFFICIALS_FILE.read_text()))
+        if wait_time is not None:
+            user_class.wait_time = wait_time
+        environment = Environment(user_classes=[user_class], host=base_url)
+        runner = environment.create_local_runner()
+        runner.start(args.officials, spawn_rate=args.officials)
+        deadline = time.monotonic() + 180
+        while len(ready) < args.officials and time.monotonic() < deadline:
+            gevent.sleep(0.2)
+        if len(ready) < args.officials:
+            runner.quit()
+            raise RuntimeError(f"{name}: only {len(ready)} of {args.officials} clients started")
+        environment.stats.reset_all()
+        started = time.monotonic()
+        gevent.sleep(args.duration)
+        state["stopping"] = True
+        elapsed = time.monotonic() - started
+        snapshot = {
+            entry.name: {
+                "requests": entry.num_requests,
+                "failures": entry.num_failures,
+                "throughput_rps": round(entry.num_requests / elapsed, 1),
+                "p50_ms": entry.get_response_time_percentile(0.5),
+                "p95_ms": entry.get_response_time_percentile(0.95),
+                "p99_ms": entry.get_response_time_percentile(0.99),
+                "max_ms": round(entry.max_response_time or 0),
+            }
+            for entry in environment.stats.entries.values()
+            if entry.num_requests
+        }
+        settle = time.monotonic() + 60
+        while state["in_flight"] and time.monotonic() < settle:
+            gevent.sleep(0.05)
+        errors = [
+            f"{error.method} {error.name}: {error.error} x{error.occurrences}"
+            for error in environment.stats.errors.values()
+        ]
+        for entry in environment.stats.entries.values():
+            if entry.name in snapshot:
+                # Failures of requests that were in flight at the stop count too.
+                snapshot[entry.name]["failures"] = entry.num_failures
+        runner.quit()
+        print(f"   {name}: {json.dumps(snapshot)}")
+        if errors:
+            print("   errors:", *errors[:10], sep="\n     ")
+        return snapshot
+
+    print(f"== {args.officials} clients, {args.duration} s per phase")
+    load_before = os.getloadavg()
+    phases = {
+        "ceiling": phase("ceiling", Bare),
+        "officials": phase("officials", Official, wait_time=constant(0)),
+        "officials-paced": phase("officials-paced", Official, wait_time=between(0.5, 1.5)),
+    }
+    results = {
+        "officials": args.officials,
+        "duration_s": args.duration,
+        "gunicorn_workers": args.workers,
+        "cpus": os.cpu_count(),
+        # Other work on the machine skews every figure: recorded so a reader can tell.
+        "load_average_before": [round(value, 2) for value in load_before],
+        "load_average_after": [round(value, 2) for value in os.getloadavg()],
+        "phases": phases,
+    }
+    return results, expected
+
+
+def _widen_section_code(db: str) -> None:
+    """Bench-only workaround: Section.code is varchar(30) but MSQ 2020 section codes reach 38
+    characters ("international-and-regional-cooperation"); PostgreSQL refuses them where SQLite
+    does not. Widened here, in the throw-away bench database only, until a migration fixes it."""
+    length = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            db,
+            "-Atc",
+            "SELECT character_maximum_length FROM information_schema.columns "
+            "WHERE table_name = 'questionnaire_section' AND column_name = 'code'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if length and int(length) < 60:
+        print(f"   (workaround: widening questionnaire_section.code from {length} to 60)")
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                db,
+                "-qc",
+                "ALTER TABLE questionnaire_section ALTER COLUMN code TYPE varchar(60)",
+            ],
+            check=True,
+        )
+
+
+def _print(results: dict) -> None:
+    phases = results["phases"]
+    ceiling = phases["ceiling"]["bare GET /healthz"]["throughput_rps"]
+    print(
+        f"\n{'phase':<16} {'request':<24} {'req/s':>8} {'p50':>6} {'p95':>6} {'p99':>6} {'fail':>5}"
+    )
+    for phase_name, entries in phases.items():
+        for name, entry in entries.items():
+            print(
+                f"{phase_name:<16} {name:<24} {entry['throughput_rps']:>8} "
+                f"{entry['p50_ms']:>6} {entry['p95_ms']:>6} {entry['p99_ms']:>6} "
+                f"{entry['failures']:>5}"
+            )
+    for phase_name in ("officials", "officials-paced"):
+        entries = phases[phase_name]
+        saves = sum(
+            entries[name]["throughput_rps"]
+            for name in ("autosave POST (JSON)", "save POST (form)")
+            if name in entries
+        )
+        everything = sum(entry["throughput_rps"] for entry in entries.values())
+        print(
+            f"{phase_name}: saves {saves:.1f}/s = {saves / ceiling:.0%} of the bare view "
+            f"({ceiling}/s); all requests {everything:.1f}/s"
+        )
+    print(
+        "load average before/after:", results["load_average_before"], results["load_average_after"]
+    )
+    print("verification:", json.dumps(results["verification"]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("command", nargs="?", default="run", choices=["run", "seed", "verify"])
+    parser.add_argument("--db", default="msq_bench")
+    parser.add_argument("--officials", type=int, default=50)
+    parser.add_argument("--duration", type=int, default=30, help="seconds per phase")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument("--expected")
+    args = parser.parse_args()
+    database_url = f"postgres://postgres@127.0.0.1:5432/{args.db}"
+    if args.command == "seed":
+        seed(database_url, args.officials)
+        return 0
+    if args.command == "verify":
+        return verify(database_url, args.expected)
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
