@@ -217,7 +217,6 @@ def run(args) -> int:
     for sql in (f"DROP DATABASE IF EXISTS {args.db}", f"CREATE DATABASE {args.db}"):
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
     manage("migrate", "--noinput", "-v0")
-    _widen_section_code(args.db)
     manage("load_edition", "msq-2020")
     subprocess.run(
         [PYTHON, __file__, "seed", "--db", args.db, "--officials", str(args.officials)],
@@ -500,45 +499,6 @@ def _load(args, base_url: str):
         "phases": phases,
     }
     return results, expected
-
-
-def _widen_section_code(db: str) -> None:
-    """Bench-only workaround: Section.code is varchar(30) but MSQ 2020 section codes reach 38
-    characters ("international-and-regional-cooperation"); PostgreSQL refuses them where SQLite
-    does not. Widened here, in the throw-away bench database only, until a migration fixes it."""
-    length = subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            db,
-            "-Atc",
-            "SELECT character_maximum_length FROM information_schema.columns "
-            "WHERE table_name = 'questionnaire_section' AND column_name = 'code'",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    if length and int(length) < 60:
-        print(f"   (workaround: widening questionnaire_section.code from {length} to 60)")
-        subprocess.run(
-            [
-                "psql",
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-d",
-                db,
-                "-qc",
-                "ALTER TABLE questionnaire_section ALTER COLUMN code TYPE varchar(60)",
-            ],
-            check=True,
-        )
 
 
 def _print(results: dict) -> None:
