@@ -212,7 +212,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "msq"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Renders submitted versions still without a PDF (a task lost to a broker
+    # outage at submit time, a failed worker): nothing submitted stays unprinted.
+    "render-missing-pdfs": {
+        "task": "questionnaire.tasks.task_render_missing_pdfs",
+        "schedule": env.int("MSQ_PDF_SWEEP_SECONDS", default=300),
+    },
+}
+# WeasyPrint runs under this soft time limit; past it the failure is recorded
+# on the submission for staff (Submission.pdf_error and a PDF_FAILED event).
+MSQ_PDF_SOFT_TIME_LIMIT = env.int("MSQ_PDF_SOFT_TIME_LIMIT", default=120)
 
 # --- Caches ----------------------------------------------------------------
 CACHES = {
@@ -297,7 +307,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every layout step at INFO; its warnings still show.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # --- The questionnaire -----------------------------------------------------

@@ -5,7 +5,13 @@ again after a worker crash). Queue them with transaction.on_commit so that a
 rolled-back transaction queues nothing.
 """
 
-from celery import shared_task
+import logging
+
+from celery import Task, shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+logger = logging.getLogger(__name__)
 
 # --- Review and exports (imports inside: the services queue these tasks) ----
 
@@ -26,3 +32,49 @@ def task_run_export(*, job_id: int) -> None:
     from questionnaire.export_jobs import export_job_run
 
     export_job_run(job_id=job_id)
+
+
+# --- Submission PDFs (questionnaire.pdf_services) ----------------------------
+
+
+class _PdfTask(Task):
+    """Records on the submission a PDF task that failed for good, once its retries are spent."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        from questionnaire.pdf_services import pdf_failure_record
+
+        try:
+            pdf_failure_record(
+                submission_id=kwargs["submission_id"],
+                version=kwargs["version"],
+                message=f"{type(exc).__name__} after {self.request.retries} retries: {exc}",
+            )
+        except Exception:  # the database may be what failed: the log still has it
+            logger.exception("Could not record the PDF failure of %s", kwargs)
+
+
+@shared_task(
+    base=_PdfTask,
+    acks_late=True,
+    # Transient: the database or the storage went away for a moment.
+    autoretry_for=(OperationalError, InterfaceError, OSError),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=6,
+    soft_time_limit=settings.MSQ_PDF_SOFT_TIME_LIMIT,
+    time_limit=settings.MSQ_PDF_SOFT_TIME_LIMIT + 30,
+)
+def task_render_submission_pdf(*, submission_id: int, version: int, force: bool = False) -> str:
+    """Render and store the PDF of a submitted version (idempotent per submission and version)."""
+    from questionnaire.pdf_services import submission_pdf_render
+
+    return submission_pdf_render(submission_id=submission_id, version=version, force=force)
+
+
+@shared_task(acks_late=True)
+def task_render_missing_pdfs() -> int:
+    """The sweeper run by celery beat: queue every submitted version still without its PDF."""
+    from questionnaire.pdf_services import pdf_render_queue_missing
+
+    return pdf_render_queue_missing()

@@ -19,6 +19,17 @@ from tests import factories
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Files the suite writes (PDFs, exports) go to a temporary directory, never ./media.
+
+    Session-wide, so that the real Celery worker started below shares it."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture
 def countries(db) -> None:
     """The 193 Member States. The data migration loads them, but a transactional test's
