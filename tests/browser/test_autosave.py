@@ -1,0 +1,72 @@
+"""Autosave and concurrent editing, in chromium: what the official sees, and what is stored."""
+
+import pytest
+from playwright.sync_api import expect
+
+from questionnaire.models import Answer
+from tests.browser.conftest import audit
+
+pytestmark = pytest.mark.browser
+
+SECTION_URL = "/section/social-media/"
+# Cyrillic, Arabic (right-to-left) and a second paragraph, as officials paste them.
+TYPED = (
+    "Telegram-канал правительства @gov_uz; руководство для госслужащих.\n"
+    "قناة الحكومة على تيليجرام"
+)
+
+
+def details(page):
+    """The free-text box of question 14."""
+    return page.locator("#question-q14").get_by_label("Answer", exact=True)
+
+
+def test_autosave_keeps_text_when_page_closed_without_saving(contexts, focal_point, edition):
+    context = contexts.new(user=focal_point)
+    page = context.new_page()
+    page.goto(SECTION_URL)
+    audit(page, "section-social-media")
+
+    details(page).press_sequentially(TYPED[:40])
+    details(page).fill(TYPED)
+    # Nothing pressed: the script saves a couple of seconds after typing stops.
+    expect(page.locator("#autosave-status")).to_contain_text("Saved at", timeout=15_000)
+    page.close()
+
+    reopened = context.new_page()
+    reopened.goto(SECTION_URL)
+    expect(details(reopened)).to_have_value(TYPED)
+    answer = Answer.objects.get(submission__country=focal_point.country, question__code="q14")
+    assert answer.value["details"] == TYPED
+    assert answer.updated_by == focal_point
+
+
+def test_autosave_second_editor_gets_conflict_and_keeps_typed_values(
+    contexts, focal_point, contributor, edition
+):
+    first = contexts.page(user=focal_point)
+    second = contexts.page(user=contributor)
+    first.goto(SECTION_URL)
+    second.goto(SECTION_URL)
+
+    details(first).fill("The focal point's answer")
+    expect(first.locator("#autosave-status")).to_contain_text("Saved at", timeout=15_000)
+
+    theirs = "Ответ второго сотрудника — the contributor's answer"
+    details(second).fill(theirs)
+    status = second.locator("#autosave-status")
+    expect(status).to_contain_text("Not saved", timeout=15_000)
+    expect(status).to_contain_text(focal_point.full_name)
+    expect(details(second)).to_have_value(theirs)
+
+    # Saving by the button shows both versions, with the typed one still in the box.
+    second.get_by_role("button", name="Save draft", exact=True).click()
+    alert = second.locator("#form-errors")
+    expect(alert).to_contain_text("Nothing was saved")
+    conflict = second.locator("#question-q14 .conflict")
+    expect(conflict).to_contain_text("The focal point's answer")
+    expect(details(second)).to_have_value(theirs)
+    audit(second, "section-conflict")
+
+    answer = Answer.objects.get(submission__country=focal_point.country, question__code="q14")
+    assert answer.value["details"] == "The focal point's answer"
