@@ -106,13 +106,11 @@ class QuestionAdmin(ReviewerReadOnlyAdmin):
 
 
 def pdf_download_url(submission: Submission) -> str | None:
-    """Where staff download a submission's PDF (the PDF module's view), if it is wired."""
-    for name in ("questionnaire:staff_submission_pdf", "questionnaire:submission_pdf_staff"):
-        try:
-            return reverse(name, args=[submission.pk])
-        except NoReverseMatch:
-            continue
-    return None
+    """Where reviewers download a submission's PDF (questionnaire/downloads.py)."""
+    try:
+        return reverse("questionnaire:submission_pdf", args=[submission.pk])
+    except NoReverseMatch:  # the PDF module's URLs are not installed
+        return None
 
 
 def _export_action(identifier: str):
@@ -396,7 +394,8 @@ class SubmissionAdmin(ReviewerReadOnlyAdmin):
                 request, _("Only a submitted questionnaire has a PDF."), messages.ERROR
             )
             return self._back(submission)
-        pdf_render_queue(submission=submission)
+        # Forced: the reviewer asks for a fresh file even if one is stored for this version.
+        pdf_render_queue(submission=submission, force=True)
         self.message_user(
             request,
             _("The PDF is being rendered again; it will be ready in a minute."),

@@ -317,3 +317,41 @@ def test_export_action_downloads_selected_rows(
         assert {row["country_iso3"] for row in rows} == {"UZB"}
     if identifier == "json":
         assert [c["iso3"] for c in json.loads(content)["countries"]] == ["UZB"]
+
+
+def test_render_pdf_action_queues_a_forced_render(reviewer_client, submitted, monkeypatch):
+    from questionnaire import pdf_services
+
+    queued = []
+    monkeypatch.setattr(
+        pdf_services, "pdf_render_queue", lambda **kwargs: queued.append(kwargs) or True
+    )
+
+    response = reviewer_client.post(_action_url("render_pdf", submitted))
+
+    assert response.status_code == 302
+    assert queued == [{"submission": submitted, "force": True}]
+
+
+def test_render_pdf_action_on_draft_refused(reviewer_client, edition, country_a, monkeypatch):
+    from questionnaire import pdf_services
+
+    draft = submission_full(edition=edition, country=country_a, status=Submission.Status.DRAFT)
+    queued = []
+    monkeypatch.setattr(pdf_services, "pdf_render_queue", lambda **kwargs: queued.append(kwargs))
+
+    response = reviewer_client.post(_action_url("render_pdf", draft), follow=True)
+
+    assert queued == []
+    assert "Only a submitted questionnaire has a PDF." in response.content.decode()
+
+
+def test_submission_list_links_the_pdf(reviewer_client, submitted):
+    submitted.pdf.name = "submissions/pdf/uzb-v1.pdf"
+    submitted.pdf_version = 1
+    submitted.save()
+
+    page = reviewer_client.get(LIST_URL).content.decode()
+
+    assert reverse("questionnaire:submission_pdf", args=[submitted.pk]) in page
+    assert "PDF v1" in page
