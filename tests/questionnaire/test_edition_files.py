@@ -106,7 +106,7 @@ def test_edition_msq2020_footnotes_and_options_equal_spec(edition):
         for option in part.get("options", [])
         if option.get("footnote")
     ]
-    assert len(spec_footnotes) == 10
+    assert len(spec_footnotes) == 11
     assert sorted([note["text"] for note in footnotes] + option_footnotes) == sorted(spec_footnotes)
 
 
