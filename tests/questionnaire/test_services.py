@@ -16,6 +16,7 @@ from questionnaire.services import (
     submission_submit,
 )
 from tests import factories
+from tests.conftest import wait_for
 
 CONTACT = {
     "name": "Dilnoza Karimova",
@@ -209,10 +210,8 @@ def test_submission_submit_records_and_queues_pdf_and_mail(
 ):
     queued = []
     monkeypatch.setattr(
-        "questionnaire.services._pdf_queue",
-        lambda submission_id, version: queued.append(
-            {"submission_id": submission_id, "version": version}
-        ),
+        "questionnaire.tasks.task_render_submission_pdf.delay",
+        lambda **kwargs: queued.append(kwargs),
     )
     save(submission, focal_point, COMPLETE)
     consent_set(submission=submission, user=focal_point, consent=Submission.Consent.GRANTED)
@@ -267,3 +266,23 @@ def test_submission_confirmation_goes_only_to_own_country(
     with django_capture_on_commit_callbacks(execute=True):
         submission_submit(submission=submission, user=focal_point)
     assert mail.outbox[0].to == [focal_point.email]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submission_submit_pdf_is_rendered_by_the_worker(
+    celery_worker_process, edition, country_a, focal_point
+):
+    """A real worker process renders it on PostgreSQL + Redis; in-process on the default."""
+    submission = submission_get_or_create(edition=edition, country=country_a, user=focal_point)
+    save(submission, focal_point, COMPLETE)
+    consent_set(submission=submission, user=focal_point, consent=Submission.Consent.GRANTED)
+    submitted = submission_submit(submission=submission, user=focal_point)
+    rendered = wait_for(
+        lambda: (
+            Submission.objects.filter(pk=submitted.pk, pdf_version=submitted.version)
+            .exclude(pdf_sha256="")
+            .first()
+        ),
+        timeout=120,
+    )
+    assert rendered.pdf_rendered_at is not None

@@ -1,0 +1,69 @@
+from questionnaire.services import answers_save, submission_get_or_create
+from questionnaire.steps import ReviewStep, SectionState, SectionStep, flow_context, flow_steps
+
+
+def _context(edition, country, user, values=None):
+    submission = submission_get_or_create(edition=edition, country=country, user=user)
+    if values:
+        answers_save(submission=submission, user=user, values=values, base_version=1)
+    return flow_context(submission=submission, edition=edition)
+
+
+def _state(context, code):
+    step = next(s for s in flow_steps(context) if s.identifier == code)
+    return step.state(context)
+
+
+def test_flow_steps_one_per_section_then_review(edition, country_a, focal_point):
+    context = _context(edition, country_a, focal_point)
+    steps = flow_steps(context)
+    assert [step.identifier for step in steps[:-1]] == list(
+        edition.sections.order_by("order").values_list("code", flat=True)
+    )
+    assert all(isinstance(step, SectionStep) for step in steps[:-1])
+    assert isinstance(steps[-1], ReviewStep)
+    assert not steps[-1].is_completed(context)
+
+
+def test_section_state_not_started_in_progress_complete_has_problems(
+    edition, country_a, focal_point
+):
+    context = _context(
+        edition,
+        country_a,
+        focal_point,
+        {
+            "q1": {"links": [{"name": "Portal", "url": "my.gov.uz", "note": ""}]},
+            "q6": {"answer": "yes"},
+            "q7": {"answer": "no"},
+            "q10": {"answer": "yes"},
+            "q17": {"answer": {"value": "120", "comment": ""}},
+        },
+    )
+    assert _state(context, "institutional-framework") == SectionState.IN_PROGRESS
+    assert _state(context, "strategy-and-implementation") == SectionState.COMPLETE
+    assert _state(context, "usage-of-online-services") == SectionState.COMPLETE
+    assert _state(context, "indicators") == SectionState.HAS_PROBLEMS
+    assert _state(context, "social-media") == SectionState.NOT_STARTED
+
+
+def test_progress_counts_shown_questions_answered_without_problems(edition, country_a, focal_point):
+    empty = _context(edition, country_a, focal_point)
+    done, total = empty.progress
+    assert done == 0
+    # q11 and q13 are hidden until q10 / q12 are "yes".
+    assert total == edition.questions.count() - 2
+    context = _context(
+        edition, country_a, focal_point, {"q10": {"answer": "yes"}, "q14": {"details": "x"}}
+    )
+    assert context.progress == (2, total + 1)
+
+
+def test_overview_shows_states_progress_and_links(client, edition, country_a, focal_point):
+    _context(edition, country_a, focal_point, {"q6": {"answer": "yes"}, "q7": {"answer": "no"}})
+    client.force_login(focal_point)
+    page = client.get("/").content.decode()
+    assert '<progress id="overall-progress"' in page
+    assert 'href="/section/strategy-and-implementation/"' in page
+    assert "Complete" in page and "Not started" in page
+    assert 'href="/review/"' in page
