@@ -294,3 +294,26 @@ def test_submissions_for_export_filters_statuses(edition, country_a, country_b):
 
     assert [s.country.iso3 for s in submitted] == ["UZB"]
     assert every.count() == 2
+
+
+def test_json_export_keys_match_documented_schema(edition, country_a):
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "exports-json-schema.md").read_text()
+    schema = json.loads(
+        doc.split("## JSON Schema (draft 2020-12)")[1].split("```json")[1].split("```")[0]
+    )
+    submission_full(edition=edition, country=country_a)
+
+    data = json.loads(_export(JsonExporter, edition))
+
+    assert set(data) == set(schema["required"])
+    edition_schema = schema["properties"]["edition"]
+    assert set(data["edition"]) == set(edition_schema["required"])
+    section_schema = edition_schema["properties"]["sections"]["items"]
+    assert set(data["edition"]["sections"][0]) == set(section_schema["required"])
+    question_schema = section_schema["properties"]["questions"]["items"]
+    assert set(data["edition"]["sections"][0]["questions"][0]) == set(question_schema["required"])
+    country_schema = schema["properties"]["countries"]["items"]
+    assert set(data["countries"][0]) == set(country_schema["required"])
+    assert data["countries"][0]["status"] in country_schema["properties"]["status"]["enum"]
