@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
 ]
 # How long a single browser action may wait (ms): generous for a loaded 2-core CI box.
 ACTION_TIMEOUT_MS = 15_000
+# The page autosaves 2 s after typing stops; allow for a slow server on top.
+AUTOSAVE_TIMEOUT_MS = 20_000
 # What axe findings fail a page; "moderate" and "minor" are reported, not fatal.
 BLOCKING_IMPACTS = {"serious", "critical"}
 

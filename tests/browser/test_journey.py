@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Cyrillic and Arabic answers are the point of these tests
 """The whole journey of a country's answers, in chromium against the live server.
 
 A reviewer invites an official, who sets a password from the e-mailed link,
@@ -8,14 +9,31 @@ resubmits; the reviewer accepts and exports the XLSX. Every page is checked
 with axe and screenshotted (test-output/screenshots/journey-*.png).
 """
 
+import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
 from playwright.sync_api import BrowserContext, Page, expect
+from pypdf import PdfReader
 
 from accounts.models import User
+from questionnaire.models import Answer, Submission
 from tests.browser.conftest import audit, label
+from tests.browser.filling import (
+    choose,
+    fill_contact,
+    fill_links,
+    fill_percentage,
+    fill_text,
+    part,
+    remove_link,
+    save_and_continue,
+    visible_rows,
+    wait_autosaved,
+)
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -53,19 +71,215 @@ def accept_invitation(context: BrowserContext, *, link: str, full_name: str) -> 
     return page
 
 
-def test_journey_invitation_to_acceptance(contexts, reviewer, edition, country_a):
+# What the official types, reused to check the PDF and the XLSX.
+PORTAL_RU = "Единый портал интерактивных государственных услуг"
+STRATEGY_RU = "Стратегия действий по пяти приоритетным направлениям развития 2017–2021"
+SOCIAL_MEDIA = (
+    "Министерства ведут Telegram-каналы; руководство для госслужащих утверждено в 2019 году. "
+    "تستخدم الحكومة وسائل التواصل الاجتماعي للتواصل مع المواطنين"
+)
+CONTACT_EMAILS = "cio@mitc.uz, s.shermatov@mitc.uz\ninfo@gov.uz"
+COOPERATION = "Участник программы ЕЭК ООН и ESCAP по электронному правительству"
+COMMENT = "Please add the guidelines for officials on social media (name and URL)."
+GUIDELINES_URL = "https://lex.uz/docs/4396419"
+
+
+def fill_institutional_framework(page: Page, contexts_page_overview) -> None:
+    """Section I, left in the middle (after autosave) and resumed from the overview."""
+    fill_links(
+        page,
+        "q1",
+        [
+            (PORTAL_RU, "my.gov.uz", ""),
+            ("Government portal", "https://gov.uz/ru#!/welcome", "main portal"),
+            ("Temporary mirror", "temp.example.uz", ""),
+        ],
+    )
+    remove_link(page, "q1", 2)
+    expect(visible_rows(page, "q1")).to_have_count(2)
+    fill_links(
+        page,
+        "q2a",
+        [("E-services", "https://my.gov.uz/oz/services?q=%D0%BF%D0%B0%D1%81%D0%BF", "")],
+    )
+    wait_autosaved(page)
+
+    # Leave mid-section, without pressing Save: the overview shows it started.
+    page.get_by_role("link", name="MSQ Portal").click()
+    expect(page.locator(".section-card").first).not_to_contain_text("Not started")
+    contexts_page_overview(page)
+    page.get_by_role("link", name="I. Institutional Framework").click()
+    expect(visible_rows(page, "q1")).to_have_count(2)
+    expect(visible_rows(page, "q1").nth(0).get_by_label("Name", exact=True)).to_have_value(
+        PORTAL_RU
+    )
+    expect(visible_rows(page, "q2a").nth(0).get_by_label("URL", exact=True)).to_have_value(
+        "https://my.gov.uz/oz/services?q=%D0%BF%D0%B0%D1%81%D0%BF"
+    )
+
+    fill_links(
+        page,
+        "q3",
+        [("Министерство по развитию информационных технологий и коммуникаций", "www.mitc.uz", "")],
+    )
+    # The CIO contact appears only once "Yes" is chosen.
+    expect(part(page, "q4", "contact")).to_be_hidden()
+    choose(page, "q4", "Yes")
+    expect(part(page, "q4", "contact")).to_be_visible()
+    fill_contact(
+        page,
+        "q4",
+        {
+            "name": "Шерзод Шерматов",
+            "title": "Minister",
+            "organization": "MITC",
+            "emails": CONTACT_EMAILS,
+            "phone": "+998 71 238 41 00",
+        },
+    )
+    fill_links(page, "q5b", [("Ministry of Public Education", "uzedu.uz", "")])
+    audit(page, "journey-04-section-1")
+    save_and_continue(page, "Section II.")
+
+
+def fill_remaining_sections(page: Page) -> None:
+    choose(page, "q6", "Yes")
+    fill_text(page, "q6", STRATEGY_RU)
+    fill_links(page, "q6", [("Указ Президента УП-4947", "https://lex.uz/docs/3107036", "")])
+    choose(page, "q7", "Yes")
+    fill_text(page, "q7", "Digital Uzbekistan 2030")
+    choose(page, "q8", "has an implementation plan.")
+    choose(page, "q8", "has an emphasis on once-only (data) principle")
+    audit(page, "journey-05-section-2")
+    save_and_continue(page, "Section III.")
+
+    choose(page, "q9", "personal data protection including digital security")
+    choose(page, "q9", "digital identity")
+    fill_links(page, "q9", [("Закон о персональных данных", GUIDELINES_URL, "2019")])
+    save_and_continue(page, "Section IV.")
+
+    # A conditional question: 11 is asked only when 10 is "Yes".
+    expect(page.locator("#question-q11")).to_be_hidden()
+    choose(page, "q10", "Yes")
+    expect(page.locator("#question-q11")).to_be_visible()
+    fill_text(page, "q11", "Статистика публикуется ежеквартально")
+    audit(page, "journey-06-section-4")
+    save_and_continue(page, "Section V.")
+
+    choose(page, "q12", "No")
+    expect(page.locator("#question-q13")).to_be_hidden()
+    save_and_continue(page, "Section VI.")
+
+    fill_text(page, "q14", SOCIAL_MEDIA)
+    fill_links(page, "q14", [("Telegram", "https://t.me/egov_uz", "")])
+    save_and_continue(page, "Section VII.")
+
+    choose(page, "q15", "Artificial Intelligence (AI)")
+    choose(page, "q15", "Other:")
+    part(page, "q15", "answer").locator("[name='q15-answer-other']").fill("Цифровые двойники")
+    fill_links(page, "q16", [("IT Park", "https://it-park.uz", "")])
+    save_and_continue(page, "Section VIII.")
+
+    fill_percentage(page, "q17", "85.5", "85% (exception: service staff)")
+    fill_percentage(page, "q18", "2,2")
+    audit(page, "journey-07-section-8")
+    save_and_continue(page, "Section IX.")
+
+    fill_text(page, "q22", COOPERATION)
+    fill_text(page, "q23", "Yes, to Tajikistan and Kyrgyzstan.")
+    save_and_continue(page, "Section X.")
+
+    fill_contact(
+        page,
+        "x_contact",
+        {
+            "name": "Мухаммад Каримов",
+            "title": "Head of e-government department",
+            "organization": "MITC",
+            "emails": "m.karimov@egov.uz; egov@mitc.uz",
+        },
+    )
+    choose(page, "x1", "I am authorized and fully knowledgeable to respond to this questionnaire.")
+    choose(page, "x2", "Directly from UN DESA")
+    audit(page, "journey-08-section-10")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review and submit")
+
+
+def consent_and_submit(page: Page) -> None:
+    # Every question is answered: only the publication choice is left.
+    problems = page.locator("#submit-problems li")
+    expect(problems).to_have_count(1)
+    expect(problems).to_contain_text("authorization")
+    audit(page, "journey-09-review")
+    page.get_by_label("Yes, I/we authorize UNDESA to publish our responses.").check()
+    page.get_by_role("button", name="Record my choice").click()
+    expect(page.locator("#consent-recorded")).to_contain_text("Authorized to publish")
+    expect(page.locator("#submit-ready")).to_be_visible()
+    page.get_by_role("button", name="Submit the questionnaire").click()
+    expect(page.locator("#submission-status")).to_have_text("Submitted")
+    audit(page, "journey-10-submitted")
+
+
+def pdf_text(page: Page, submission: Submission) -> str:
+    """Download the submission's PDF as the official would, and extract its text."""
+    with page.expect_download() as download_info:
+        page.evaluate(
+            "url => { const a = document.createElement('a'); a.href = url; a.click(); }",
+            f"/submissions/{submission.pk}/pdf",
+        )
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf"), download.suggested_filename
+    reader = PdfReader(io.BytesIO(Path(download.path()).read_bytes()))
+    return "\n".join(page_.extract_text() for page_ in reader.pages)
+
+
+def test_journey_invitation_fill_submit_pdf(
+    contexts, reviewer, edition, country_a, celery_worker_process
+):
     reviewer_page = contexts.page(user=reviewer)
     link = invite_official(reviewer_page, email=OFFICIAL_EMAIL, country_name=country_a.name)
 
-    official_page = accept_invitation(contexts.new(), link=link, full_name="Мухаммад Каримов")
-    expect(official_page.get_by_role("heading", level=1)).to_have_text(edition.title)
-    audit(official_page, "journey-03-overview")
+    page = accept_invitation(contexts.new(), link=link, full_name="Мухаммад Каримов")
+    expect(page.get_by_role("heading", level=1)).to_have_text(edition.title)
+    audit(page, "journey-03-overview")
     official = User.objects.get(email=OFFICIAL_EMAIL)
-    assert official.country == country_a
-    assert official.role == User.Role.FOCAL_POINT
-    assert official.check_password(NEW_PASSWORD)
+    assert (official.country, official.role) == (country_a, User.Role.FOCAL_POINT)
 
-    # The link works once: a second visit does not offer the form again.
-    again = contexts.page()
-    again.goto(link)
-    expect(again.get_by_role("button", name="Create my account")).to_have_count(0)
+    page.get_by_role("link", name="I. Institutional Framework").click()
+    fill_institutional_framework(page, lambda p: audit(p, "journey-03b-overview-started"))
+    fill_remaining_sections(page)
+    consent_and_submit(page)
+
+    submission = Submission.objects.get(country=country_a, edition=edition)
+    assert submission.status == Submission.Status.SUBMITTED
+    assert submission.consent == Submission.Consent.GRANTED
+    stored = {a.question.code: a.value for a in Answer.objects.filter(submission=submission)}
+    assert [row["url"] for row in stored["q1"]["links"]] == [
+        "my.gov.uz",
+        "https://gov.uz/ru#!/welcome",
+    ]
+    assert stored["q4"]["contact"]["emails"] == [
+        "cio@mitc.uz",
+        "s.shermatov@mitc.uz",
+        "info@gov.uz",
+    ]
+    assert stored["q14"]["details"] == SOCIAL_MEDIA
+    assert "q13" not in stored
+
+    # The PDF is rendered after the submission commits (in-process, or by the worker).
+    rendered = Submission.objects.filter(pk=submission.pk, pdf_version__isnull=False)
+    wait_for(rendered.exists)
+    text = pdf_text(page, submission)
+    # Table cells wrap long answers over lines: compare with whitespace collapsed.
+    flat = " ".join(text.split())
+    for expected in (
+        PORTAL_RU,
+        "my.gov.uz",
+        "cio@mitc.uz; s.shermatov@mitc.uz; info@gov.uz",
+        "Digital Uzbekistan 2030",
+        "Telegram-каналы",
+        "85.5",
+        "Цифровые двойники",
+    ):
+        assert expected in flat, f"{expected!r} not in the PDF text:\n{text[:3000]}"
