@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from openpyxl import load_workbook
 from playwright.sync_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 
@@ -82,6 +83,7 @@ CONTACT_EMAILS = "cio@mitc.uz, s.shermatov@mitc.uz\ninfo@gov.uz"
 COOPERATION = "Участник программы ЕЭК ООН и ESCAP по электронному правительству"
 COMMENT = "Please add the guidelines for officials on social media (name and URL)."
 GUIDELINES_URL = "https://lex.uz/docs/4396419"
+REVISION = " Guidelines: Постановление № 555."
 
 
 def fill_institutional_framework(page: Page, contexts_page_overview) -> None:
@@ -234,7 +236,65 @@ def pdf_text(page: Page, submission: Submission) -> str:
     return "\n".join(page_.extract_text() for page_ in reader.pages)
 
 
-def test_journey_invitation_fill_submit_pdf(
+def review_url(submission: Submission) -> str:
+    return f"/admin/questionnaire/submission/{submission.pk}/change/"
+
+
+def reviewer_returns_with_comment(page: Page, submission: Submission) -> None:
+    page.goto(review_url(submission))
+    audit(page, "journey-11-review-console")
+    page.get_by_label("Your comment on question 14.").fill(COMMENT)
+    page.get_by_role("button", name="Return to the country with these comments").click()
+    expect(page.locator(".messagelist")).to_contain_text("Returned to Uzbekistan")
+
+
+def official_revises_and_resubmits(page: Page) -> None:
+    page.goto("/")
+    expect(page.locator("#submission-status")).to_have_text("Returned for revision")
+    audit(page, "journey-12-overview-returned")
+    page.get_by_role("link", name="VI. Social Media").click()
+    comments = page.locator("#question-q14").get_by_role("complementary")
+    expect(comments).to_contain_text(COMMENT)
+    audit(page, "journey-13-section-with-comment")
+    fill_text(page, "q14", SOCIAL_MEDIA + REVISION)
+    fill_links(
+        page, "q14", [("Telegram", "https://t.me/egov_uz", ""), ("Guidelines", GUIDELINES_URL, "")]
+    )
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("status").first).to_contain_text("Saved at")
+    page.goto("/review/")
+    expect(page.locator("#submit-ready")).to_be_visible()
+    page.get_by_role("button", name="Submit the questionnaire").click()
+    expect(page.locator("#submission-status")).to_have_text("Submitted")
+
+
+def reviewer_accepts_and_exports_xlsx(page: Page, submission: Submission) -> bytes:
+    page.goto(review_url(submission))
+    page.get_by_role("button", name="Accept", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("accepted")
+    page.goto("/admin/questionnaire/submission/")
+    audit(page, "journey-14-submissions-list")
+    page.locator("#action-toggle").check()
+    page.get_by_label("Action:").select_option(value="export_wide_xlsx")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Go", exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx"), download.suggested_filename
+    return Path(download.path()).read_bytes()
+
+
+def xlsx_cells(data: bytes) -> list[str]:
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    return [
+        str(cell)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    ]
+
+
+def test_journey_invitation_to_accepted_export(
     contexts, reviewer, edition, country_a, celery_worker_process
 ):
     reviewer_page = contexts.page(user=reviewer)
@@ -283,3 +343,21 @@ def test_journey_invitation_fill_submit_pdf(
         "Цифровые двойники",
     ):
         assert expected in flat, f"{expected!r} not in the PDF text:\n{text[:3000]}"
+
+    # The reviewer returns it with a comment on question 14; the official revises.
+    reviewer_returns_with_comment(reviewer_page, submission)
+    official_revises_and_resubmits(page)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUBMITTED
+    assert submission.review_comments.get().question.code == "q14"
+
+    cells = xlsx_cells(reviewer_accepts_and_exports_xlsx(reviewer_page, submission))
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.ACCEPTED
+    assert "accepted" in cells
+    # Link rows and contacts are one cell each ("1.name: ...\n1.url: ..."); texts are whole cells.
+    assert SOCIAL_MEDIA + REVISION in cells
+    assert COOPERATION in cells
+    workbook_text = "\n".join(cells)
+    for expected in (f"1.name: {PORTAL_RU}\n1.url: my.gov.uz", f"2.url: {GUIDELINES_URL}"):
+        assert expected in workbook_text, f"{expected!r} not in the XLSX"
