@@ -9,7 +9,7 @@ PROBE = """
 import django, json
 django.setup()
 from django.test import Client
-response = Client().get("/healthz")
+response = Client().get("/healthz", HTTP_HOST="localhost")
 print(json.dumps({"status": response.status_code, "body": json.loads(response.content)}))
 """
 
