@@ -40,6 +40,15 @@
     return (template || "%s").replace("%s", value);
   }
 
+  // "Saved at" in the official's own clock; the server's UTC time if the browser cannot tell.
+  function localTime(iso, fallback) {
+    var moment = new Date(iso);
+    if (isNaN(moment.getTime())) {
+      return fallback;
+    }
+    return moment.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
   function body() {
     var data = new FormData(form);
     return new URLSearchParams(data);
@@ -80,7 +89,7 @@
         if (result.status === 200) {
           versionInput.value = data.version;
           form.dataset.dirty = "";
-          say(fill(text.saved, data.saved_at_display));
+          say(fill(text.saved, localTime(data.saved_at, data.saved_at_display)));
           if (pending) {
             schedule();
           }

@@ -368,6 +368,28 @@ def test_autosave_body_too_large_is_413(signed_in, submission, settings):
     assert "too large" in response.json()["error"]
 
 
+def test_autosave_after_session_expired_keeps_the_form_for_after_sign_in(
+    client, edition, submission, focal_point
+):
+    client.force_login(focal_point)
+    data = section_data(
+        section(edition, SECTION_VI),
+        submission=submission,
+        overrides={"q14-details-value": "autosaved just after expiry"},
+    )
+    data["owner"] = (
+        page(client.get(f"/section/{SECTION_VI}/")).split('name="owner" value="')[1].split('"')[0]
+    )
+    client.logout()
+    response = client.post(f"/section/{SECTION_VI}/autosave", data)
+    assert response.status_code == 401
+    assert response.json()["kept"] is True
+    assert "q14" not in stored(submission)
+    client.force_login(focal_point)
+    client.get(f"/section/{SECTION_VI}/", follow=True)
+    assert stored(submission)["q14"] == {"details": "autosaved just after expiry"}
+
+
 def test_autosave_after_session_expired_is_401_with_sign_in(client, edition, submission):
     response = client.post(
         f"/section/{SECTION_VI}/autosave",
