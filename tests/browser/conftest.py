@@ -16,7 +16,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from accounts.models import User
 
@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
 ]
 # How long a single browser action may wait (ms): generous for a loaded 2-core CI box.
 ACTION_TIMEOUT_MS = 15_000
+# Assertions wait as long as actions: a page answering a save under CI load may take seconds.
+expect.set_options(timeout=ACTION_TIMEOUT_MS)
 # The page autosaves 2 s after typing stops; allow for a slow server on top.
 AUTOSAVE_TIMEOUT_MS = 20_000
 # What axe findings fail a page; "moderate" and "minor" are reported, not fatal.
