@@ -535,7 +535,7 @@ def _print(results: dict) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("command", nargs="?", default="run", choices=["run", "seed", "verify"])
-    parser.add_argument("--db", default="msq_bench")
+    parser.add_argument("--db", default="msq_bench_load")
     parser.add_argument("--officials", type=int, default=50)
     parser.add_argument("--duration", type=int, default=30, help="seconds per phase")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
