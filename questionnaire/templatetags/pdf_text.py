@@ -29,11 +29,16 @@ def text_dir(text) -> str:
 
 @register.filter
 def bidi_lines(text) -> list[dict]:
-    """The lines of a typed text, each with its own direction (an Arabic line among English)."""
-    return [
-        {"text": line, "dir": text_direction(line)}
-        for line in str(text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    ]
+    """A typed text as blocks of lines, each block in one direction (an Arabic paragraph among
+    English ones gets its own). Blank lines stay in their block: it is printed pre-wrapped."""
+    blocks: list[dict] = []
+    for line in str(text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        direction = text_direction(line) if line.strip() else None
+        if blocks and direction in (None, blocks[-1]["dir"]):
+            blocks[-1]["text"] += "\n" + line
+        else:
+            blocks.append({"text": line, "dir": direction or "ltr"})
+    return blocks
 
 
 @register.filter

@@ -1,0 +1,243 @@
+"""Render time of submission PDFs: one full submission in-process, and 193 through real workers.
+
+    .venv/bin/python bench/bench_pdf.py single [--runs 15]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/msq_bench_pdf \
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/13 \
+        .venv/bin/python bench/bench_pdf.py batch [--concurrency 2]
+
+`single` (SQLite in a temporary directory) renders the same fully answered
+submission --runs times after one warm-up, timing snapshot + HTML + WeasyPrint
+(`questionnaire.pdf.submission_pdf`, what the task runs before storing), and
+reports the median and 90th percentile wall and CPU times. The document: every
+question of the MSQ 2020 answered (`tests.factories.answers_full`), texts
+several paragraphs long in Latin, Cyrillic, Arabic and Chinese, 3 links per
+links question (81 links). Target: under 1 s median.
+
+`batch` (PostgreSQL and Redis; the database named in DATABASE_URL must contain
+"bench": it is dropped and created again) builds 193 such submissions, one per
+Member State, starts one `celery worker` with --concurrency prefork processes
+on the broker, queues the 193 renderings as the submit service does
+(pdf_render_queue) and waits until every PDF is stored; it reports the wall
+time, PDFs per minute and the median task time from the worker's log, and
+checks every stored file against its recorded SHA-256.
+
+Figures go in bench/README.md; a JSON copy in test-output/bench-pdf-<mode>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LINKS_PER_QUESTION = 3
+
+
+def _django(workdir: Path, *, database_url: str | None, broker_url: str | None) -> None:
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["MEDIA_ROOT"] = str(workdir / "media")
+    os.environ.pop("REDIS_URL", None)
+    if broker_url:
+        os.environ["CELERY_BROKER_URL"] = broker_url
+    else:
+        os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "msq_portal.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _load():
+    from django.core.management import call_command
+
+    from accounts.countries import countries_load
+    from accounts.models import Country
+    from questionnaire.edition_files import edition_load, edition_path
+
+    call_command("migrate", verbosity=0)
+    if not Country.objects.exists():
+        countries_load(country_model=Country)
+    return edition_load(path=edition_path("msq-2020")).edition
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def single(runs: int) -> dict:
+    from accounts.models import Country
+    from questionnaire.pdf import submission_pdf
+    from questionnaire.selectors import submission_snapshot
+    from tests.factories import submission_full
+
+    edition = _load()
+    submission = submission_full(
+        edition=edition,
+        country=Country.objects.get(iso3="UZB"),
+        long=True,
+        links_per_question=LINKS_PER_QUESTION,
+    )
+    content = submission_pdf(submission_snapshot(submission=submission))  # warm-up: fonts
+    wall, cpu = [], []
+    for _ in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        content = submission_pdf(submission_snapshot(submission=submission))
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    import io
+
+    from pypdf import PdfReader
+
+    links = sum(
+        len(answer.value.get("links", []))
+        for answer in submission.answers.all()
+        if isinstance(answer.value, dict)
+    )
+    return {
+        "mode": "single",
+        "runs": runs,
+        "pages": len(PdfReader(io.BytesIO(content)).pages),
+        "bytes": len(content),
+        "links": links,
+        "median_wall_s": round(statistics.median(wall), 3),
+        "p90_wall_s": round(_percentile(wall, 0.9), 3),
+        "median_cpu_s": round(statistics.median(cpu), 3),
+        "load_average": os.getloadavg(),
+    }
+
+
+def _recreate_database(database_url: str) -> None:
+    from urllib.parse import urlsplit
+
+    import psycopg2
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    if "bench" not in name:
+        raise SystemExit(
+            f"Refusing to drop {name!r}: the batch database's name must contain 'bench'."
+        )
+    connection = psycopg2.connect(
+        host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres"
+    )
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+def batch(concurrency: int, workdir: Path) -> dict:
+    import hashlib
+
+    from django.conf import settings
+    from django.core.files.storage import default_storage
+
+    from accounts.models import Country
+    from questionnaire.models import Submission
+    from questionnaire.pdf_services import pdf_render_queue
+    from tests.factories import answers_full, submission_full
+
+    edition = _load()
+    values = answers_full(edition, long=True, links_per_question=LINKS_PER_QUESTION)
+    for country in Country.objects.order_by("name"):
+        submission_full(edition=edition, country=country, values=values)
+    total = Submission.objects.count()
+
+    log_path = ROOT / "test-output" / "bench-pdf-worker.log"
+    log_path.parent.mkdir(exist_ok=True)
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "msq_portal", "worker",
+                "--loglevel=INFO", f"--concurrency={concurrency}", "--purge",
+                "--without-gossip", "--without-mingle", "--without-heartbeat",
+                "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
+            ],
+            cwd=ROOT,
+            env={**os.environ, "LOG_LEVEL": "INFO"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 120
+            while "ready." not in log_path.read_text():
+                if time.monotonic() > deadline or worker.poll() is not None:
+                    raise SystemExit(f"The worker did not start; see {log_path}")
+                time.sleep(0.5)
+            started = time.perf_counter()
+            for submission in Submission.objects.select_related("country", "edition"):
+                pdf_render_queue(submission=submission)
+            while (done := Submission.objects.filter(pdf_version=1).count()) < total:
+                if time.perf_counter() - started > 3600:
+                    raise SystemExit(f"Only {done} of {total} PDFs after an hour")
+                time.sleep(1)
+            elapsed = time.perf_counter() - started
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+    task_times = [
+        float(seconds)
+        for seconds in re.findall(
+            r"task_render_submission_pdf\[[^\]]+\] succeeded in ([\d.]+)s", log_path.read_text()
+        )
+    ]
+    mismatched = [
+        submission.country.iso3
+        for submission in Submission.objects.select_related("country")
+        if hashlib.sha256(default_storage.open(submission.pdf.name).read()).hexdigest()
+        != submission.pdf_sha256
+    ]
+    files = list((workdir / "media" / "submissions" / "pdf").glob("*.pdf"))
+    return {
+        "mode": "batch",
+        "submissions": total,
+        "worker_processes": concurrency,
+        "wall_s": round(elapsed, 1),
+        "pdfs_per_minute": round(total / elapsed * 60, 1),
+        "median_task_s": round(statistics.median(task_times), 3) if task_times else None,
+        "tasks_logged": len(task_times),
+        "files": len(files),
+        "sha256_mismatches": mismatched,
+        "load_average": os.getloadavg(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("mode", choices=["single", "batch"])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--concurrency", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="msq-bench-pdf-") as tmp:
+        workdir = Path(tmp)
+        if args.mode == "single":
+            _django(workdir, database_url=None, broker_url=None)
+            result = single(args.runs)
+        else:
+            database_url = os.environ.get("DATABASE_URL", "")
+            broker_url = os.environ.get("CELERY_BROKER_URL", "")
+            if not database_url.startswith("postgres") or not broker_url:
+                raise SystemExit("batch needs DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL.")
+            _recreate_database(database_url)
+            _django(workdir, database_url=database_url, broker_url=broker_url)
+            result = batch(args.concurrency, workdir)
+    print(json.dumps(result, indent=2))
+    output = ROOT / "test-output" / f"bench-pdf-{args.mode}.json"
+    output.parent.mkdir(exist_ok=True)
+    output.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
