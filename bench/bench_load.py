@@ -8,6 +8,8 @@ What it does, in one run (see bench/README.md for the figures and the command):
 3. with locust's library (headless, in this process):
    - "ceiling": N clients hammering GET /healthz (a login_not_required view
      doing one `SELECT 1`: the bare-Django ceiling of this server);
+   - "ceiling-signed-in": the same view requested with an official's session
+     (session read and saved, user loaded, the security middleware);
    - "officials": N officials signed in through the real form, each on their
      own country's section page, opening the step (GET), autosaving (JSON
      POST to the autosave endpoint) and saving (the whole form, POST + the
@@ -307,6 +309,45 @@ def _load(args, base_url: str):
             finally:
                 state["in_flight"] -= 1
 
+    def sign_in(user, email: str) -> None:
+        """Through the real sign-in form, as a browser does (CSRF cookie and token)."""
+        page = user.client.get("/accounts/login/", name="sign-in GET")
+        form = parse_form(page.text)
+        with user.client.post(
+            "/accounts/login/",
+            data=urlencode(
+                {"csrfmiddlewaretoken": form.csrf, "username": email, "password": PASSWORD}
+            ),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            name="sign-in POST",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"sign-in refused: {response.status_code}")
+                raise RuntimeError(f"{email} could not sign in")
+
+    class SignedInBare(FastHttpUser):
+        """The same bare view with an official's session: what sessions, the user and the
+        security middleware cost on every signed-in request, before any questionnaire code."""
+
+        wait_time = constant(0)
+
+        def on_start(self):
+            email = next(emails)
+            sign_in(self, email)
+            ready.add(email)
+
+        @task
+        def healthz(self):
+            if idle():
+                return
+            state["in_flight"] += 1
+            try:
+                self.client.get("/healthz", name="signed-in GET /healthz")
+            finally:
+                state["in_flight"] -= 1
+
     class Official(FastHttpUser):
         """A focal point on their section page: open, autosave, save."""
 
@@ -317,25 +358,7 @@ def _load(args, base_url: str):
             self.email = next(emails)
             self.record = expected.setdefault(self.email, {"last_text": None, "saves": 0})
             self.counter = 0
-            page = self.client.get("/accounts/login/", name="sign-in GET")
-            form = parse_form(page.text)
-            with self.client.post(
-                "/accounts/login/",
-                data=urlencode(
-                    {
-                        "csrfmiddlewaretoken": form.csrf,
-                        "username": self.email,
-                        "password": PASSWORD,
-                    }
-                ),
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-                name="sign-in POST",
-                allow_redirects=False,
-                catch_response=True,
-            ) as response:
-                if response.status_code != 302:
-                    response.failure(f"sign-in refused: {response.status_code}")
-                    raise RuntimeError(f"{self.email} could not sign in")
+            sign_in(self, self.email)
             self._open_step()
             ready.add(self.email)
 
@@ -485,6 +508,7 @@ def _load(args, base_url: str):
     load_before = os.getloadavg()
     phases = {
         "ceiling": phase("ceiling", Bare),
+        "ceiling-signed-in": phase("ceiling-signed-in", SignedInBare),
         "officials": phase("officials", Official, wait_time=constant(0)),
         "officials-paced": phase("officials-paced", Official, wait_time=between(0.5, 1.5)),
     }
