@@ -432,3 +432,25 @@ class ExportJobAdmin(ReviewerReadOnlyAdmin):
     list_display = ("created_at", "exporter", "edition", "status", "percent", "created_by")
     list_filter = ("status", "exporter", "edition")
     list_select_related = ("edition", "created_by")
+    # The file is private: linked through the staff download view, never MEDIA_URL.
+    fields = (
+        "edition",
+        "exporter",
+        "statuses",
+        "status",
+        "progress_done",
+        "progress_total",
+        "download",
+        "file_sha256",
+        "error",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+    readonly_fields = ("download", "created_at")
+
+    @admin.display(description=_("file"))
+    def download(self, obj: ExportJob) -> str:
+        page = reverse("questionnaire:staff_export", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', page, _("Progress and download"))

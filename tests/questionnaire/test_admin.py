@@ -362,3 +362,19 @@ def test_submission_list_links_the_pdf(reviewer_client, submitted):
 
     assert reverse("questionnaire:submission_pdf", args=[submitted.pk]) in page
     assert "PDF v1" in page
+
+
+def test_export_job_admin_links_private_file_through_staff_page(reviewer_client, edition, reviewer):
+    from questionnaire.models import ExportJob
+
+    job = ExportJob.objects.create(
+        edition=edition, exporter="json", status=ExportJob.Status.DONE, created_by=reviewer
+    )
+    job.file.save("export.json", io.BytesIO(b"{}"))
+
+    page = reviewer_client.get(
+        reverse("admin:questionnaire_exportjob_change", args=[job.pk])
+    ).content.decode()
+
+    assert reverse("questionnaire:staff_export", args=[job.pk]) in page
+    assert "/media/" not in page
