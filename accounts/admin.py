@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import is_reviewer
 from accounts.models import Country, Invitation, User
@@ -174,3 +175,37 @@ class InvitationAdmin(admin.ModelAdmin):
                 ngettext("%d invitation sent.", "%d invitations sent.", sent) % sent,
                 messages.SUCCESS,
             )
+
+
+# django-otp's own TOTPDevice admin shows any device's secret as a QR code (and
+# fails with a 500 on an unknown id). Reviewers only need to see who has two-factor
+# sign-in and to remove a lost phone's device so that its owner can set up a new one.
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(admin.ModelAdmin):
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    search_fields = ("user__email", "user__full_name")
+    list_select_related = ("user",)
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return is_reviewer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_reviewer(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A staff member's device only by a superuser: it guards the review console.
+        if obj is not None and obj.user.is_staff:
+            return request.user.is_superuser
+        return is_reviewer(request.user)

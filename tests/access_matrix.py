@@ -1,0 +1,472 @@
+"""Who may open what: the expected HTTP status of EVERY named URL, for five people.
+
+tests/test_access_matrix.py walks the URL configuration and requests each
+named URL as each of them; a URL name missing here fails the suite.
+
+ADDING A URL: add one line to MATRIX, in ROLES order
+(anonymous, official_a, official_b, contributor_a, reviewer):
+
+    "questionnaire:thing": Url(
+        get=(LOGIN, OK, OK, OK, NOT_FOUND),          # or None if GET is not allowed at all
+        post=(LOGIN, FOUND, FOUND, FORBIDDEN, NOT_FOUND),  # None when the view takes no POST
+        kwargs=lambda w: {"job_id": w.export_job.pk},     # when the URL has arguments
+        data=lambda w: {"field": "value"},                # what the POST sends
+    ),
+
+The people (built by `world_build`):
+- anonymous: not signed in;
+- official_a: the focal point of country A (Uzbekistan), whose draft holds MARKER_A;
+- official_b: the focal point of country B (France): must never see MARKER_A;
+- contributor_a: a contributor of country A;
+- reviewer: DPIDG staff in the Reviewers group.
+`w` (a World) holds the objects a URL's kwargs or data may need; add a field
+to World and world_build if yours needs another.
+
+Statuses: OK 200, FOUND 302 to anywhere but a sign-in page, LOGIN 302 to the
+portal's sign-in page, ADMIN_LOGIN 302 to the admin's sign-in page,
+BAD_REQUEST 400 (a form re-shown with errors), UNAUTHORIZED 401 (JSON: signed
+out), FORBIDDEN 403, NOT_FOUND 404, NOT_ALLOWED 405, GONE 410. Wherever the
+status is a refusal (LOGIN, ADMIN_LOGIN, 401, 403, 404, 405) the test also
+checks that the database did not change.
+
+The admin (rule): every page of the accounts and questionnaire models is
+listed here through `admin_model(...)`, as are the admin site's own pages. The
+admin pages of third-party apps (auth groups, django-axes, django-otp) follow
+ADMIN_OTHER_RULE in the test: anonymous and officials are sent to the admin
+sign-in, the reviewer gets a page or a refusal but never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+OK = 200
+FOUND = 302
+LOGIN = "login"
+ADMIN_LOGIN = "admin_login"
+BAD_REQUEST = 400
+UNAUTHORIZED = 401
+FORBIDDEN = 403
+NOT_FOUND = 404
+NOT_ALLOWED = 405
+GONE = 410
+
+ROLES = ("anonymous", "official_a", "official_b", "contributor_a", "reviewer")
+REFUSALS = {LOGIN, ADMIN_LOGIN, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, NOT_ALLOWED}
+
+# Typed into country A's draft: no page shown to anyone outside country A and DPIDG may contain it.
+MARKER_A = "MARKER-UZB-only-7f3a91"
+
+ALL = lambda status: (status,) * 5  # noqa: E731  (one status for everyone)
+SIGNED_IN = lambda status: (LOGIN, status, status, status, status)  # noqa: E731
+OFFICIALS = lambda status: (LOGIN, status, status, status, NOT_FOUND)  # noqa: E731
+STAFF = lambda status: (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, status)  # noqa: E731
+# Admin model pages: the portal sign-in for anonymous (LoginRequiredMiddleware),
+# the admin sign-in for officials.
+ADMIN_OUTSIDERS = (LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN)
+ADMIN = lambda status: (*ADMIN_OUTSIDERS, status)  # noqa: E731
+# The admin site's own pages send anonymous visitors to the admin's sign-in.
+ADMIN_SITE = lambda status: (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, status)  # noqa: E731
+
+
+@dataclass
+class World:
+    """The objects the URLs of the matrix are built from (see world_build)."""
+
+    edition: Any
+    country_a: Any
+    country_b: Any
+    people: dict[str, Any]
+    submission_a: Any
+    section_code: str
+    question: Any
+    answer: Any
+    event: Any
+    comment: Any
+    export_job: Any
+    invitation: Any
+    invitation_token: str
+    reset_uid: str
+    # Made at request time: signing official_a in changes what the token hashes.
+    reset_token: Callable[[], str]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Url:
+    get: tuple | None
+    post: tuple | None = None
+    kwargs: Callable[[World], dict] = lambda w: {}
+    data: Callable[[World], Any] = lambda w: {}
+    # Send `data` as a JSON body rather than a form.
+    json: bool = False
+    # POST what the page's form holds (as a browser would), with `data` on top.
+    form_from_page: bool = False
+
+
+def admin_model(
+    app: str,
+    model: str,
+    *,
+    changelist,
+    add,
+    change,
+    delete,
+    history,
+    obj: Callable[[World], Any],
+    extra: dict[str, Url] | None = None,
+) -> dict[str, Url]:
+    """The five admin pages of a model, the reviewer's status given; others go to admin sign-in.
+
+    POSTs: the add and change forms with nothing filled in, and the delete
+    confirmation; officials and anonymous are refused with an unchanged database.
+    """
+    outsiders = ADMIN_OUTSIDERS
+
+    def row(status):
+        return (*outsiders, status)
+
+    def object_id(w):
+        return {"object_id": str(obj(w).pk)}
+
+    entries = {
+        f"admin:{app}_{model}_changelist": Url(
+            get=row(changelist[0]), post=row(changelist[1]), data=lambda w: {"action": ""}
+        ),
+        f"admin:{app}_{model}_add": Url(get=row(add[0]), post=row(add[1])),
+        f"admin:{app}_{model}_change": Url(
+            get=row(change[0]), post=row(change[1]), kwargs=object_id
+        ),
+        f"admin:{app}_{model}_delete": Url(
+            get=row(delete[0]),
+            post=row(delete[1]),
+            kwargs=object_id,
+            data=lambda w: {"post": "yes"},
+        ),
+        f"admin:{app}_{model}_history": Url(get=row(history), kwargs=object_id),
+    }
+    entries.update(extra or {})
+    return entries
+
+
+# A read-only admin page for reviewers: (GET, POST) statuses.
+READ_ONLY = {
+    "changelist": (OK, OK),
+    "add": (FORBIDDEN, FORBIDDEN),
+    "change": (OK, FORBIDDEN),
+    "delete": (FORBIDDEN, FORBIDDEN),
+    "history": OK,
+}
+
+
+def _review_action(reviewer_post) -> Url:
+    """A review action on country A's submission (questionnaire/admin.py): POST only."""
+    return Url(
+        get=ADMIN(NOT_ALLOWED),
+        post=ADMIN(reviewer_post),
+        kwargs=lambda w: {"object_id": str(w.submission_a.pk)},
+        data=lambda w: {"version": w.submission_a.version, "action": "save"},
+    )
+
+
+def _section(w):
+    return {"code": w.section_code}
+
+
+def _section_post(w):
+    return {"action": "save", "base_version": w.submission_a.version}
+
+
+MATRIX: dict[str, Url] = {
+    # --- Probes --------------------------------------------------------------------------
+    "healthz": Url(get=ALL(OK)),
+    # --- Sign-in, sign-out, passwords (Django's views, accounts/auth_urls.py) ------------
+    "login": Url(
+        get=ALL(OK),
+        post=ALL(OK),  # a wrong password: the form again, with its error
+        data=lambda w: {"username": "nobody@example.org", "password": "wrong"},
+    ),
+    "logout": Url(get=SIGNED_IN(NOT_ALLOWED), post=ALL(LOGIN)),
+    "password_change": Url(
+        get=SIGNED_IN(OK),
+        post=SIGNED_IN(OK),  # wrong old password: the form again
+        data=lambda w: {
+            "old_password": "wrong",
+            "new_password1": "Brand-new-pass-91",
+            "new_password2": "Brand-new-pass-91",
+        },
+    ),
+    "password_change_done": Url(get=SIGNED_IN(OK)),
+    "password_reset": Url(
+        get=ALL(OK), post=ALL(FOUND), data=lambda w: {"email": "nobody@example.org"}
+    ),
+    "password_reset_done": Url(get=ALL(OK)),
+    "password_reset_confirm": Url(
+        get=ALL(FOUND),  # a valid link moves its token into the session, then redirects
+        post=ALL(FOUND),
+        kwargs=lambda w: {"uidb64": w.reset_uid, "token": w.reset_token()},
+    ),
+    "password_reset_complete": Url(get=ALL(OK)),
+    "set_language": Url(
+        get=SIGNED_IN(FOUND),
+        post=SIGNED_IN(FOUND),
+        data=lambda w: {"language": "fr", "next": "/"},
+    ),
+    # --- Accounts (accounts/urls.py) -----------------------------------------------------
+    "accounts:invitation_accept": Url(
+        get=ALL(OK),
+        post=ALL(FOUND),  # the account is created and signed in
+        kwargs=lambda w: {"token": w.invitation_token},
+        data=lambda w: {
+            "full_name": "New Person",
+            "new_password1": "Invited-pass-4242",
+            "new_password2": "Invited-pass-4242",
+        },
+    ),
+    "accounts:staff_invite": Url(
+        get=STAFF(OK),
+        post=STAFF(FOUND),
+        data=lambda w: {
+            "email": "invitee@gov.example.org",
+            "country": w.country_a.pk,
+            "role": "contributor",
+        },
+    ),
+    "accounts:team": Url(
+        get=OFFICIALS(OK),
+        # a focal point invites for their own country; a contributor may not
+        post=(LOGIN, FOUND, FOUND, FORBIDDEN, NOT_FOUND),
+        data=lambda w: {"invite-email": "helper@gov.example.org"},
+    ),
+    "accounts:account": Url(get=SIGNED_IN(OK)),
+    "accounts:two_factor_setup": Url(
+        get=SIGNED_IN(OK), post=SIGNED_IN(BAD_REQUEST), data=lambda w: {"token": "12345x"}
+    ),
+    "accounts:two_factor_verify": Url(
+        get=SIGNED_IN(FOUND),  # no device yet: sent to the set-up
+        post=SIGNED_IN(FOUND),
+        data=lambda w: {"token": "123456"},
+    ),
+    "accounts:session_keepalive": Url(get=SIGNED_IN(NOT_ALLOWED), post=SIGNED_IN(OK)),
+    # --- The questionnaire, country side (questionnaire/urls.py) -------------------------
+    "questionnaire:home": Url(get=(LOGIN, OK, OK, OK, FOUND)),
+    "questionnaire:section": Url(
+        get=OFFICIALS(OK),
+        post=OFFICIALS(FOUND),
+        kwargs=_section,
+        data=lambda w: {"action": "save"},
+        form_from_page=True,
+    ),
+    "questionnaire:autosave": Url(
+        get=ALL(NOT_ALLOWED),
+        post=(UNAUTHORIZED, OK, OK, OK, NOT_FOUND),
+        kwargs=_section,
+        data=lambda w: {"base_version": w.submission_a.version, "values": {}},
+        json=True,
+    ),
+    "questionnaire:review": Url(get=OFFICIALS(OK)),
+    "questionnaire:consent": Url(
+        get=SIGNED_IN(NOT_ALLOWED), post=OFFICIALS(FOUND), data=lambda w: {"consent": "granted"}
+    ),
+    "questionnaire:submit": Url(
+        get=SIGNED_IN(NOT_ALLOWED),
+        # country B has nothing to submit; contributors may not submit
+        post=(LOGIN, FOUND, BAD_REQUEST, FORBIDDEN, NOT_FOUND),
+        data=lambda w: {"version": w.submission_a.version},
+    ),
+    # Country B has not started: sent to its overview.
+    "questionnaire:submission": Url(get=(LOGIN, OK, FOUND, OK, NOT_FOUND)),
+    # Submission PDFs (questionnaire/downloads.py): country A's draft has no stored PDF yet
+    # (tests/questionnaire/test_downloads.py covers a stored one); the DRAFT preview is
+    # for country A's officials only.
+    "questionnaire:submission_pdf": Url(
+        get=(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+        kwargs=lambda w: {"submission_id": w.submission_a.pk},
+    ),
+    "questionnaire:submission_pdf_preview": Url(
+        get=(LOGIN, OK, NOT_FOUND, OK, NOT_FOUND),
+        kwargs=lambda w: {"submission_id": w.submission_a.pk},
+    ),
+    # --- Reviewers' pages outside the model admin (questionnaire/staff_views.py) ---------
+    "questionnaire:staff_dashboard": Url(get=STAFF(OK)),
+    "questionnaire:staff_exports": Url(
+        get=STAFF(OK),
+        post=STAFF(FOUND),
+        data=lambda w: {"edition": w.edition.pk, "exporter": "tidy_csv", "statuses": ["submitted"]},
+    ),
+    "questionnaire:staff_export": Url(get=STAFF(OK), kwargs=lambda w: {"job_id": w.export_job.pk}),
+    "questionnaire:staff_export_status": Url(
+        get=STAFF(OK), kwargs=lambda w: {"job_id": w.export_job.pk}
+    ),
+    "questionnaire:staff_export_download": Url(
+        get=STAFF(NOT_FOUND),  # the job has no file yet
+        kwargs=lambda w: {"job_id": w.export_job.pk},
+    ),
+    # --- The admin site's own pages ------------------------------------------------------
+    "admin:index": Url(get=ADMIN_SITE(OK)),
+    "admin:login": Url(
+        get=(OK, OK, OK, OK, FOUND),
+        post=ALL(OK),  # a wrong password: the form again
+        data=lambda w: {"username": "nobody@example.org", "password": "wrong"},
+    ),
+    "admin:logout": Url(
+        get=(ADMIN_LOGIN, FOUND, FOUND, FOUND, NOT_ALLOWED),
+        post=(ADMIN_LOGIN, FOUND, FOUND, FOUND, LOGIN),
+    ),
+    "admin:password_change": Url(
+        get=ADMIN_SITE(OK), post=ADMIN_SITE(OK), data=lambda w: {"old_password": "wrong"}
+    ),
+    "admin:password_change_done": Url(get=ADMIN_SITE(OK)),
+    "admin:jsi18n": Url(get=ADMIN_SITE(OK)),
+    "admin:autocomplete": Url(get=ADMIN_SITE(FORBIDDEN)),  # no field named: refused
+    "admin:view_on_site": Url(
+        get=ADMIN_SITE(NOT_FOUND),
+        kwargs=lambda w: {"content_type_id": w.extra["country_type_id"], "object_id": "1"},
+    ),
+    "admin:app_list": Url(get=ADMIN_SITE(OK), kwargs=lambda w: {"app_label": "questionnaire"}),
+    # --- The accounts and questionnaire models in the admin ------------------------------
+    **admin_model(
+        "accounts",
+        "country",
+        **READ_ONLY | {"change": (OK, FORBIDDEN)},
+        obj=lambda w: w.country_a,
+    ),
+    **admin_model(
+        "accounts",
+        "user",
+        changelist=(OK, OK),
+        add=(FORBIDDEN, FORBIDDEN),
+        change=(OK, OK),  # nothing filled in: the form again, with its errors
+        delete=(FORBIDDEN, FORBIDDEN),
+        history=OK,
+        obj=lambda w: w.people["official_a"],
+        extra={
+            "admin:auth_user_password_change": Url(
+                get=ADMIN(FORBIDDEN),
+                post=ADMIN(FORBIDDEN),
+                kwargs=lambda w: {"id": str(w.people["official_a"].pk)},
+                data=lambda w: {"password1": "Pwned-pass-1234", "password2": "Pwned-pass-1234"},
+            ),
+        },
+    ),
+    **admin_model(
+        "accounts",
+        "invitation",
+        changelist=(OK, OK),
+        add=(FOUND, FOUND),  # the admin's "Add" opens the invite page
+        change=(OK, FORBIDDEN),
+        delete=(FORBIDDEN, FORBIDDEN),
+        history=OK,
+        obj=lambda w: w.invitation,
+    ),
+    **admin_model("questionnaire", "edition", **READ_ONLY, obj=lambda w: w.edition),
+    **admin_model(
+        "questionnaire",
+        "section",
+        **READ_ONLY,
+        obj=lambda w: w.edition.sections.first(),
+    ),
+    **admin_model("questionnaire", "question", **READ_ONLY, obj=lambda w: w.question),
+    **admin_model(
+        "questionnaire",
+        "submission",
+        **READ_ONLY | {"change": (OK, OK)},  # the review page; an empty POST changes nothing
+        obj=lambda w: w.submission_a,
+        extra={
+            "admin:questionnaire_submission_comments": _review_action(FOUND),
+            "admin:questionnaire_submission_accept": _review_action(FOUND),
+            "admin:questionnaire_submission_render_pdf": _review_action(FOUND),
+            # A draft cannot be reopened: the review page again, with the reason.
+            "admin:questionnaire_submission_reopen": _review_action(BAD_REQUEST),
+        },
+    ),
+    **admin_model("questionnaire", "answer", **READ_ONLY, obj=lambda w: w.answer),
+    **admin_model("questionnaire", "submissionevent", **READ_ONLY, obj=lambda w: w.event),
+    **admin_model("questionnaire", "reviewcomment", **READ_ONLY, obj=lambda w: w.comment),
+    **admin_model("questionnaire", "exportjob", **READ_ONLY, obj=lambda w: w.export_job),
+}
+
+
+def world_build() -> World:
+    """Country A's draft (holding MARKER_A), the five people, and what URLs point at."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from accounts.models import Country, User
+    from accounts.services import invitation_create
+    from questionnaire.edition_files import edition_load, edition_path
+    from questionnaire.models import ExportJob, ReviewComment, Submission, SubmissionEvent
+    from tests import factories
+
+    edition = edition_load(path=edition_path("msq-2020")).edition
+    country_a = Country.objects.get(iso3="UZB")
+    country_b = Country.objects.get(iso3="FRA")
+    people = {
+        "anonymous": None,
+        "official_a": factories.OfficialFactory(country=country_a, role=User.Role.FOCAL_POINT),
+        "official_b": factories.OfficialFactory(country=country_b, role=User.Role.FOCAL_POINT),
+        "contributor_a": factories.OfficialFactory(country=country_a, role=User.Role.CONTRIBUTOR),
+        "reviewer": factories.ReviewerFactory(),
+    }
+    values = factories.answers_full(edition)
+    question = next(q for q in edition.questions.order_by("order") if q.parts[0]["kind"] == "text")
+    values[question.code][question.parts[0]["name"]] = f"{MARKER_A} <script>alert(1)</script>"
+    submission_a = factories.submission_full(
+        edition=edition,
+        country=country_a,
+        status=Submission.Status.DRAFT,
+        submitted_by=people["official_a"],
+        values=values,
+    )
+    event = SubmissionEvent.objects.create(
+        submission=submission_a,
+        kind=SubmissionEvent.Kind.ANSWERS_SAVED,
+        actor=people["official_a"],
+        version=submission_a.version,
+        message=MARKER_A,
+    )
+    comment = ReviewComment.objects.create(
+        submission=submission_a,
+        question=question,
+        author=people["reviewer"],
+        text=f"Comment on {MARKER_A}",
+        version=1,
+    )
+    export_job = ExportJob.objects.create(
+        edition=edition, exporter="csv", created_by=people["reviewer"]
+    )
+    invitation = invitation_create(
+        email="invitee@gov.example.org",
+        country=country_a,
+        role=User.Role.CONTRIBUTOR,
+        invited_by=people["reviewer"],
+    )
+    # The token is only in the e-mail; the matrix uses a known one instead.
+    import hashlib
+
+    token = "matrix-invitation-token"
+    invitation.token_hash = hashlib.sha256(token.encode()).hexdigest()
+    invitation.save(update_fields=["token_hash"])
+    official_a = people["official_a"]
+    return World(
+        edition=edition,
+        country_a=country_a,
+        country_b=country_b,
+        people=people,
+        submission_a=submission_a,
+        section_code=edition.sections.order_by("order").first().code,
+        question=question,
+        answer=submission_a.answers.get(question=question),
+        event=event,
+        comment=comment,
+        export_job=export_job,
+        invitation=invitation,
+        invitation_token=token,
+        reset_uid=urlsafe_base64_encode(force_bytes(official_a.pk)),
+        reset_token=lambda: default_token_generator.make_token(User.objects.get(pk=official_a.pk)),
+        extra={"country_type_id": ContentType.objects.get_for_model(Country).pk},
+    )
