@@ -122,7 +122,7 @@ class RenderedPdf:
 
 
 def html_to_pdf(html: str) -> RenderedPdf:
-    """Render HTML to PDF bytes with the static-only fetcher, tagged for accessibility."""
+    """Render HTML to PDF bytes with the static-only fetcher (metadata from the <meta> tags)."""
     fetcher = StaticOnlyURLFetcher()
     document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher)
     content = document.write_pdf(custom_metadata=True)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, transaction
 from django.utils import timezone
@@ -144,6 +145,23 @@ def test_render_failure_is_recorded_for_staff(media, monkeypatch, submitted):
     assert event.version == 1
     assert "layout exploded" in event.message
     assert _pdf_files(media) == []
+
+
+def test_render_past_the_time_limit_is_recorded_for_staff(media, monkeypatch, settings, submitted):
+    def too_slow(snapshot, *, draft=False):
+        raise SoftTimeLimitExceeded("SIGUSR1")  # what Celery raises inside the renderer
+
+    monkeypatch.setattr(pdf_services, "submission_pdf", too_slow)
+
+    outcome = tasks.task_render_submission_pdf.apply(
+        kwargs={"submission_id": submitted.pk, "version": 1}
+    ).get()
+
+    assert outcome == PdfOutcome.FAILED
+    assert tasks.task_render_submission_pdf.soft_time_limit == settings.MSQ_PDF_SOFT_TIME_LIMIT
+    submitted.refresh_from_db()
+    assert "SoftTimeLimitExceeded" in submitted.pdf_error
+    assert submitted.events.filter(kind=SubmissionEvent.Kind.PDF_FAILED).count() == 1
 
 
 def test_render_success_clears_an_earlier_error(media, stub_renderer, submitted):
