@@ -158,6 +158,7 @@ def fill_remaining_sections(page: Page) -> None:
     choose(page, "q9", "personal data protection including digital security")
     choose(page, "q9", "digital identity")
     fill_links(page, "q9", [("Закон о персональных данных", GUIDELINES_URL, "2019")])
+    audit(page, "journey-05b-section-3")
     save_and_continue(page, "Section IV.")
 
     # A conditional question: 11 is asked only when 10 is "Yes".
@@ -170,16 +171,19 @@ def fill_remaining_sections(page: Page) -> None:
 
     choose(page, "q12", "No")
     expect(page.locator("#question-q13")).to_be_hidden()
+    audit(page, "journey-06b-section-5")
     save_and_continue(page, "Section VI.")
 
     fill_text(page, "q14", SOCIAL_MEDIA)
     fill_links(page, "q14", [("Telegram", "https://t.me/egov_uz", "")])
+    audit(page, "journey-06c-section-6")
     save_and_continue(page, "Section VII.")
 
     choose(page, "q15", "Artificial Intelligence (AI)")
     choose(page, "q15", "Other:")
     part(page, "q15", "answer").locator("[name='q15-answer-other']").fill("Цифровые двойники")
     fill_links(page, "q16", [("IT Park", "https://it-park.uz", "")])
+    audit(page, "journey-06d-section-7")
     save_and_continue(page, "Section VIII.")
 
     fill_percentage(page, "q17", "85.5", "85% (exception: service staff)")
@@ -189,6 +193,7 @@ def fill_remaining_sections(page: Page) -> None:
 
     fill_text(page, "q22", COOPERATION)
     fill_text(page, "q23", "Yes, to Tajikistan and Kyrgyzstan.")
+    audit(page, "journey-07b-section-9")
     save_and_continue(page, "Section X.")
 
     fill_contact(
