@@ -229,7 +229,11 @@ def consent_and_submit(page: Page) -> None:
 
 
 def pdf_text(page: Page, submission: Submission) -> str:
-    """Download the submission's PDF as the official would, and extract its text."""
+    """Download the submission's PDF in the official's browser, and extract its text.
+
+    The download goes to the PDF's address: at the time of writing no official's
+    page includes templates/pdf/_downloads.html, the partial that links it.
+    """
     with page.expect_download() as download_info:
         page.evaluate(
             "url => { const a = document.createElement('a'); a.href = url; a.click(); }",
