@@ -20,6 +20,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import is_reviewer
@@ -117,7 +118,8 @@ def _export_action(identifier: str):
     exporter_class = EXPORTERS[identifier]
 
     @admin.action(
-        description=_("Export selected: %(format)s") % {"format": exporter_class.verbose_name},
+        # Lazy: the description is translated per request, not once at import.
+        description=format_lazy(_("Export selected: {format}"), format=exporter_class.verbose_name),
         permissions=["view"],
     )
     def action(modeladmin, request, queryset):

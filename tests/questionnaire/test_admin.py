@@ -378,3 +378,10 @@ def test_export_job_admin_links_private_file_through_staff_page(reviewer_client,
 
     assert reverse("questionnaire:staff_export", args=[job.pk]) in page
     assert "/media/" not in page
+
+
+def test_admin_index_links_the_review_console(reviewer_client):
+    page = reviewer_client.get(reverse("admin:index")).content.decode()
+
+    assert reverse("questionnaire:staff_dashboard") in page
+    assert reverse("questionnaire:staff_exports") in page
