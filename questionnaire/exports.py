@@ -165,10 +165,20 @@ class ListExporter(Exporter):
         workbook.save(out)
 
 
+# Excel refuses a file with a longer cell; the rare longer answer is cut with a note.
+XLSX_CELL_MAX = 32_767
+
+
 def _xlsx_cell(value: Any) -> Any:
     if isinstance(value, str):
         # Control characters cannot be stored in XLSX; show where they were.
         value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        if len(value) > XLSX_CELL_MAX:
+            note = (
+                f"\n[… cut here: {len(value)} characters in all, more than a spreadsheet "
+                "cell holds. The CSV and JSON exports have the whole answer.]"
+            )
+            value = value[: XLSX_CELL_MAX - len(note) - 1] + note
     return neutralise(value)
 
 

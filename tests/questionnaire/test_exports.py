@@ -324,3 +324,20 @@ def test_json_export_keys_match_documented_schema(edition, country_a):
     country_schema = schema["properties"]["countries"]["items"]
     assert set(data["countries"][0]) == set(country_schema["required"])
     assert data["countries"][0]["status"] in country_schema["properties"]["status"]["enum"]
+
+
+def test_wide_xlsx_overlong_cell_cut_with_a_note(edition, country_a):
+    values = answers_full(edition)
+    values["q1"]["links"] = [
+        {"name": f"Portal {n}", "url": f"https://gov.example/{n}", "note": "n" * 19_000}
+        for n in range(3)
+    ]
+    submission_full(edition=edition, country=country_a, values=values)
+
+    workbook = load_workbook(io.BytesIO(_export(WideXlsxExporter, edition)), read_only=True)
+    rows = list(workbook["answers"].iter_rows(values_only=True))
+    cell = rows[1][rows[0].index("q1.links")]
+
+    assert len(cell) <= 32_767
+    assert cell.startswith("1.name: Portal 0\n1.url: https://gov.example/0")
+    assert cell.endswith("The CSV and JSON exports have the whole answer.]")
