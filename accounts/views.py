@@ -65,7 +65,7 @@ def invitation_accept_view(request, token: str):
         )
     form = InvitationAcceptForm(
         User(email=invitation.email, country=invitation.country),
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -144,7 +144,7 @@ def team_view(request):
 @require_http_methods(["GET", "POST"])
 def staff_invite_view(request):
     """Reviewers invite an official for any country (also the admin's "Add invitation")."""
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = invitation_create(
@@ -188,7 +188,7 @@ def two_factor_setup_view(request):
     device = two_factor.totp_device_pending(
         user=user, device_id=request.session.get(SESSION_PENDING_DEVICE)
     )
-    form = TOTPTokenForm(request.POST or None)
+    form = TOTPTokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and device is not None and form.is_valid():
         if two_factor.totp_device_confirm(device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
@@ -230,7 +230,7 @@ def two_factor_verify_view(request):
     device = two_factor.totp_device_confirmed(user=request.user)
     if device is None:
         return redirect("accounts:two_factor_setup")
-    form = TOTPTokenForm(request.POST or None)
+    form = TOTPTokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
