@@ -363,6 +363,9 @@ def test_journey_invitation_to_accepted_export(
     cells = xlsx_cells(reviewer_accepts_and_exports_xlsx(reviewer_page, submission))
     submission.refresh_from_db()
     assert submission.status == Submission.Status.ACCEPTED
+    page.goto("/")
+    expect(page.locator("#submission-status")).to_have_text("Accepted")
+    audit(page, "journey-15-overview-accepted")
     assert "accepted" in cells
     # Link rows and contacts are one cell each ("1.name: ...\n1.url: ..."); texts are whole cells.
     assert SOCIAL_MEDIA + REVISION in cells
