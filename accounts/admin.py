@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import is_reviewer
+from accounts.forms import AdminSignInForm
 from accounts.models import Country, Invitation, User
 from accounts.services import (
     InvitationError,
@@ -25,6 +26,9 @@ class ReviewerAccessMixin:
 
     def has_view_permission(self, request, obj=None):
         return is_reviewer(request.user)
+
+
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(Country)

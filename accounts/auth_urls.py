@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accounts.forms import SignInForm
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
@@ -18,7 +20,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

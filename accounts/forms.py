@@ -1,10 +1,34 @@
 """Forms of the accounts pages: inviting, accepting an invitation, handover, TOTP codes."""
 
 from django import forms
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, User
+
+
+class _UsernameLengthMixin:
+    """Refuse an over-long user name before it reaches the database.
+
+    Django's AuthenticationForm sets the field's max_length after building it,
+    so no length validator exists; a 20,000-character "e-mail" would then go
+    to the case-insensitive look-up (SQLite refuses such LIKE patterns).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length or 254))
+
+
+class SignInForm(_UsernameLengthMixin, AuthenticationForm):
+    pass
+
+
+class AdminSignInForm(_UsernameLengthMixin, AdminAuthenticationForm):
+    pass
 
 
 class InvitationForm(forms.Form):

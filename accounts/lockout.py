@@ -13,4 +13,5 @@ def username_from_request(request: HttpRequest, credentials: dict | None = None)
         raw = credentials.get("username")
     else:
         raw = getattr(request, "POST", {}).get("username", "")
-    return str(raw or "").strip().lower()
+    # django-axes stores at most 255 characters; longer names are refused by the form anyway.
+    return str(raw or "").strip().lower()[:255]

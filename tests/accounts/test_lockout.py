@@ -101,3 +101,10 @@ def test_admin_sign_in_is_protected_too(client, reviewer, limit):
         REMOTE_ADDR="10.0.0.9",
     )
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize("name", ["login", "admin:login"])
+def test_sign_in_with_overlong_username_refused_with_message(client, db, name):
+    response = client.post(reverse(name), {"username": "é" * 20_000, "password": "x"})
+    assert response.status_code == 200
+    assert "at most 254 characters" in response.content.decode()
