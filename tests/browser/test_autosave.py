@@ -2,10 +2,12 @@
 """Autosave and concurrent editing, in chromium: what the official sees, and what is stored."""
 
 import pytest
+from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from questionnaire.models import Answer
-from tests.browser.conftest import audit
+from tests.browser.conftest import audit, label
+from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -70,3 +72,30 @@ def test_autosave_second_editor_gets_conflict_and_keeps_typed_values(
 
     answer = Answer.objects.get(submission__country=focal_point.country, question__code="q14")
     assert answer.value["details"] == "The focal point's answer"
+
+
+def test_autosave_after_session_expiry_keeps_typed_text_through_sign_in(
+    contexts, focal_point, edition
+):
+    page = contexts.page(user=focal_point)
+    page.goto(SECTION_URL)
+    details(page).fill("Typed before lunch")
+    expect(page.locator("#autosave-status")).to_contain_text("Saved at", timeout=15_000)
+
+    # The session ends on the server (idle timeout) while the page stays open.
+    Session.objects.all().delete()
+    details(page).fill(TYPED)
+    status = page.locator("#autosave-status")
+    expect(status).to_contain_text("session has expired", timeout=15_000)
+    audit(page, "section-session-expired")
+
+    status.get_by_role("link", name="Sign in again").click()
+    page.get_by_label(label("E-mail address")).fill(focal_point.email)
+    page.get_by_label(label("Password")).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Social Media")
+    expect(page.get_by_role("status").first).to_contain_text("What you typed before signing in")
+    expect(details(page)).to_have_value(TYPED)
+    answer = Answer.objects.get(submission__country=focal_point.country, question__code="q14")
+    assert answer.value["details"] == TYPED
