@@ -340,6 +340,19 @@ class WideXlsxExporter(ListExporter):
             ]
 
 
+def json_part(part: dict) -> dict:
+    """A part's definition for the JSON codebook: name, kind, and label / options if any."""
+    entry = {"name": part["name"], "kind": part["kind"], "required": bool(part.get("required"))}
+    if part.get("label"):
+        entry["label"] = part["label"]
+    if part.get("options"):
+        entry["options"] = [
+            {"code": option["code"], "label": option["label"], "other": bool(option.get("other"))}
+            for option in part["options"]
+        ]
+    return entry
+
+
 class JsonExporter(Exporter):
     """Nested per country and section; schema in docs/exports-json-schema.md."""
 
@@ -364,10 +377,7 @@ class JsonExporter(Exporter):
                             "number": question.display_number,
                             "text": question_text(question),
                             "kind": question.kind,
-                            "parts": [
-                                {"name": part["name"], "kind": part["kind"]}
-                                for part in question.parts
-                            ],
+                            "parts": [json_part(part) for part in question.parts],
                         }
                         for question in questions
                     ],

@@ -321,6 +321,12 @@ def test_json_export_keys_match_documented_schema(edition, country_a):
     assert set(data["edition"]["sections"][0]) == set(section_schema["required"])
     question_schema = section_schema["properties"]["questions"]["items"]
     assert set(data["edition"]["sections"][0]["questions"][0]) == set(question_schema["required"])
+    part_schema = question_schema["properties"]["parts"]["items"]
+    questions = [q for section in data["edition"]["sections"] for q in section["questions"]]
+    q8 = next(q for q in questions if q["code"] == "q8")
+    assert set(q8["parts"][0]) == set(part_schema["required"]) | {"options"}
+    option_schema = part_schema["properties"]["options"]["items"]
+    assert set(q8["parts"][0]["options"][0]) == set(option_schema["required"])
     country_schema = schema["properties"]["countries"]["items"]
     assert set(data["countries"][0]) == set(country_schema["required"])
     assert data["countries"][0]["status"] in country_schema["properties"]["status"]["enum"]
