@@ -455,6 +455,7 @@ def test_submit_complete_makes_read_only(
     assert len(mail.outbox) == 1
     text = page(signed_in.get("/submission/"))
     assert "Submitted" in text and "Single portal" in text
+    assert "The PDF of your submission is being prepared" in text
     # Read-only now: steps lead to the submission, saves change nothing.
     assert signed_in.get(f"/section/{SECTION_VI}/")["Location"] == "/submission/"
     data = section_data(
