@@ -30,6 +30,12 @@ def _media_root(tmp_path_factory):
         yield
 
 
+def pytest_configure(config):
+    # Production hashes passwords with PBKDF2 at a million rounds, about a
+    # second per user on this machine; the suite makes hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def countries(db) -> None:
     """The 193 Member States. The data migration loads them, but a transactional test's
