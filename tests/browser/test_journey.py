@@ -228,17 +228,12 @@ def consent_and_submit(page: Page) -> None:
     audit(page, "journey-10-submitted")
 
 
-def pdf_text(page: Page, submission: Submission) -> str:
-    """Download the submission's PDF in the official's browser, and extract its text.
-
-    The download goes to the PDF's address: at the time of writing no official's
-    page includes templates/pdf/_downloads.html, the partial that links it.
-    """
+def pdf_text(page: Page) -> str:
+    """Download the submitted PDF from the official's submission page; its text."""
+    page.goto("/submission/")
+    link = page.get_by_role("link", name=re.compile(r"^Download the PDF of what you submitted"))
     with page.expect_download() as download_info:
-        page.evaluate(
-            "url => { const a = document.createElement('a'); a.href = url; a.click(); }",
-            f"/submissions/{submission.pk}/pdf",
-        )
+        link.click()
     download = download_info.value
     assert download.suggested_filename.endswith(".pdf"), download.suggested_filename
     reader = PdfReader(io.BytesIO(Path(download.path()).read_bytes()))
@@ -339,7 +334,7 @@ def test_journey_invitation_to_accepted_export(
     # The PDF is rendered after the submission commits (in-process, or by the worker).
     rendered = Submission.objects.filter(pk=submission.pk, pdf_version__isnull=False)
     wait_for(rendered.exists)
-    text = pdf_text(page, submission)
+    text = pdf_text(page)
     # Table cells wrap long answers over lines: compare with whitespace collapsed.
     flat = " ".join(text.split())
     for expected in (
