@@ -3,8 +3,8 @@
 // script shows a warning a few minutes before, offers to stay signed in, and
 // goes to the sign-in page once the session has ended. Drafts are autosaved
 // by the filling pages, so nothing typed is lost either way.
-// Other scripts that talk to the server (autosave) dispatch "msq:activity" on
-// document so that the countdown restarts with them.
+// Requests made with fetch() (autosave) restart the countdown; other scripts
+// may also dispatch "msq:activity" on document.
 (function () {
   "use strict";
   var body = document.body;
@@ -59,5 +59,22 @@
     }, restart);
   });
   document.addEventListener("msq:activity", restart);
+  // Any successful request to the portal (autosave included) pushed the expiry
+  // back on the server, so the countdown restarts with it.
+  if (window.fetch) {
+    var portalFetch = window.fetch;
+    window.fetch = function () {
+      return portalFetch.apply(this, arguments).then(function (response) {
+        try {
+          if (response.ok && new URL(response.url).origin === window.location.origin) {
+            restart();
+          }
+        } catch (error) {
+          // An opaque or unparsable response URL: leave the countdown as it is.
+        }
+        return response;
+      });
+    };
+  }
   restart();
 })();
