@@ -155,6 +155,23 @@ def _check_editable(locked: Submission, user: User) -> None:
         raise SubmissionLockedError
 
 
+NUL_REFUSED = _(
+    "The answer contains a NUL character (an invisible control character, often pasted from "
+    "another program) that cannot be stored. Remove it and save again."
+)
+
+
+def _contains_nul(value: Any) -> bool:
+    """Whether a stored shape holds U+0000, which PostgreSQL cannot store in JSON."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
 def _user_name(user: User | None) -> str:
     return user.get_full_name() if user else str(_("someone"))
 
@@ -249,9 +266,11 @@ def answers_save(
             for name, raw in posted.items():
                 kind = get_kind(parts[name]["kind"])
                 value = kind.coerce(raw, parts[name])
-                problems = kind.limit_problems(value, parts[name])
+                problems = [str(p) for p in kind.limit_problems(value, parts[name])]
+                if _contains_nul(value):
+                    problems.append(str(NUL_REFUSED))
                 if problems:
-                    limit_problems.setdefault(code, []).extend(str(p) for p in problems)
+                    limit_problems.setdefault(code, []).extend(problems)
                 if kind.is_empty(value):
                     merged.pop(name, None)
                 else:

@@ -144,6 +144,17 @@ def test_answers_save_too_long_is_refused_whole(submission, focal_point):
     assert submission.version == 1
 
 
+def test_answers_save_nul_character_is_refused_with_message(submission, focal_point):
+    with pytest.raises(AnswerLimitError) as error:
+        save(
+            submission,
+            focal_point,
+            {"q1": {"links": [{"name": "Portal\x00", "url": "my.gov.uz", "note": ""}]}},
+        )
+    assert "NUL character" in error.value.problems["q1"][0]
+    assert not submission.answers.exists()
+
+
 def test_answers_save_unknown_question_or_part_is_refused(submission, focal_point):
     with pytest.raises(AnswerInputError):
         save(submission, focal_point, {"q99": {"details": "x"}})

@@ -337,6 +337,10 @@ def test_autosave_stale_version_is_409_with_who(signed_in, submission, contribut
         (json.dumps({"base_version": 1, "values": {"q1": {"links": []}}}), "application/json"),
         (json.dumps({"base_version": 1, "values": {"q14": {"zzz": "x"}}}), "application/json"),
         (json.dumps([1, 2, 3]), "application/json"),
+        (
+            json.dumps({"base_version": 1, "values": {"q14": {"details": "a\x00b"}}}),
+            "application/json",
+        ),
     ],
 )
 def test_autosave_bad_input_is_400_with_message(signed_in, submission, body, content_type):
