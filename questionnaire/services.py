@@ -8,6 +8,7 @@ before/after values, all in one transaction: a refused write changes nothing.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -161,10 +162,14 @@ NUL_REFUSED = _(
 )
 
 
+_UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _contains_nul(value: Any) -> bool:
-    """Whether a stored shape holds U+0000, which PostgreSQL cannot store in JSON."""
+    """Whether a stored shape holds U+0000 (PostgreSQL cannot store it in JSON) or a lone
+    surrogate (not text at all: only a hand-made JSON body can carry one)."""
     if isinstance(value, str):
-        return "\x00" in value
+        return bool(_UNSTORABLE_RE.search(value))
     if isinstance(value, dict):
         return any(_contains_nul(item) for item in value.values())
     if isinstance(value, list):

@@ -341,6 +341,10 @@ def test_autosave_stale_version_is_409_with_who(signed_in, submission, contribut
             json.dumps({"base_version": 1, "values": {"q14": {"details": "a\x00b"}}}),
             "application/json",
         ),
+        (
+            json.dumps({"base_version": 1, "values": {"q14": {"details": "a\ud800b"}}}),
+            "application/json",
+        ),
     ],
 )
 def test_autosave_bad_input_is_400_with_message(signed_in, submission, body, content_type):
