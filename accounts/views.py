@@ -185,6 +185,10 @@ def account_view(request):
 def two_factor_setup_view(request):
     """Scan a QR code, type the code: the device is confirmed and this session verified."""
     user = request.user
+    if not user.is_verified() and two_factor.totp_device_confirmed(user=user):
+        # Replacing a device needs the current one first, or a stolen password
+        # alone would be enough to set up the thief's phone.
+        return redirect("accounts:two_factor_verify")
     device = two_factor.totp_device_pending(
         user=user, device_id=request.session.get(SESSION_PENDING_DEVICE)
     )

@@ -172,3 +172,15 @@ def test_production_requires_two_factor_for_staff():
     assert required is True
     assert session_secure and csrf_secure and httponly
     assert hsts >= 60 * 60 * 24 * 365
+
+
+def test_password_alone_cannot_replace_the_device(client, focal_point, edition):
+    client.force_login(focal_point)
+    _set_up(client, focal_point)
+    _sign_in(client, focal_point)
+    response = client.get(reverse("accounts:two_factor_setup"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:two_factor_verify")
+    posted = client.post(reverse("accounts:two_factor_setup"), {"token": "123456"})
+    assert posted["Location"] == reverse("accounts:two_factor_verify")
+    assert TOTPDevice.objects.filter(user=focal_point).count() == 1
