@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import transaction
 from django.urls import reverse
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from questionnaire.exports import JsonExporter, TidyCsvExporter, neutralise
@@ -159,6 +159,8 @@ def test_fuzz_consent_and_submit(client, focal_point, draft, consent, version):
 
 @FUZZ
 @given(general=nasty_text, on_question=nasty_text, version=nasty_text | st.just("current"))
+# A NUL pasted into a comment: PostgreSQL cannot store it, so it must be refused with a message.
+@example(general="pasted\x00from Word", on_question="", version="current")
 def test_fuzz_review_comments(client, reviewer, edition, country_a, general, on_question, version):
     client.force_login(reviewer)
     with rolled_back():
@@ -224,3 +226,26 @@ def _strings(value):
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item)
+
+
+@FUZZ
+@given(reason=nasty_text)
+@example(reason="pasted\x00from Word")
+def test_fuzz_reopen_reason(client, reviewer, edition, country_a, reason):
+    client.force_login(reviewer)
+    with rolled_back():
+        submission = submission_full(
+            edition=edition, country=country_a, status=Submission.Status.ACCEPTED
+        )
+        response = client.post(
+            reverse("admin:questionnaire_submission_reopen", args=[submission.pk]),
+            {"reason": reason, "version": submission.version},
+        )
+        assert response.status_code in {200, 302, 400}
+        submission.refresh_from_db()
+        if response.status_code == 302:
+            assert submission.status != Submission.Status.ACCEPTED
+            assert submission.events.filter(message__in=_as_typed(reason)).exists()
+        else:
+            assert shows_error(response.content.decode())
+            assert submission.status == Submission.Status.ACCEPTED
