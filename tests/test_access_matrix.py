@@ -50,8 +50,8 @@ ADMIN_SITE_PAGES = {
     "app_list",
 }
 # Tables whose rows are not the project's data: sessions change at every request,
-# django-axes records sign-in attempts, ContentTypes/Permissions are Django's own.
-IGNORED_TABLES = {"sessions", "axes", "contenttypes", "admin"}
+# django-axes records sign-in attempts, ContentTypes are Django's own.
+IGNORED_TABLES = {"sessions", "axes", "contenttypes"}
 
 
 def _named_urls() -> dict[str, tuple[str, list[str]]]:
