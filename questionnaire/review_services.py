@@ -8,6 +8,7 @@ the change is refused as stale by the filling flow.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -58,8 +59,20 @@ def _locked(submission: Submission, base_version: int | None = None) -> Submissi
     return locked
 
 
+# PostgreSQL cannot store NUL in text, and lone surrogates cannot be encoded:
+# refuse them with a message rather than fail with a 500.
+_UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _clean_text(text: str) -> str:
     text = (text or "").strip()
+    if _UNSTORABLE_RE.search(text):
+        raise ReviewError(
+            _(
+                "The text contains an invisible control character (often pasted from another "
+                "program). Remove it and try again."
+            )
+        )
     if len(text) > COMMENT_MAX_LENGTH:
         raise ReviewError(
             _("A comment is %(length)d characters long; the limit is %(limit)d.")
