@@ -18,13 +18,19 @@ DEMO_ACCOUNTS = (
 class Command(BaseCommand):
     help = (
         "Create demo accounts: a reviewer, and a focal point and a contributor of one country. "
-        "The password is DEMO_PASSWORD if set, otherwise a random one printed once."
+        "They share one password: DEMO_PASSWORD if set, otherwise a random one printed once. "
+        "Run again with --reset-password (or with DEMO_PASSWORD set) to set a new one."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--country", default="UZB", help="ISO3 code of the demo country")
+        parser.add_argument(
+            "--reset-password",
+            action="store_true",
+            help="give the existing demo accounts a new password (printed)",
+        )
 
-    def handle(self, *args, country, **options):
+    def handle(self, *args, country, reset_password, **options):
         if settings.PRODUCTION:
             raise CommandError("Demo accounts are not created in production.")
         try:
@@ -32,24 +38,29 @@ class Command(BaseCommand):
         except Country.DoesNotExist as error:
             raise CommandError(f"No country with ISO3 code {country!r}.") from error
         reviewers_group_ensure()
-        existing = [
-            email
-            for email, _role, _name in DEMO_ACCOUNTS
-            if User.objects.filter(email=email).exists()
-        ]
-        if len(existing) == len(DEMO_ACCOUNTS):
+        chosen = os.environ.get("DEMO_PASSWORD", "")
+        existing = {
+            user.email: user
+            for user in User.objects.filter(email__in=[email for email, *_ in DEMO_ACCOUNTS])
+        }
+        if len(existing) == len(DEMO_ACCOUNTS) and not (reset_password or chosen):
+            self.stdout.write("Demo accounts (sign in at http://127.0.0.1:8000/):")
+            for email, role, _name in DEMO_ACCOUNTS:
+                self.stdout.write(f"  {email:40} {self._label(role, demo_country)}")
             self.stdout.write(
-                "Demo accounts exist already (their passwords were printed when they were made):"
+                "  password: the one printed when they were made; for a new one run "
+                "`.venv/bin/python manage.py create_demo_accounts --reset-password` "
+                "or set DEMO_PASSWORD."
             )
-            for email in existing:
-                self.stdout.write(f"  {email}")
             return
 
-        password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
+        password = chosen or secrets.token_urlsafe(12)
         for email, role, full_name in DEMO_ACCOUNTS:
-            if email in existing:
-                continue
-            if role == "reviewer":
+            user = existing.get(email)
+            if user is not None:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            elif role == "reviewer":
                 reviewer_create(email=email, password=password, full_name=full_name)
             else:
                 official_create(
@@ -61,6 +72,9 @@ class Command(BaseCommand):
                 )
         self.stdout.write(self.style.SUCCESS("Demo accounts — sign in at http://127.0.0.1:8000/"))
         for email, role, _name in DEMO_ACCOUNTS:
-            label = "reviewer (admin)" if role == "reviewer" else f"{role} of {demo_country.name}"
-            self.stdout.write(f"  {email:40} {label}")
+            self.stdout.write(f"  {email:40} {self._label(role, demo_country)}")
         self.stdout.write(f"  password: {password}")
+
+    @staticmethod
+    def _label(role: str, country: Country) -> str:
+        return "reviewer (review console)" if role == "reviewer" else f"{role} of {country.name}"
