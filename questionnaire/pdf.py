@@ -28,10 +28,24 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from questionnaire.selectors import SubmissionSnapshot
+
+try:
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+except OSError as error:
+    # WeasyPrint loads Pango from the system. On a machine without it the portal
+    # must still start (`make run` on a bare Python): rendering then fails with
+    # this message, recorded for staff like any other rendering failure.
+    WEASYPRINT_UNAVAILABLE: str | None = (
+        "WeasyPrint cannot load its system libraries (install Pango, e.g. "
+        f"apt-get install libpango-1.0-0 libpangoft2-1.0-0): {error}"
+    )
+    HTML = URLFetcherResponse = None
+    URLFetcher = object
+else:
+    WEASYPRINT_UNAVAILABLE = None
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +137,8 @@ class RenderedPdf:
 
 def html_to_pdf(html: str) -> RenderedPdf:
     """Render HTML to PDF bytes with the static-only fetcher (metadata from the <meta> tags)."""
+    if WEASYPRINT_UNAVAILABLE:
+        raise RuntimeError(WEASYPRINT_UNAVAILABLE)
     fetcher = StaticOnlyURLFetcher()
     document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher)
     content = document.write_pdf(custom_metadata=True)
