@@ -10,14 +10,22 @@ network or the file system: no http(s) host, no file://, no data:, no
 redirects. The fonts are the Noto families installed from Debian's
 fonts-noto-core and fonts-noto-cjk (Dockerfile and .ci/run) and listed in
 static/css/pdf.css, so every script has glyphs and every font is embedded.
+
+How fast a full submission renders, and why the templates look as they do
+(links as blocks, not table rows; the long font list only where needed), is in
+bench/README.md, "Submission PDFs".
 """
 
 from __future__ import annotations
 
+import functools
+import gc
 import logging
 import mimetypes
 import posixpath
+import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,7 +40,7 @@ from django.utils import timezone, translation
 from questionnaire.selectors import SubmissionSnapshot
 
 try:
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 except OSError as error:
     # WeasyPrint loads Pango from the system. On a machine without it the portal
@@ -42,7 +50,7 @@ except OSError as error:
         "WeasyPrint cannot load its system libraries (install Pango, e.g. "
         f"apt-get install libpango-1.0-0 libpangoft2-1.0-0): {error}"
     )
-    HTML = URLFetcherResponse = None
+    CSS = HTML = URLFetcherResponse = None
     URLFetcher = object
 else:
     WEASYPRINT_UNAVAILABLE = None
@@ -56,6 +64,19 @@ PDF_BASE_URL = "https://msq-portal.invalid/"
 PDF_STATIC_PREFIX = PDF_BASE_URL + "static/"
 # A stylesheet or image larger than this is not one of ours.
 STATIC_MAX_BYTES = 5 * 1024 * 1024
+PDF_STYLESHEET_URL = PDF_STATIC_PREFIX + "css/pdf.css"
+
+# A character outside what "Noto Sans", "Noto Sans Arabic" and "Noto Sans CJK SC" cover
+# (Latin, IPA, Greek, Cyrillic, general punctuation and currency signs, Arabic, CJK, kana,
+# Hangul, full-width forms). A document with one gets the whole Noto list
+# (`html.wide-script` in pdf.css); the others the three families, which lay out faster.
+OUTSIDE_BASE_FONTS = re.compile(
+    "[^\u0000-\u052f\u1c80-\u1c8f\u1d00-\u1dbf\u1e00-\u1fff\u2000-\u206f"
+    "\u20a0-\u20cf\u2c60-\u2c7f\u2de0-\u2dff\ua640-\ua69f\ua720-\ua7ff"
+    "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
+    "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+    "\U00020000-\U0003134f]"
+)
 
 
 class FetchRefusedError(ValueError):
@@ -135,13 +156,47 @@ class RenderedPdf:
     refused: list[str] = field(default_factory=list)
 
 
+def needs_wide_fonts(text: str) -> bool:
+    """Whether `text` has a character the three base Noto families may lack a glyph for."""
+    return OUTSIDE_BASE_FONTS.search(text) is not None
+
+
+@functools.cache
+def pdf_stylesheet():
+    """static/css/pdf.css, parsed once per process (through the static-only fetcher): every
+    rendering used to fetch and parse it again."""
+    return CSS(url=PDF_STYLESHEET_URL, url_fetcher=StaticOnlyURLFetcher())
+
+
+@contextmanager
+def gc_paused():
+    """The cyclic garbage collector off while WeasyPrint lays a document out.
+
+    A rendering allocates hundreds of thousands of short-lived objects, so the collector
+    ran many times per PDF, each full pass walking the whole process heap (Django, the
+    snapshot): about a fifth of the rendering time (bench/README.md). Reference counting
+    still frees nearly everything; the cycles left are collected once it is back on.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def html_to_pdf(html: str) -> RenderedPdf:
-    """Render HTML to PDF bytes with the static-only fetcher (metadata from the <meta> tags)."""
+    """Render HTML to PDF bytes with the static-only fetcher (metadata from the <meta> tags).
+
+    The PDF stylesheet is always applied (parsed once per process), so `html` does not link it.
+    """
     if WEASYPRINT_UNAVAILABLE:
         raise RuntimeError(WEASYPRINT_UNAVAILABLE)
     fetcher = StaticOnlyURLFetcher()
     document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher)
-    content = document.write_pdf(custom_metadata=True)
+    with gc_paused():
+        content = document.write_pdf(stylesheets=[pdf_stylesheet()], custom_metadata=True)
     return RenderedPdf(content=content, refused=fetcher.refused)
 
 
@@ -171,7 +226,11 @@ def submission_html(
             ),
             "version": submission.version if draft else submission.submitted_version,
         }
-        return render_to_string("pdf/submission.html", context)
+        html = render_to_string("pdf/submission.html", context)
+        if needs_wide_fonts(html):
+            # Rare (Hebrew, Thai, Georgian...): render again with the whole Noto list.
+            html = render_to_string("pdf/submission.html", {**context, "wide_fonts": True})
+        return html
 
 
 def submission_pdf(snapshot: SubmissionSnapshot, *, draft: bool = False) -> bytes:

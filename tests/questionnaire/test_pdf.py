@@ -15,7 +15,13 @@ from accounts.models import Country
 from questionnaire.edition_files import edition_load, edition_path
 from questionnaire.kinds import get_kind
 from questionnaire.models import Submission
-from questionnaire.pdf import html_to_pdf, static_file_for_url, submission_html, submission_pdf
+from questionnaire.pdf import (
+    html_to_pdf,
+    needs_wide_fonts,
+    static_file_for_url,
+    submission_html,
+    submission_pdf,
+)
 from questionnaire.selectors import submission_snapshot
 from tests.factories import answers_full, submission_full
 
@@ -267,3 +273,29 @@ def test_pdf_arabic_paragraph_is_right_to_left_and_hidden_question_not_applicabl
     q11 = html.split('id="q-q11"', 1)[1].split('id="q-q12"', 1)[0]
     assert "Not applicable" in q11
     assert "services?id=1" not in q11
+
+
+def test_pdf_uses_the_whole_noto_list_only_for_a_script_outside_the_base_fonts(
+    edition, country_a, tmp_path
+):
+    """Latin, Cyrillic, Arabic and CJK lay out with three families; Thai brings every Noto one."""
+    assert not needs_wide_fonts(f"Portal — «{CYRILLIC}» {ARABIC} {CHINESE} 100 € 국가")
+    assert needs_wide_fonts("ระบบบริการภาครัฐ")
+    base = submission_html(
+        submission_snapshot(
+            submission=_one_question_submission(edition, country_a, {"q14": {"details": ARABIC}})
+        ),
+        draft=False,
+    )
+    assert "wide-script" not in base
+    thai = "ระบบบริการภาครัฐ"
+    submission = _one_question_submission(
+        edition, Country.objects.exclude(pk=country_a.pk).first(), {"q14": {"details": thai}}
+    )
+    html = submission_html(submission_snapshot(submission=submission), draft=False)
+    assert '<html lang="en" class="wide-script">' in html
+    path = tmp_path / "thai.pdf"
+    path.write_bytes(html_to_pdf(html).content)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    assert "Noto-Sans-Thai" in fonts
+    assert thai in "".join(_pages_text(path.read_bytes()))
