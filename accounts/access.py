@@ -32,6 +32,13 @@ def official_country(user: User) -> Country:
     return user.country
 
 
+def official_country_id(user: User) -> int:
+    """official_country's id, without reading the country row (the autosave needs only the id)."""
+    if not user.is_authenticated or not user.is_active or user.is_staff or not user.country_id:
+        raise Http404
+    return user.country_id
+
+
 def staff_required(view):
     """Refuse a view to anyone who is not a reviewer (403 for officials, login for anonymous)."""
 

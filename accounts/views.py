@@ -23,6 +23,7 @@ from accounts.forms import (
     InvitationForm,
     TOTPTokenForm,
 )
+from accounts.middleware import session_expiry_refresh
 from accounts.models import Invitation, User
 from accounts.selectors import (
     country_invitations_pending,
@@ -252,7 +253,9 @@ def two_factor_verify_view(request):
 def session_keepalive_view(request):
     """Called by idle-timeout.js when the official chooses to stay signed in.
 
-    Any request pushes the session expiry back (SESSION_SAVE_EVERY_REQUEST);
-    this one answers with the new idle allowance.
+    Other requests push the session expiry back at most once a minute
+    (SessionIdleRefreshMiddleware); this one always does, and answers with the
+    new idle allowance.
     """
+    session_expiry_refresh(request=request, force=True)
     return JsonResponse({"idle_seconds": settings.SESSION_COOKIE_AGE})

@@ -226,7 +226,8 @@ def run(args) -> int:
         check=True,
     )
 
-    print(f"== gunicorn, {args.workers} sync workers, on {base_url}")
+    kind = f"gthread workers x {args.threads} threads" if args.threads > 1 else "sync workers"
+    print(f"== gunicorn, {args.workers} {kind}, on {base_url}")
     log = (output / "bench-gunicorn.log").open("w")
     server = subprocess.Popen(
         [
@@ -236,6 +237,11 @@ def run(args) -> int:
             f"127.0.0.1:{args.port}",
             "--workers",
             str(args.workers),
+            # gthread with --threads > 1: a worker overlaps requests waiting on PostgreSQL.
+            "--worker-class",
+            "gthread" if args.threads > 1 else "sync",
+            "--threads",
+            str(args.threads),
             "--timeout",
             "60",
             "--backlog",
@@ -516,6 +522,7 @@ def _load(args, base_url: str):
         "officials": args.officials,
         "duration_s": args.duration,
         "gunicorn_workers": args.workers,
+        "gunicorn_threads": args.threads,
         "cpus": os.cpu_count(),
         # Other work on the machine skews every figure: recorded so a reader can tell.
         "load_average_before": [round(value, 2) for value in load_before],
@@ -563,6 +570,9 @@ def main() -> int:
     parser.add_argument("--officials", type=int, default=50)
     parser.add_argument("--duration", type=int, default=30, help="seconds per phase")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (gthread when more than 1)"
+    )
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--expected")
     args = parser.parse_args()

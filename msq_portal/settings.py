@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): has this session passed a TOTP check?
     "django_otp.middleware.OTPMiddleware",
+    # The sliding idle timeout, without a session write on every request.
+    "accounts.middleware.SessionIdleRefreshMiddleware",
     # Every page needs a signed-in user unless its view says otherwise.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -231,11 +233,17 @@ CACHES = {
 
 # --- Security --------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-# An idle timeout rather than a fixed lifetime: every request pushes the expiry
+# An idle timeout rather than a fixed lifetime: signed-in requests push the expiry
 # back, so a session ends after this many seconds without activity. Pages warn
 # IDLE_WARNING_SECONDS before (static/js/idle-timeout.js); drafts autosave anyway.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Not saved on every request (an UPDATE and a commit each time, the largest cost of
+# a signed-in request under load): accounts.middleware.SessionIdleRefreshMiddleware
+# pushes the expiry back at most once per SESSION_REFRESH_SECONDS, so a session ends
+# up to that much before SESSION_COOKIE_AGE of inactivity. Keep it well below
+# IDLE_WARNING_SECONDS, so that the warning still comes before the end.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 IDLE_WARNING_SECONDS = env.int("IDLE_WARNING_SECONDS", default=5 * 60)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

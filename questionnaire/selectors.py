@@ -38,6 +38,29 @@ def submission_for_country(*, edition: Edition, country: Country) -> Submission 
     )
 
 
+def submission_current_for_country_id(*, country_id: int) -> Submission | None:
+    """The country's submission to the current edition with its edition and country, in one
+    query (no separate read of the edition or the country), or None if it has not started."""
+    return (
+        Submission.objects.select_related("edition", "country")
+        .filter(edition__code=settings.MSQ_CURRENT_EDITION, country_id=country_id)
+        .first()
+    )
+
+
+def section_questions(*, edition: Edition, code: str) -> list[Question]:
+    """The questions of the edition's section `code`, in order, in one query; 404 if the
+    edition has no such section (a second query only when the list is empty)."""
+    questions = list(
+        Question.objects.filter(section__edition_id=edition.id, section__code=code).order_by(
+            "order"
+        )
+    )
+    if not questions and not edition.sections.filter(code=code).exists():
+        raise Http404
+    return questions
+
+
 def submission_values(*, submission: Submission) -> dict[str, dict]:
     """{question code: stored value} of a submission, in one query."""
     return dict(submission.answers.values_list("question__code", "value"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -217,6 +217,7 @@ def answers_save(
     user: User,
     values: Mapping[str, Mapping[str, Any]],
     base_version: int,
+    known_questions: Iterable[Question] | None = None,
 ) -> Submission:
     """Store answers exactly as typed (through each kind's coerce), valid or not.
 
@@ -232,14 +233,21 @@ def answers_save(
     Side effects: creates/updates Answer rows, bumps Submission.version and adds
     one ANSWERS_SAVED event per changed question (before/after), if anything
     changed. A fixed number of queries whatever the number of answers.
+
+    `known_questions`, when the caller has already read them (a section page has
+    its section's), spares reading them again; codes outside them count as unknown.
     """
     with transaction.atomic():
         locked = _locked(submission)
         _check_editable(locked, user)
 
+        if known_questions is None:
+            known_questions = Question.objects.filter(edition_id=locked.edition_id, code__in=values)
         questions = {
             question.code: question
-            for question in Question.objects.filter(edition_id=locked.edition_id, code__in=values)
+            for question in known_questions
+            # Another edition's question is as unknown as a made-up code.
+            if question.code in values and question.edition_id == locked.edition_id
         }
         unknown = sorted(set(values) - set(questions))
         if unknown:

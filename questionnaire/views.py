@@ -23,10 +23,16 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import is_reviewer, official_country
+from accounts.access import is_reviewer, official_country, official_country_id
 from questionnaire.forms import ConsentForm, SectionForm, VersionForm, row_to_remove
 from questionnaire.models import Submission
-from questionnaire.selectors import edition_current, submission_for_country, submission_snapshot
+from questionnaire.selectors import (
+    edition_current,
+    section_questions,
+    submission_current_for_country_id,
+    submission_for_country,
+    submission_snapshot,
+)
 from questionnaire.services import (
     CONSENT_MISSING,
     AnswerInputError,
@@ -48,6 +54,7 @@ from questionnaire.steps import (
     SectionStep,
     flow_context,
     flow_steps,
+    section_context,
     step_neighbours,
 )
 
@@ -118,6 +125,30 @@ def _flow_for(request: HttpRequest) -> tuple[Submission, FlowContext]:
     edition = edition_current()
     submission = submission_get_or_create(edition=edition, country=country, user=request.user)
     return submission, flow_context(submission=submission, edition=edition)
+
+
+def _official_submission(request: HttpRequest) -> Submission:
+    """The signed-in official's submission (started if needed), with its edition and country.
+
+    One query once the country has started (the common case on every section
+    page and autosave) instead of reading the edition, the country and then
+    the submission.
+    """
+    submission = submission_current_for_country_id(country_id=official_country_id(request.user))
+    if submission is None:
+        submission = submission_get_or_create(
+            edition=edition_current(), country=official_country(request.user), user=request.user
+        )
+    # The page header shows the user's country: reuse the row read with the submission.
+    request.user.country = submission.country
+    return submission
+
+
+def _section_flow(request: HttpRequest, code: str) -> tuple[Submission, FlowContext]:
+    """The official's submission and a FlowContext holding only section `code`'s questions:
+    all a section page or its save needs (404 for no such section)."""
+    submission = _official_submission(request)
+    return submission, section_context(submission=submission, edition=submission.edition, code=code)
 
 
 def _section_step(context: FlowContext, code: str) -> tuple[list, SectionStep]:
@@ -212,7 +243,7 @@ def section_step(request: HttpRequest, code: str) -> HttpResponse:
             )
         return redirect_to_login(reverse("questionnaire:section", kwargs={"code": code}))
 
-    submission, context = _flow_for(request)
+    submission, context = _section_flow(request, code)
     steps, step = _section_step(context, code)
     if not submission.is_editable_by_country:
         if request.method == "POST":
@@ -283,6 +314,7 @@ def _section_save(
             user=request.user,
             values=form.raw_values(),
             base_version=base_version,
+            known_questions=questions,
         )
     except StaleVersionError as error:
         render_args["base_version"] = error.current_version
@@ -354,11 +386,12 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
             },
             status=401,
         )
-    submission, context = _flow_for(request)
-    _steps, step = _section_step(context, code)
-    questions = step.questions(context)
+    submission = _official_submission(request)
 
     if request.content_type == "application/json":
+        # A JSON autosave needs only the section's questions and the stored version
+        # (answers_save reads the answers it changes): no flow context, no answers read here.
+        questions = section_questions(edition=submission.edition, code=code)
         try:
             payload = json.loads(request.body.decode("utf-8"))
         except RequestDataTooBig:
@@ -373,6 +406,9 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
         if set(values) - on_page:
             return _json_error(gettext_now("Some questions are not in this section."), 400)
     else:
+        context = section_context(submission=submission, edition=submission.edition, code=code)
+        _steps, step = _section_step(context, code)
+        questions = step.questions(context)
         form = SectionForm(questions=questions, values=context.values, data=request.POST)
         base_version = _parse_version(request.POST.get("base_version"))
         if not form.is_valid():
@@ -387,7 +423,11 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
 
     try:
         saved = answers_save(
-            submission=submission, user=request.user, values=values, base_version=base_version
+            submission=submission,
+            user=request.user,
+            values=values,
+            base_version=base_version,
+            known_questions=questions,
         )
     except StaleVersionError as error:
         return JsonResponse(

@@ -1,8 +1,11 @@
 // Idle timeout warning. The server ends a session after SESSION_COOKIE_AGE
-// seconds without a request (every request pushes the expiry back); this
-// script shows a warning a few minutes before, offers to stay signed in, and
-// goes to the sign-in page once the session has ended. Drafts are autosaved
-// by the filling pages, so nothing typed is lost either way.
+// seconds without a request (requests push the expiry back, at most once per
+// SESSION_REFRESH_SECONDS, so the end may come up to that much earlier than
+// counted here: the warning, IDLE_WARNING_SECONDS ahead, still comes before
+// it, and "Stay signed in" always pushes the expiry back); this script shows
+// a warning a few minutes before, offers to stay signed in, and goes to the
+// sign-in page once the session has ended. Drafts are autosaved by the
+// filling pages, so nothing typed is lost either way.
 // Requests made with fetch() (autosave) restart the countdown; other scripts
 // may also dispatch "msq:activity" on document.
 (function () {
