@@ -291,11 +291,19 @@ def _load(args, base_url: str):
     # awaited, so that every save the server applied is one a client recorded.
     state = {"stopping": False, "in_flight": 0}
 
-    def idle() -> bool:
+    @contextlib.contextmanager
+    def request_slot():
+        """Counts a request as in flight; yields False (after a short sleep) once the
+        phase is stopping, so that no new request starts then."""
         if state["stopping"]:
             gevent.sleep(0.05)
-            return True
-        return False
+            yield False
+            return
+        state["in_flight"] += 1
+        try:
+            yield True
+        finally:
+            state["in_flight"] -= 1
 
     class Bare(FastHttpUser):
         """The ceiling: a view doing one SELECT 1 and a JSON answer, nothing else."""
@@ -307,13 +315,9 @@ def _load(args, base_url: str):
 
         @task
         def healthz(self):
-            if idle():
-                return
-            state["in_flight"] += 1
-            try:
-                self.client.get("/healthz", name="bare GET /healthz")
-            finally:
-                state["in_flight"] -= 1
+            with request_slot() as allowed:
+                if allowed:
+                    self.client.get("/healthz", name="bare GET /healthz")
 
     def sign_in(user, email: str) -> None:
         """Through the real sign-in form, as a browser does (CSRF cookie and token)."""
@@ -346,13 +350,9 @@ def _load(args, base_url: str):
 
         @task
         def healthz(self):
-            if idle():
-                return
-            state["in_flight"] += 1
-            try:
-                self.client.get("/healthz", name="signed-in GET /healthz")
-            finally:
-                state["in_flight"] -= 1
+            with request_slot() as allowed:
+                if allowed:
+                    self.client.get("/healthz", name="signed-in GET /healthz")
 
     class Official(FastHttpUser):
         """A focal point on their section page: open, autosave, save."""
@@ -377,13 +377,9 @@ def _load(args, base_url: str):
 
         @task(1)
         def open_step(self):
-            if idle():
-                return
-            state["in_flight"] += 1
-            try:
-                self._open_step()
-            finally:
-                state["in_flight"] -= 1
+            with request_slot() as allowed:
+                if allowed:
+                    self._open_step()
 
         def _open_step(self):
             with self.client.get(
@@ -397,13 +393,9 @@ def _load(args, base_url: str):
 
         @task(3)
         def autosave(self):
-            if idle():
-                return
-            state["in_flight"] += 1
-            try:
-                self._autosave()
-            finally:
-                state["in_flight"] -= 1
+            with request_slot() as allowed:
+                if allowed:
+                    self._autosave()
 
         def _autosave(self):
             text = self._text()
@@ -426,13 +418,9 @@ def _load(args, base_url: str):
 
         @task(1)
         def save(self):
-            if idle():
-                return
-            state["in_flight"] += 1
-            try:
-                self._save()
-            finally:
-                state["in_flight"] -= 1
+            with request_slot() as allowed:
+                if allowed:
+                    self._save()
 
         def _save(self):
             text = self._text()
