@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -41,14 +42,19 @@ REVIEWER_PERMISSIONS = (
 
 
 def reviewers_group_ensure() -> Group:
-    """The "Reviewers" group with its permissions; safe to call again."""
+    """The "Reviewers" group with its permissions; safe to call again (three queries).
+
+    The review console itself admits reviewers by group membership
+    (accounts.access.is_reviewer); these permissions are for the third-party
+    admin pages that ask Django's permissions (axes' lockout logs). Run after
+    every migrate (accounts.apps), so a deployment without demo accounts has
+    them too.
+    """
     group, _created = Group.objects.get_or_create(name=REVIEWERS_GROUP)
-    permissions = [
-        Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        for app_label, codename in REVIEWER_PERMISSIONS
-        if Permission.objects.filter(content_type__app_label=app_label, codename=codename).exists()
-    ]
-    group.permissions.add(*permissions)
+    wanted = Q()
+    for app_label, codename in REVIEWER_PERMISSIONS:
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.add(*Permission.objects.filter(wanted))
     return group
 
 
