@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, User
@@ -91,15 +91,31 @@ class RateRow:
         return self.answered * 100 // self.total if self.total else 0
 
 
+def rate_keys_by_country(*, edition: Edition) -> dict[int, str]:
+    """{country id: NOT_STARTED or a status} for the countries with a submission, in one query.
+
+    A draft without a single saved answer counts as not started: opening a step
+    creates the draft row, and a country whose officials only looked has not begun.
+    Countries without a submission are absent (callers default to NOT_STARTED).
+    """
+    rows = (
+        Submission.objects.filter(edition=edition)
+        .annotate(has_answers=Exists(Answer.objects.filter(submission=OuterRef("pk"))))
+        .values_list("country_id", "status", "has_answers")
+    )
+    return {
+        country_id: NOT_STARTED if status == Status.DRAFT and not has_answers else status
+        for country_id, status, has_answers in rows
+    }
+
+
 def response_rates(*, edition: Edition) -> list[RateRow]:
     """The world, then each UN region followed by its sub-regions, in two queries.
 
-    A country with no submission is "not started"; a returned one counts as
-    returned until it is submitted again.
+    A country with no submission, or with a draft holding no saved answer, is
+    "not started"; a returned one counts as returned until it is submitted again.
     """
-    status_by_country = dict(
-        Submission.objects.filter(edition=edition).values_list("country_id", "status")
-    )
+    status_by_country = rate_keys_by_country(edition=edition)
     world = RateRow(label="", level="world")
     regions: dict[str, RateRow] = {}
     subregions: dict[tuple[str, str], RateRow] = {}
@@ -133,9 +149,7 @@ def countries_not_submitted(*, edition: Edition, region: str = "") -> list[Count
 
     Three queries whatever the number of countries.
     """
-    status_by_country = dict(
-        Submission.objects.filter(edition=edition).values_list("country_id", "status")
-    )
+    status_by_country = rate_keys_by_country(edition=edition)
     countries = Country.objects.order_by("name")
     if region:
         countries = countries.filter(region=region)

@@ -95,6 +95,34 @@ def test_dashboard_lists_countries_not_submitted_with_emails(reviewer_client, kn
     assert len(everywhere) == 191
 
 
+def test_dashboard_country_that_only_opened_a_step_is_not_started(
+    client, reviewer, edition, country_a, focal_point
+):
+    # The official opens a step: the draft row exists, but nothing is saved yet.
+    client.force_login(focal_point)
+    assert client.get(reverse("questionnaire:section", args=["social-media"])).status_code == 200
+    assert Submission.objects.filter(country=country_a, status=Submission.Status.DRAFT).exists()
+
+    client.force_login(reviewer)
+    response = client.get(DASHBOARD, {"region": "Asia"})
+    assert _row(response, "Central Asia").cells == [5, 0, 0, 0, 0]
+    waiting = {item.country.iso3: item for item in response.context["waiting"]}
+    assert waiting["UZB"].status_label == "Not started"
+
+    # Once something is saved, the country is a draft.
+    client.force_login(focal_point)
+    submission = Submission.objects.get(country=country_a)
+    saved = client.post(
+        reverse("questionnaire:autosave", args=["social-media"]),
+        {"base_version": submission.version, "values": {"q14": {"details": "Telegram"}}},
+        content_type="application/json",
+    )
+    assert saved.status_code == 200
+    client.force_login(reviewer)
+    response = client.get(DASHBOARD, {"region": "Asia"})
+    assert _row(response, "Central Asia").cells == [4, 1, 0, 0, 0]
+
+
 def test_dashboard_unknown_edition_is_404(reviewer_client, edition):
     assert reviewer_client.get(DASHBOARD, {"edition": "msq-1999"}).status_code == 404
 
