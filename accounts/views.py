@@ -39,6 +39,8 @@ from accounts.services import (
 )
 
 SESSION_PENDING_DEVICE = "_msq_otp_pending_device"
+# The token of the invitation link opened in this session, until the account is made.
+SESSION_INVITATION_TOKEN = "_msq_invitation_token"  # noqa: S105 - a key, not a secret
 
 
 def _safe_next(request, default: str = "questionnaire:home") -> str:
@@ -50,20 +52,56 @@ def _safe_next(request, default: str = "questionnaire:home") -> str:
     return default
 
 
+def _invitation_unusable(request, invitation: Invitation | None, *, link_opened: bool = True):
+    """Why an invitation cannot be used: 404 for an unknown link (or none opened in this
+    session), 410 for an accepted, replaced or expired one."""
+    return render(
+        request,
+        "accounts/invitation_invalid.html",
+        {"invitation": invitation, "link_opened": link_opened},
+        status=404 if invitation is None else 410,
+    )
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept_view(request, token: str):
+    """The link in the invitation e-mail: keeps its token in the session, sends on to the form.
+
+    As Django's PasswordResetConfirmView does, so that the secret is not left in
+    the address bar and history, in the Referer of the form page's requests, or
+    in the access log of its POST. A POST here is redirected too, its fields
+    ignored: the password is chosen on the form's page only.
+    """
+    invitation = invitation_for_token(token=token)
+    if invitation is None or invitation.state != Invitation.State.PENDING:
+        return _invitation_unusable(request, invitation)
+    request.session[SESSION_INVITATION_TOKEN] = token
+    return redirect("accounts:invitation_set_password")
+
+
 @login_not_required
 @never_cache
 @sensitive_post_parameters("new_password1", "new_password2")
 @require_http_methods(["GET", "POST"])
-def invitation_accept_view(request, token: str):
-    """The link in the invitation e-mail: choose a password, get signed in, see the overview."""
+def invitation_set_password_view(request):
+    """Choose a password for the invitation opened in this session, get signed in, see the
+    overview.
+
+    The page keeps the project's Referrer-Policy (same-origin): its address holds
+    no secret, and with no-referrer browsers send the form with `Origin: null`,
+    which Django's CSRF check refuses over HTTPS.
+    """
+    token = request.session.get(SESSION_INVITATION_TOKEN)
+    if not token:
+        # Typed in, bookmarked, or the session ended: only the e-mail link can help.
+        return _invitation_unusable(request, None, link_opened=False)
     invitation = invitation_for_token(token=token)
     if invitation is None or invitation.state != Invitation.State.PENDING:
-        return render(
-            request,
-            "accounts/invitation_invalid.html",
-            {"invitation": invitation},
-            status=404 if invitation is None else 410,
-        )
+        # Accepted in another tab, replaced or expired since the link was opened.
+        del request.session[SESSION_INVITATION_TOKEN]
+        return _invitation_unusable(request, invitation)
     form = InvitationAcceptForm(
         User(email=invitation.email, country=invitation.country),
         request.POST if request.method == "POST" else None,
@@ -78,6 +116,8 @@ def invitation_accept_view(request, token: str):
         except InvitationError as error:
             form.add_error(None, str(error))
         else:
+            # Before login(), which keeps what an anonymous session holds.
+            del request.session[SESSION_INVITATION_TOKEN]
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome. Your account is ready."))
             return redirect("questionnaire:home")

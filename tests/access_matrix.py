@@ -216,9 +216,15 @@ MATRIX: dict[str, Url] = {
     ),
     # --- Accounts (accounts/urls.py) -----------------------------------------------------
     "accounts:invitation_accept": Url(
-        get=ALL(OK),
-        post=ALL(FOUND),  # the account is created and signed in
+        get=ALL(FOUND),  # a valid link moves its token into the session, then redirects
+        post=ALL(FOUND),
         kwargs=lambda w: {"token": w.invitation_token},
+    ),
+    # Without the link opened in this session: the page that says to open it. The form
+    # and the account it creates: tests/accounts/test_invitations.py.
+    "accounts:invitation_set_password": Url(
+        get=ALL(NOT_FOUND),
+        post=ALL(NOT_FOUND),
         data=lambda w: {
             "full_name": "New Person",
             "new_password1": "Invited-pass-4242",

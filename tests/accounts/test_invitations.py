@@ -3,11 +3,13 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, User
 from accounts.services import InvitationError, invitation_accept, invitation_create
+from accounts.views import SESSION_INVITATION_TOKEN
 from questionnaire.models import Submission, SubmissionEvent
 from tests.factories import InvitationFactory
 
@@ -25,6 +27,15 @@ def _invite(django_capture_on_commit_callbacks, **kwargs) -> tuple[Invitation, s
     with django_capture_on_commit_callbacks(execute=True):
         invitation = invitation_create(**kwargs)
     return invitation, _link_in(mail.outbox[-1])[1]
+
+
+def _invite_and_open(client, capture, *, email: str, country, invited_by) -> tuple[Invitation, str]:
+    """A contributor's invitation whose e-mail link `client` has opened (token in its session)."""
+    invitation, token = _invite(
+        capture, email=email, country=country, role="contributor", invited_by=invited_by
+    )
+    client.get(reverse("accounts:invitation_accept", args=[token]))
+    return invitation, token
 
 
 def test_invitation_journey_from_staff_page_to_overview(
@@ -50,11 +61,12 @@ def test_invitation_journey_from_staff_page_to_overview(
     assert len(invitation.token_hash) == 64
 
     client.logout()
-    page = client.get(reverse("accounts:invitation_accept", args=[token]))
+    # As a browser: the link, its redirect, the form, the form sent.
+    page = client.get(reverse("accounts:invitation_accept", args=[token]), follow=True)
     assert page.status_code == 200
     assert "Uzbekistan" in page.content.decode()
     response = client.post(
-        reverse("accounts:invitation_accept", args=[token]),
+        page.request["PATH_INFO"],
         {"full_name": "Dilnoza K.", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
         follow=True,
     )
@@ -79,6 +91,9 @@ def test_invitation_link_used_twice_shows_clear_page(
         invited_by=reviewer,
     )
     invitation_accept(invitation=invitation, password=NEW_PASSWORD)
+    opened = client.get(reverse("accounts:invitation_accept", args=[token]))
+    assert opened.status_code == 410
+    assert "already accepted" in opened.content.decode()
     response = client.post(
         reverse("accounts:invitation_accept", args=[token]),
         {"new_password1": "Other-password-99", "new_password2": "Other-password-99"},
@@ -101,13 +116,141 @@ def test_invitation_expired_shows_clear_page_and_creates_nothing(
     )
     assert invitation.expires_at - timezone.now() > timedelta(days=6, hours=23)
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
+    opened = client.get(reverse("accounts:invitation_accept", args=[token]))
+    assert opened.status_code == 410
+    assert "expired" in opened.content.decode()
     response = client.post(
         reverse("accounts:invitation_accept", args=[token]),
         {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert response.status_code == 410
     assert "expired" in response.content.decode()
+    assert SESSION_INVITATION_TOKEN not in client.session
     assert not User.objects.filter(email="late@gov.uz").exists()
+
+
+def test_invitation_link_sends_to_form_whose_address_holds_no_token(
+    reviewer, country_a, django_capture_on_commit_callbacks
+):
+    _invitation, token = _invite(
+        django_capture_on_commit_callbacks,
+        email="private@gov.uz",
+        country=country_a,
+        role="contributor",
+        invited_by=reviewer,
+    )
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(reverse("accounts:invitation_accept", args=[token]), follow=True)
+    form_url = reverse("accounts:invitation_set_password")
+    assert page.redirect_chain == [(form_url, 302)]
+    assert page.request["PATH_INFO"] == form_url
+    assert token not in form_url
+    body = page.content.decode()
+    assert "private@gov.uz" in body and "Create my account" in body
+    assert token not in body
+    # Same-origin: the (token-free) address never goes to another site either.
+    assert page["Referrer-Policy"] == "same-origin"
+    assert "no-cache" in page["Cache-Control"]
+
+    # The form as the page gives it: its action, its CSRF token.
+    action = re.search(r'<form method="post" action="([^"]+)"', body).group(1)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    assert action == form_url
+    response = browser.post(
+        action,
+        {
+            "csrfmiddlewaretoken": csrf,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+        follow=True,
+    )
+    assert "Welcome. Your account is ready." in response.content.decode()
+    assert response.context["user"].email == "private@gov.uz"
+    assert all(token not in url for url, _status in response.redirect_chain)
+
+
+def test_invitation_set_password_without_link_opened_is_clear_page(
+    client, reviewer, country_a, django_capture_on_commit_callbacks
+):
+    _invite(
+        django_capture_on_commit_callbacks,
+        email="direct@gov.uz",
+        country=country_a,
+        role="contributor",
+        invited_by=reviewer,
+    )
+    url = reverse("accounts:invitation_set_password")
+    page = client.get(url)
+    response = client.post(
+        url,
+        {"full_name": "Direct", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    for answer in (page, response):
+        assert answer.status_code == 404
+        assert "Open that link again" in answer.content.decode()
+    assert not User.objects.filter(email="direct@gov.uz").exists()
+    assert Invitation.objects.get().state == Invitation.State.PENDING
+
+
+def test_invitation_token_leaves_session_after_acceptance(
+    client, reviewer, country_a, django_capture_on_commit_callbacks
+):
+    _invitation, token = _invite_and_open(
+        client,
+        django_capture_on_commit_callbacks,
+        email="done@gov.uz",
+        country=country_a,
+        invited_by=reviewer,
+    )
+    assert client.session[SESSION_INVITATION_TOKEN] == token
+    response = client.post(
+        reverse("accounts:invitation_set_password"),
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert SESSION_INVITATION_TOKEN not in client.session
+    assert token not in str(dict(client.session))
+    # Signed in now; the form's address has nothing left to offer.
+    assert client.get(reverse("accounts:invitation_set_password")).status_code == 404
+
+
+def test_invitation_expired_after_link_opened_shows_expired_page(
+    client, reviewer, country_a, django_capture_on_commit_callbacks
+):
+    invitation, _token = _invite_and_open(
+        client,
+        django_capture_on_commit_callbacks,
+        email="slow@gov.uz",
+        country=country_a,
+        invited_by=reviewer,
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
+    response = client.post(
+        reverse("accounts:invitation_set_password"),
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 410
+    assert "expired" in response.content.decode()
+    assert not User.objects.filter(email="slow@gov.uz").exists()
+    assert SESSION_INVITATION_TOKEN not in client.session
+
+
+def test_invitation_accepted_in_other_tab_shows_used_page(
+    client, reviewer, country_a, django_capture_on_commit_callbacks
+):
+    invitation, _token = _invite_and_open(
+        client,
+        django_capture_on_commit_callbacks,
+        email="tabs@gov.uz",
+        country=country_a,
+        invited_by=reviewer,
+    )
+    invitation_accept(invitation=invitation, password=NEW_PASSWORD)
+    response = client.get(reverse("accounts:invitation_set_password"))
+    assert response.status_code == 410
+    assert "already accepted" in response.content.decode()
+    assert SESSION_INVITATION_TOKEN not in client.session
 
 
 def test_invitation_unknown_token_is_404_page(client, db):
@@ -127,21 +270,23 @@ def test_reinvite_replaces_the_old_link(
     old = client.get(reverse("accounts:invitation_accept", args=[old_token]))
     assert old.status_code == 410
     assert "newer invitation" in old.content.decode()
-    assert client.get(reverse("accounts:invitation_accept", args=[new_token])).status_code == 200
+    new = client.get(reverse("accounts:invitation_accept", args=[new_token]), follow=True)
+    assert new.status_code == 200
+    assert "Create my account" in new.content.decode()
 
 
 def test_invitation_weak_password_refused_with_message(
     client, reviewer, country_a, django_capture_on_commit_callbacks
 ):
-    _invitation, token = _invite(
+    _invitation, _token = _invite_and_open(
+        client,
         django_capture_on_commit_callbacks,
         email="weak@gov.uz",
         country=country_a,
-        role="contributor",
         invited_by=reviewer,
     )
     response = client.post(
-        reverse("accounts:invitation_accept", args=[token]),
+        reverse("accounts:invitation_set_password"),
         {"new_password1": "12345678", "new_password2": "12345678"},
     )
     assert response.status_code == 200
