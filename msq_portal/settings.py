@@ -11,6 +11,7 @@ to start without a real secret key and allowed hosts.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -221,10 +222,21 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "questionnaire.tasks.task_render_missing_pdfs",
         "schedule": env.int("MSQ_PDF_SWEEP_SECONDS", default=300),
     },
+    # Deletes export files older than MSQ_EXPORT_RETENTION_DAYS. A crontab, not an
+    # interval: beat's schedule file lives in /tmp, and an interval restarts from
+    # zero with every restart, so a deploy a day would keep it from ever running.
+    "expire-export-files": {
+        "task": "questionnaire.tasks.task_expire_export_files",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 # WeasyPrint runs under this soft time limit; past it the failure is recorded
 # on the submission for staff (Submission.pdf_error and a PDF_FAILED event).
 MSQ_PDF_SOFT_TIME_LIMIT = env.int("MSQ_PDF_SOFT_TIME_LIMIT", default=120)
+# Full exports hold every country's answers (and PDFs): their files are deleted
+# this many days after they are ready; the job row stays as the record of who
+# exported what, when (questionnaire.export_jobs.export_files_expire).
+MSQ_EXPORT_RETENTION_DAYS = env.int("MSQ_EXPORT_RETENTION_DAYS", default=7)
 
 # --- Caches ----------------------------------------------------------------
 CACHES = {

@@ -7,10 +7,13 @@ import logging
 import tempfile
 import time
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -119,3 +122,56 @@ def export_job_run(*, job_id: int) -> ExportJob:
         )
     job.refresh_from_db()
     return job
+
+
+# --- Retention: export files are deleted after MSQ_EXPORT_RETENTION_DAYS -------
+
+
+def export_files_cutoff(*, days: int | None = None) -> datetime:
+    """The moment before which a finished export's file is expired: `days` (default:
+    the MSQ_EXPORT_RETENTION_DAYS setting) ago."""
+    days = settings.MSQ_EXPORT_RETENTION_DAYS if days is None else days
+    if days < 0:
+        raise ValueError(f"A retention of {days} days is not possible.")
+    return timezone.now() - timedelta(days=days)
+
+
+def _export_files_delete(names: list[str]) -> None:
+    storage = ExportJob.file.field.storage
+    for name in names:
+        try:
+            # A file already gone is what was wanted (the storage does not raise for it).
+            storage.delete(name)
+        except Exception:
+            # The job already says expired: the file is an orphan to delete by hand, and
+            # the other files are still deleted.
+            logger.exception("expired export file %s could not be deleted", name)
+
+
+def export_files_expire(*, older_than: datetime) -> int:
+    """Delete the files of the export jobs done before `older_than`; returns how many.
+
+    Side effects: those jobs go EXPIRED with an empty `file` (their row, with
+    who exported what, when, and the file's SHA-256, is kept); once that
+    commits, their files are deleted from storage. Queued, running and failed
+    jobs are not touched. Idempotent; safe to run twice at once (rows are locked).
+    """
+    with transaction.atomic():
+        expiring = list(
+            ExportJob.objects.select_for_update(skip_locked=True)
+            .filter(status=ExportJob.Status.DONE)
+            # A done job always has finished_at; its request time is the fallback,
+            # so that a row without it cannot keep its file forever.
+            .alias(ready_at=Coalesce("finished_at", "created_at"))
+            .filter(ready_at__lt=older_than)
+            .values_list("pk", "file")
+        )
+        expired = ExportJob.objects.filter(pk__in=[pk for pk, _name in expiring]).update(
+            status=ExportJob.Status.EXPIRED, file=""
+        )
+        names = [name for _pk, name in expiring if name]
+        # Only after the commit: a rollback must not leave a done job without its file.
+        transaction.on_commit(lambda: _export_files_delete(names))
+    if expired:
+        logger.info("expired %d export file(s) ready before %s", expired, older_than.isoformat())
+    return expired

@@ -291,6 +291,8 @@ class ExportJob(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
+        # Done, and its file deleted after MSQ_EXPORT_RETENTION_DAYS; the row stays as the record.
+        EXPIRED = "expired", _("Expired")
 
     edition = models.ForeignKey(
         Edition, verbose_name=_("edition"), on_delete=models.PROTECT, related_name="export_jobs"
@@ -326,7 +328,7 @@ class ExportJob(models.Model):
 
     @property
     def percent(self) -> int:
-        if self.status == self.Status.DONE:
+        if self.status in {self.Status.DONE, self.Status.EXPIRED}:
             return 100
         if not self.progress_total:
             return 0
@@ -334,4 +336,5 @@ class ExportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
+        # Expired counts as finished: a late redelivery of its task must not run it again.
+        return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED}

@@ -7,6 +7,7 @@ context) and are refused to anyone who is not a reviewer.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
@@ -151,6 +152,7 @@ def export_jobs(request):
         **_admin_context(request, _("Full exports")),
         "form": form,
         "jobs": jobs,
+        "retention_days": settings.MSQ_EXPORT_RETENTION_DAYS,
         "formats": {
             identifier: exporter.verbose_name for identifier, exporter in EXPORTERS.items()
         },
@@ -161,6 +163,10 @@ def export_jobs(request):
         context,
         status=400 if form.errors else 200,
     )
+
+
+def _job_title(job: ExportJob) -> str:
+    return _("Export job %(id)d") % {"id": job.pk}
 
 
 def _job_status(job: ExportJob) -> dict:
@@ -186,7 +192,7 @@ def export_job(request, job_id: int):
     """One job: its progress (kept up to date by static/js/admin-export-progress.js), its file."""
     job = get_object_or_404(ExportJob.objects.select_related("edition", "created_by"), pk=job_id)
     context = {
-        **_admin_context(request, _("Export job %(id)d") % {"id": job.pk}),
+        **_admin_context(request, _job_title(job)),
         "job": job,
         "format_name": getattr(EXPORTERS.get(job.exporter), "verbose_name", job.exporter),
         "job_status": _job_status(job),
@@ -204,7 +210,20 @@ def export_job_status(request, job_id: int):
 @require_GET
 @staff_required
 def export_job_download(request, job_id: int):
-    job = get_object_or_404(ExportJob, pk=job_id, status=ExportJob.Status.DONE)
+    """The job's file; 410 with an explanation once it has expired, 404 while it is not ready."""
+    job = get_object_or_404(
+        ExportJob.objects.select_related("edition"),
+        pk=job_id,
+        status__in=[ExportJob.Status.DONE, ExportJob.Status.EXPIRED],
+    )
+    if job.status == ExportJob.Status.EXPIRED:
+        # Gone on purpose, unlike a file missing by accident (404 below): say so, and what to do.
+        context = {
+            **_admin_context(request, _("Export file deleted")),
+            "job": job,
+            "job_title": _job_title(job),
+        }
+        return render(request, "questionnaire/staff/export_expired.html", context, status=410)
     if not job.file:
         raise Http404
     exporter = EXPORTERS.get(job.exporter)

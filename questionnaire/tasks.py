@@ -34,6 +34,14 @@ def task_run_export(*, job_id: int) -> None:
     export_job_run(job_id=job_id)
 
 
+@shared_task
+def task_expire_export_files() -> int:
+    """Run daily by celery beat: delete export files older than MSQ_EXPORT_RETENTION_DAYS."""
+    from questionnaire.export_jobs import export_files_cutoff, export_files_expire
+
+    return export_files_expire(older_than=export_files_cutoff())
+
+
 # --- Submission PDFs (questionnaire.pdf_services) ----------------------------
 
 

@@ -1,5 +1,6 @@
 """factory_boy factories. Countries are not made up: they are the loaded Member States."""
 
+import hashlib
 from datetime import timedelta
 
 import factory
@@ -7,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import REVIEWERS_GROUP, User
-from questionnaire.models import Submission
+from questionnaire.models import ExportJob, Submission
 
 TEST_PASSWORD = "a-long-test-password-1"
 
@@ -55,6 +56,24 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     role = User.Role.CONTRIBUTOR
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class ExportJobFactory(factory.django.DjangoModelFactory):
+    """A queued full export of the given edition; `done=True`: finished now, its file stored."""
+
+    class Meta:
+        model = ExportJob
+
+    exporter = "json"
+    created_by = factory.SubFactory(ReviewerFactory)
+
+    class Params:
+        done = factory.Trait(
+            status=ExportJob.Status.DONE,
+            file=factory.django.FileField(filename="export.json", data=b"{}"),
+            file_sha256=hashlib.sha256(b"{}").hexdigest(),
+            finished_at=factory.LazyFunction(timezone.now),
+        )
 
 
 # --- A fully answered submission (PDF, exports and review tests share it) ----
