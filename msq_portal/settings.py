@@ -141,14 +141,27 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Internationalisation --------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [
-    ("en", _("English")),
-    ("fr", _("French")),
-    ("es", _("Spanish")),
-    ("ru", _("Russian")),
-    ("ar", _("Arabic")),
-    ("zh-hans", _("Chinese")),
-]
+# The templates are ready for the six UN languages: every string is marked for
+# translation and the page turns right-to-left for Arabic. LocaleMiddleware picks
+# the interface language from the browser among LANGUAGES, so offer a language
+# only once locale/ has its catalogue: without one, an Arabic browser would get
+# the English interface laid out right-to-left, with Django's own messages
+# ("This field is required.") in Arabic among English labels.
+UN_LANGUAGES = {
+    "en": _("English"),
+    "fr": _("French"),
+    "es": _("Spanish"),
+    "ru": _("Russian"),
+    "ar": _("Arabic"),
+    "zh-hans": _("Chinese"),
+}
+_offered = env.list("MSQ_LANGUAGES", default=["en"])
+if LANGUAGE_CODE not in _offered or set(_offered) - set(UN_LANGUAGES):
+    raise ImproperlyConfigured(
+        f"MSQ_LANGUAGES={','.join(_offered)!r}: list codes among {', '.join(UN_LANGUAGES)},"
+        f" {LANGUAGE_CODE!r} included."
+    )
+LANGUAGES = [(code, UN_LANGUAGES[code]) for code in _offered]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

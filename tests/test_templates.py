@@ -62,6 +62,14 @@ def test_template_text_is_marked_for_translation(template):
     assert _untranslated((TEMPLATES / template).read_text(encoding="utf-8")) == []
 
 
+@pytest.mark.django_db
+def test_pages_stay_english_and_left_to_right_for_a_browser_asking_arabic(client):
+    # No Arabic catalogue yet: an Arabic interface would be English laid out right-to-left.
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+
+    assert '<html lang="en" dir="ltr">' in page
+
+
 def test_server_error_page_is_translatable_and_self_contained():
     request = RequestFactory().get("/")
     with translation.override("ar"):

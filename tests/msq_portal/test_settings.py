@@ -21,6 +21,7 @@ print(json.dumps({
     "broker": app.conf.broker_url,
     "debug": settings.DEBUG,
     "email": settings.EMAIL_BACKEND,
+    "languages": [code for code, _name in settings.LANGUAGES],
 }))
 """
 
@@ -115,3 +116,14 @@ def test_celery_app_reads_the_django_settings():
     assert app.conf.task_acks_late is True
     assert app.conf.worker_prefetch_multiplier == 1
     assert app.conf.broker_transport_options == settings.CELERY_BROKER_TRANSPORT_OPTIONS
+
+
+def test_settings_offer_english_only_until_catalogues_exist():
+    assert resolved({})["languages"] == ["en"]
+    assert resolved({"MSQ_LANGUAGES": "en,fr,ar"})["languages"] == ["en", "fr", "ar"]
+
+
+def test_settings_refuse_unknown_interface_language():
+    completed = run_manage(["check"], {"MSQ_LANGUAGES": "en,klingon"})
+    assert completed.returncode != 0
+    assert "MSQ_LANGUAGES='en,klingon'" in completed.stderr
