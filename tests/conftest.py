@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError
 
 from accounts.countries import countries_load
 from accounts.models import Country, User
@@ -85,7 +86,15 @@ def wait_for(condition: Callable[[], object], *, timeout: float = 60, interval: 
     """Poll `condition` until it returns something truthy; fail the test after `timeout` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        result = condition()
+        try:
+            result = condition()
+        except OperationalError as error:
+            # SQLite's in-memory test database is shared with the live server's thread
+            # in shared-cache mode, where a table being written is "locked" at once
+            # (no busy timeout): the write in progress is what we are waiting for.
+            if "locked" not in str(error):
+                raise
+            result = None
         if result:
             return result
         time.sleep(interval)
