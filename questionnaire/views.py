@@ -67,6 +67,7 @@ AUTOSAVE_MESSAGES = {
     "unsaved": _("Unsaved changes"),
     "failed": _("Not saved: %s"),
     "offline": _("Not saved: the portal could not be reached. It will try again."),
+    "unavailable": _("Not saved: the portal is not answering. It will try again."),
     "conflict": _("Not saved: %s Use “Save draft” to see both versions."),
     "expired": _("Not saved: your session has expired."),
     "sign_in": _("Sign in again"),

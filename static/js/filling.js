@@ -19,6 +19,10 @@
   var inFlight = false;
   var pending = false;
   var stopped = false;
+  // After a network failure or a server error, try again later, less and less
+  // often (a deploy or a proxy hiccup passes); typing again saves at once.
+  var retryDelay = 0;
+  var RETRY_MAX = 60000;
 
   function say(message, isError, link) {
     if (!statusNode) {
@@ -87,6 +91,7 @@
         inFlight = false;
         var data = result.data || {};
         if (result.status === 200) {
+          retryDelay = 0;
           versionInput.value = data.version;
           form.dataset.dirty = "";
           say(fill(text.saved, localTime(data.saved_at, data.saved_at_display)));
@@ -101,15 +106,28 @@
         } else if (result.status === 401) {
           stopped = true;
           say(text.expired || data.error, true, data.login_url);
+        } else if (result.status >= 500) {
+          // 500, or 502/503/504 from the proxy while the portal restarts.
+          say(text.unavailable, true);
+          retryLater();
         } else {
+          // 400 or 413: the message says what to change; sending it again would not help.
           say(fill(text.failed, data.error || result.status), true);
         }
       })
       .catch(function () {
         inFlight = false;
         say(text.offline, true);
-        timer = window.setTimeout(save, delay * 5);
+        retryLater();
       });
+  }
+
+  function retryLater() {
+    retryDelay = Math.min(retryDelay ? retryDelay * 2 : delay * 5, RETRY_MAX);
+    if (timer) {
+      window.clearTimeout(timer);
+    }
+    timer = window.setTimeout(save, retryDelay);
   }
 
   function schedule() {

@@ -99,3 +99,28 @@ def test_autosave_after_session_expiry_keeps_typed_text_through_sign_in(
     expect(details(page)).to_have_value(TYPED)
     answer = Answer.objects.get(submission__country=focal_point.country, question__code="q14")
     assert answer.value["details"] == TYPED
+
+
+def test_autosave_retries_by_itself_after_server_error(contexts, focal_point, edition):
+    page = contexts.page(user=focal_point)
+    attempts = []
+
+    def portal_restarting_once(route):
+        attempts.append(route.request.method)
+        if len(attempts) == 1:
+            # What the proxy answers while gunicorn restarts during a deploy.
+            route.fulfill(status=503, content_type="text/html", body="<h1>503</h1>")
+        else:
+            route.continue_()
+
+    page.route("**/section/social-media/autosave", portal_restarting_once)
+    page.goto(SECTION_URL)
+    details(page).fill(TYPED)
+
+    status = page.locator("#autosave-status")
+    expect(status).to_contain_text("not answering", timeout=15_000)
+    # Nothing typed or pressed since: the script tries again on its own.
+    expect(status).to_contain_text("Saved at", timeout=30_000)
+    assert attempts == ["POST", "POST"]
+    answer = Answer.objects.get(submission__country=focal_point.country, question__code="q14")
+    assert answer.value["details"] == TYPED
