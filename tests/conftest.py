@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import OperationalError
 
 from accounts.countries import countries_load
 from accounts.models import Country, User
@@ -29,6 +28,21 @@ def _media_root(tmp_path_factory):
 
     with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
         yield
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, the test database is a file rather than memory.
+
+    An in-memory test database is one connection, shared by the browser tests'
+    live server thread and the test's own thread: a query from the test while
+    the server is answering could fail with "table is locked". A file gives each
+    thread its own connection, with SQLite's locking and busy timeout.
+    """
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        test_database = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(test_database)
 
 
 def pytest_configure(config):
@@ -86,15 +100,7 @@ def wait_for(condition: Callable[[], object], *, timeout: float = 60, interval: 
     """Poll `condition` until it returns something truthy; fail the test after `timeout` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            result = condition()
-        except OperationalError as error:
-            # SQLite's in-memory test database is shared with the live server's thread
-            # in shared-cache mode, where a table being written is "locked" at once
-            # (no busy timeout): the write in progress is what we are waiting for.
-            if "locked" not in str(error):
-                raise
-            result = None
+        result = condition()
         if result:
             return result
         time.sleep(interval)
