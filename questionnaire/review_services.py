@@ -241,10 +241,11 @@ def submission_accept(
 ) -> Submission:
     """Accept a submitted submission as final.
 
-    Side effects: status ACCEPTED, version bumped, an ACCEPTED event.
+    Side effects: status ACCEPTED, version bumped, an ACCEPTED event; on commit,
+    the officials are e-mailed (task_email_review), so that they know their work is done.
     Raises ReviewError unless the submission is SUBMITTED (at `base_version`).
     """
-    return _status_change(
+    accepted = _status_change(
         submission=submission,
         base_version=base_version,
         reviewer=reviewer,
@@ -252,6 +253,8 @@ def submission_accept(
         new_status=Status.ACCEPTED,
         kind=SubmissionEvent.Kind.ACCEPTED,
     )
+    _queue_email(submission=accepted, kind=SubmissionEvent.Kind.ACCEPTED)
+    return accepted
 
 
 @transaction.atomic
@@ -284,7 +287,8 @@ def submission_reopen(
 
 
 def review_email_send(*, submission: Submission, kind: str) -> int:
-    """E-mail the country's active officials that their submission was returned or reopened.
+    """E-mail the country's active officials that their submission was returned, reopened or
+    accepted.
 
     Side effects: sends one e-mail (all officials as recipients). Returns the
     number of recipients. Safe to run twice (sends the same e-mail again).

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def task_email_review(*, submission_id: int, kind: str) -> None:
-    """E-mail a country's officials that their submission was returned or reopened."""
+    """E-mail a country's officials that their submission was returned, reopened or accepted."""
     from questionnaire.models import Submission
     from questionnaire.review_services import review_email_send
 

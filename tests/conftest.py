@@ -170,3 +170,13 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture
+def emails_in_process(monkeypatch):
+    """Run the review e-mail task in this process, whatever the broker, to read mail.outbox."""
+    from questionnaire.tasks import task_email_review
+
+    monkeypatch.setattr(
+        task_email_review, "delay", lambda **kwargs: task_email_review.apply(kwargs=kwargs)
+    )

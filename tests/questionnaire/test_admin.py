@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from accounts.models import Country
 from questionnaire.models import ReviewComment, Submission, SubmissionEvent
-from questionnaire.tasks import task_email_review
 from tests.factories import answers_full, submission_full
 
 
@@ -42,14 +41,6 @@ def reviewer_client(client, reviewer):
 @pytest.fixture
 def submitted(edition, country_a, focal_point):
     return submission_full(edition=edition, country=country_a, submitted_by=focal_point)
-
-
-@pytest.fixture
-def emails_in_process(monkeypatch):
-    """Run the review e-mail task in this process, whatever the broker, to read mail.outbox."""
-    monkeypatch.setattr(
-        task_email_review, "delay", lambda **kwargs: task_email_review.apply(kwargs=kwargs)
-    )
 
 
 # --- The list ----------------------------------------------------------------

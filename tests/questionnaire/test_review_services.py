@@ -227,3 +227,25 @@ def test_review_email_lists_comments_to_officials_only(submitted, reviewer, foca
     assert message.to == [focal_point.email]
     assert "Name the ministry <b>in charge</b>." in message.body
     assert "Uzbekistan" in message.subject
+
+
+def test_accept_emails_officials_once_committed(
+    submitted,
+    reviewer,
+    focal_point,
+    outsider,
+    emails_in_process,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submission_accept(submission=submitted, reviewer=reviewer)
+        # Nothing leaves before the acceptance is committed.
+        assert mail.outbox == []
+    for callback in callbacks:
+        callback()
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [focal_point.email]
+    assert message.subject == "MSQ: Uzbekistan's answers are accepted"
+    assert "accepted as final" in message.body
