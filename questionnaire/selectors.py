@@ -14,7 +14,7 @@ from django.http import Http404
 from accounts.models import Country
 from questionnaire.answers import part_value, question_is_shown, question_problems, shown_parts
 from questionnaire.kinds import get_kind
-from questionnaire.models import Edition, Question, Section, Submission
+from questionnaire.models import Edition, Question, Section, Submission, SubmissionEvent
 
 
 def edition_current() -> Edition:
@@ -36,6 +36,27 @@ def submission_for_country(*, edition: Edition, country: Country) -> Submission 
         .filter(edition=edition, country=country)
         .first()
     )
+
+
+def submission_review_outcome(*, submission: Submission | None) -> SubmissionEvent | None:
+    """The reviewers' decision that explains the submission's current status, for its officials.
+
+    The last status change, if it was a reopening (status draft: its reason says why)
+    or an acceptance; None otherwise (and for no submission). One query.
+    """
+    if submission is None:
+        return None
+    Kind = SubmissionEvent.Kind
+    last_change = (
+        submission.events.filter(
+            kind__in=[Kind.SUBMITTED, Kind.RETURNED, Kind.ACCEPTED, Kind.REOPENED]
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if last_change is None or last_change.kind not in {Kind.REOPENED, Kind.ACCEPTED}:
+        return None
+    return last_change
 
 
 def submission_current_for_country_id(*, country_id: int) -> Submission | None:

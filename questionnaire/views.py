@@ -31,6 +31,7 @@ from questionnaire.selectors import (
     section_questions,
     submission_current_for_country_id,
     submission_for_country,
+    submission_review_outcome,
     submission_snapshot,
 )
 from questionnaire.services import (
@@ -113,6 +114,7 @@ def overview(request):
             "progress_done": done,
             "progress_total": total,
             "is_editable": submission is None or submission.is_editable_by_country,
+            "review_outcome": submission_review_outcome(submission=submission),
         },
     )
 

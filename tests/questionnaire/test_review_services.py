@@ -249,3 +249,25 @@ def test_accept_emails_officials_once_committed(
     assert message.to == [focal_point.email]
     assert message.subject == "MSQ: Uzbekistan's answers are accepted"
     assert "accepted as final" in message.body
+
+
+def test_overview_tells_officials_why_reopened_and_when_accepted(
+    client, submitted, reviewer, focal_point
+):
+    client.force_login(focal_point)
+    home = reverse("questionnaire:home")
+    assert 'id="review-outcome"' not in client.get(home).content.decode()
+
+    reopened = submission_reopen(
+        submission=submitted, reviewer=reviewer, reason="You asked to correct <q12>."
+    )
+    page = client.get(home).content.decode()
+    assert "opened your submission for changes again" in page
+    assert "You asked to correct &lt;q12&gt;." in page
+
+    answers_save(submission=reopened, user=focal_point, values={}, base_version=reopened.version)
+    resubmitted = submission_submit(submission=Submission.objects.get(), user=focal_point)
+    assert 'id="review-outcome"' not in client.get(home).content.decode()
+
+    submission_accept(submission=resubmitted, reviewer=reviewer)
+    assert "accepted your submission" in client.get(home).content.decode()
