@@ -8,9 +8,12 @@ ZIP of PDFs write their own stream. Every format reads submissions in chunks
 SubmissionSnapshot as the pages and the PDF, so memory stays flat whatever
 the number of countries and every format shows the same answers.
 
-Spreadsheet cells are text typed by officials: any cell that a spreadsheet
-would take for a formula (starting with = + - @, a tab or a carriage return)
-gets a leading apostrophe.
+Spreadsheet cells are text typed by officials and must never run as formulas.
+In XLSX every text is written as a string cell: only a cell typed as a formula
+is evaluated, so text starting with = + - @ is shown exactly as typed. CSV
+has no cell types: a cell that a spreadsheet would take for a formula
+(starting with = + - @, a tab or a carriage return) gets a leading apostrophe
+(OWASP's advice), which then shows in the cell.
 """
 
 from __future__ import annotations
@@ -22,14 +25,17 @@ import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import IO, Any, ClassVar
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from questionnaire.kinds import PercentageKind
 from questionnaire.models import Answer, Edition, Submission
 from questionnaire.selectors import (
     EditionLayout,
@@ -48,7 +54,7 @@ JSON_FORMAT = "msq-export/1"
 
 
 def neutralise(value: Any) -> Any:
-    """A cell value a spreadsheet will show as text, never run as a formula."""
+    """A CSV cell value a spreadsheet will show as text, never run as a formula."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -159,9 +165,9 @@ class ListExporter(Exporter):
         workbook = Workbook(write_only=True)
         for title, header, rows in self.sheets(submissions, progress):
             sheet = workbook.create_sheet(title=title)
-            sheet.append(header)
+            sheet.append([_xlsx_cell(sheet, value) for value in header])
             for row in rows:
-                sheet.append([_xlsx_cell(value) for value in row])
+                sheet.append([_xlsx_cell(sheet, value) for value in row])
         workbook.save(out)
 
 
@@ -169,17 +175,24 @@ class ListExporter(Exporter):
 XLSX_CELL_MAX = 32_767
 
 
-def _xlsx_cell(value: Any) -> Any:
-    if isinstance(value, str):
-        # Control characters cannot be stored in XLSX; show where they were.
-        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-        if len(value) > XLSX_CELL_MAX:
-            note = (
-                f"\n[… cut here: {len(value)} characters in all, more than a spreadsheet "
-                "cell holds. The CSV and JSON exports have the whole answer.]"
-            )
-            value = value[: XLSX_CELL_MAX - len(note) - 1] + note
-    return neutralise(value)
+def _xlsx_cell(sheet, value: Any) -> Any:
+    """A value for a write-only sheet's row: text as a string cell, other values as they are."""
+    if not isinstance(value, str):
+        return value
+    # Control characters cannot be stored in XLSX; show where they were.
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    if len(value) > XLSX_CELL_MAX:
+        note = (
+            f"\n[… cut here: {len(value)} characters in all, more than a spreadsheet "
+            "cell holds. The CSV and JSON exports have the whole answer.]"
+        )
+        value = value[: XLSX_CELL_MAX - len(note) - 1] + note
+    # openpyxl stores a str starting with "=" as a formula; typed back as a string
+    # it is plain text, shown exactly as typed and never evaluated, so XLSX needs
+    # no apostrophe (which would show in the cell as if the official had typed it).
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 _ITEM_RE = re.compile(r"^(\d+)\.(.+)$")
@@ -197,6 +210,11 @@ class TidyCsvExporter(ListExporter):
         "edition",
         "country_iso3",
         "region",
+        # The submission's, on every row: all statuses may be exported together.
+        "status",
+        "version",
+        "submitted_version",
+        "consent",
         "question_code",
         "number",
         "part",
@@ -210,6 +228,7 @@ class TidyCsvExporter(ListExporter):
 
     def _rows(self, submissions, progress):
         for done, snapshot in enumerate(self.snapshots(submissions), start=1):
+            submission = snapshot.submission
             country = snapshot.country
             for section in snapshot.sections:
                 for question_snapshot in section.questions:
@@ -224,6 +243,10 @@ class TidyCsvExporter(ListExporter):
                                 snapshot.edition.code,
                                 country.iso3,
                                 country.region,
+                                submission.status,
+                                submission.version,
+                                submission.submitted_version,
+                                submission.consent,
                                 question.code,
                                 question.display_number,
                                 part.name,
@@ -244,8 +267,59 @@ def wide_cell(part) -> str:
     return "\n".join(f"{field}: {text}" for field, text in part.flat)
 
 
+def percentage_number(part) -> float | None:
+    """A percentage part's number for a numeric cell: None when what was typed is not one.
+
+    Parsed by the percentage kind itself, so the export reads a number exactly
+    as the form's check does.
+    """
+    if part.is_empty:
+        return None
+    number = PercentageKind.number(part.value)
+    return None if number is None else float(number)
+
+
+@dataclass(frozen=True)
+class WideColumn:
+    """A column of the wide sheet: a question part, or one field of it (`field`)."""
+
+    question: Any
+    part: dict
+    field: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.question.code, self.part["name"], self.field)
+
+    @property
+    def name(self) -> str:
+        return ".".join(name for name in self.key if name)
+
+    @property
+    def cell(self) -> str:
+        """What the column's cells hold, for the codebook."""
+        if self.field == "comment":
+            return "text: the comment on the percentage, as typed"
+        return WIDE_CELL_FORMATS.get(self.part["kind"], WIDE_CELL_FIELDS)
+
+
+WIDE_CELL_FIELDS = 'text: one "field: text" a line'
+WIDE_CELL_FORMATS = {
+    "text": "text as typed",
+    "yes_no": "text: yes or no",
+    "percentage": (
+        "number: the percentage as typed (45.5 for 45.5 %); empty when what was typed is "
+        "not a number, the CSV and JSON exports have it as typed"
+    ),
+}
+
+
 class WideXlsxExporter(ListExporter):
-    """One row per country, a column per question part, and a codebook sheet."""
+    """One row per country, a column per question part, and a codebook sheet.
+
+    A percentage part gets two columns, its number and its comment, so that
+    indicators can be computed from the sheet.
+    """
 
     identifier = "wide_xlsx"
     verbose_name = _("Wide XLSX (one row per country, with a codebook)")
@@ -263,30 +337,42 @@ class WideXlsxExporter(ListExporter):
         "consent",
     ]
 
-    def columns(self) -> list[tuple[Any, dict]]:
-        """(question, part definition) for every part of the edition, in order."""
-        return [
-            (question, part)
-            for _section, questions in self.layout
-            for question in questions
-            for part in question.parts
-        ]
+    def columns(self) -> list[WideColumn]:
+        """Every part of the edition in order; a percentage adds its comment column."""
+        columns = []
+        for _section, questions in self.layout:
+            for question in questions:
+                for part in question.parts:
+                    columns.append(WideColumn(question=question, part=part))
+                    if part["kind"] == "percentage":
+                        columns.append(WideColumn(question=question, part=part, field="comment"))
+        return columns
 
     def sheets(self, submissions, progress):
         columns = self.columns()
-        header = [*self.COUNTRY_COLUMNS, *(f"{q.code}.{part['name']}" for q, part in columns)]
+        header = [*self.COUNTRY_COLUMNS, *(column.name for column in columns)]
         yield "answers", header, self._answer_rows(submissions, progress, columns)
         yield "codebook", self.CODEBOOK_HEADER, self._codebook_rows(columns)
+
+    @staticmethod
+    def part_cells(part) -> Iterator[tuple[str, Any]]:
+        """(field, cell value) of a part's columns in a submission's row, as in columns()."""
+        if part.kind == "percentage":
+            yield "", percentage_number(part)
+            yield "comment", dict(part.flat).get("comment", "")
+        else:
+            yield "", wide_cell(part)
 
     def _answer_rows(self, submissions, progress, columns):
         for done, snapshot in enumerate(self.snapshots(submissions), start=1):
             submission = snapshot.submission
             country = snapshot.country
             cells = {
-                (question_snapshot.question.code, part.name): wide_cell(part)
+                (question_snapshot.question.code, part.name, field): value
                 for section in snapshot.sections
                 for question_snapshot in section.questions
                 for part in question_snapshot.parts
+                for field, value in self.part_cells(part)
             }
             yield [
                 country.iso3,
@@ -297,7 +383,7 @@ class WideXlsxExporter(ListExporter):
                 submission.version,
                 _iso(submission.submitted_at),
                 submission.consent,
-                *(cells.get((question.code, part["name"]), "") for question, part in columns),
+                *(cells.get(column.key, "") for column in columns),
             ]
             if progress:
                 progress(done)
@@ -314,11 +400,13 @@ class WideXlsxExporter(ListExporter):
         "required",
         "options",
         "shown_if",
+        "cell",
     ]
 
     def _codebook_rows(self, columns):
         sections = {section.id: section for section, _questions in self.layout}
-        for question, part in columns:
+        for column in columns:
+            question, part = column.question, column.part
             section = sections[question.section_id]
             condition = part.get("show_if") or question.show_if
             shown_if = ""
@@ -326,7 +414,7 @@ class WideXlsxExporter(ListExporter):
                 target = condition.get("question", question.code)
                 shown_if = f"{target}.{condition['part']} = {condition['equals']}"
             yield [
-                f"{question.code}.{part['name']}",
+                column.name,
                 question.code,
                 question.display_number,
                 f"{section.numeral}. {section.title}",
@@ -337,6 +425,7 @@ class WideXlsxExporter(ListExporter):
                 "yes" if part.get("required") else "no",
                 "; ".join(f"{o['code']} = {o['label']}" for o in part.get("options", [])),
                 shown_if,
+                column.cell,
             ]
 
 

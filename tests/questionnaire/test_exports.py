@@ -96,6 +96,27 @@ def test_tidy_csv_rows_equal_stored_answers(edition, two_submissions):
     assert {row["region"] for row in rows if row["country_iso3"] == "UZB"} == {"Asia"}
 
 
+def test_tidy_csv_rows_tell_draft_from_submitted_and_consent(edition, country_a, country_b):
+    submission_full(edition=edition, country=country_a)
+    draft = submission_full(edition=edition, country=country_b, status=Submission.Status.DRAFT)
+    draft.consent = Submission.Consent.REFUSED
+    draft.version = 4
+    draft.save()
+
+    rows = list(csv.DictReader(io.StringIO(_export(TidyCsvExporter, edition).decode("utf-8-sig"))))
+
+    def columns(iso3):
+        return {
+            (row["status"], row["version"], row["submitted_version"], row["consent"])
+            for row in rows
+            if row["country_iso3"] == iso3
+        }
+
+    # Every row of a country carries its submission's status, versions and consent.
+    assert columns("UZB") == {("submitted", "1", "1", "granted")}
+    assert columns("FRA") == {("draft", "4", "", "refused")}
+
+
 def test_tidy_csv_links_exploded_one_row_per_field(edition, country_a):
     submission_full(edition=edition, country=country_a, links_per_question=3)
     rows = list(csv.DictReader(io.StringIO(_export(TidyCsvExporter, edition).decode("utf-8-sig"))))
@@ -120,8 +141,13 @@ def test_wide_xlsx_cells_equal_stored_answers(edition, two_submissions):
         for code, value in _stored(submission):
             question = edition.questions.get(code=code)
             for part in question.parts:
-                cell = row[f"{code}.{part['name']}"]
-                assert _parse_wide(cell, part) == value[part["name"]], (code, part["name"])
+                column = f"{code}.{part['name']}"
+                if part["kind"] == "percentage":
+                    typed = value[part["name"]]
+                    assert row[column] == float(typed["value"]), column
+                    assert row[f"{column}.comment"] == typed["comment"], column
+                    continue
+                assert _parse_wide(row[column], part) == value[part["name"]], column
 
 
 def _stored(submission) -> list[tuple[str, dict]]:
@@ -131,7 +157,6 @@ def _stored(submission) -> list[tuple[str, dict]]:
 def _parse_wide(cell, part):
     """Rebuild a stored value from its wide cell (the format documented in the codebook)."""
     kind = part["kind"]
-    cell = _plain(cell)
     if kind in {"text", "yes_no"}:
         return cell or ""
     pairs = [line.split(": ", 1) for line in (cell or "").split("\n")]
@@ -149,8 +174,6 @@ def _parse_wide(cell, part):
         selected = [key for key, _text in pairs if key != "other_text"]
         other = dict(pairs).get("other_text", "")
         return {"selected": selected, "other": other}
-    if kind == "percentage":
-        return dict(pairs)
     raise AssertionError(kind)
 
 
@@ -163,6 +186,11 @@ def test_wide_xlsx_codebook_lists_every_column(edition, country_a):
     entries = [dict(zip(header, row, strict=True)) for row in codebook[1:]]
 
     assert [entry["column"] for entry in entries] == list(answers_header[8:])
+    q17 = [entry for entry in entries if entry["question_code"] == "q17"]
+    assert [entry["column"] for entry in q17] == ["q17.answer", "q17.answer.comment", "q17.links"]
+    assert {entry["kind"] for entry in q17[:2]} == {"percentage"}
+    assert q17[0]["cell"].startswith("number")
+    assert q17[1]["cell"].startswith("text")
     q4_contact = next(entry for entry in entries if entry["column"] == "q4.contact")
     assert q4_contact["kind"] == "contact"
     assert q4_contact["shown_if"] == "q4.answer = yes"
@@ -248,16 +276,66 @@ def test_tidy_csv_formula_injection_neutralised(edition, country_a):
     assert not any(value.startswith(("=", "+", "-", "@")) for r in rows for value in r.values())
 
 
+def _wide_row(content: bytes) -> dict:
+    """The first country's cells of a wide XLSX by column, as openpyxl reads them (typed)."""
+    sheet = load_workbook(io.BytesIO(content))["answers"]
+    header = [cell.value for cell in sheet[1]]
+    return {header[i]: cell for i, cell in enumerate(sheet[2])}
+
+
 def test_wide_xlsx_formula_injection_neutralised(edition, country_a):
     submission_full(edition=edition, country=country_a, values=_formula_values(edition))
-    workbook = load_workbook(io.BytesIO(_export(WideXlsxExporter, edition)))
-    sheet = workbook["answers"]
-    header = [cell.value for cell in sheet[1]]
-    row = {header[i]: cell for i, cell in enumerate(sheet[2])}
+    content = _export(WideXlsxExporter, edition)
+    row = _wide_row(content)
 
-    assert row["q6.details"].value == "'" + FORMULAS[0]
+    # A string cell: shown exactly as typed, never evaluated, no apostrophe added.
+    assert row["q6.details"].value == FORMULAS[0]
     assert row["q6.details"].data_type == "s"
-    assert all(cell.data_type != "f" for line in sheet.iter_rows() for cell in line)
+    assert row["q1.links"].value.startswith(f"1.name: {FORMULAS[1]}\n1.url: {FORMULAS[3]}")
+    workbook = load_workbook(io.BytesIO(content))
+    cells = [cell for sheet in workbook for line in sheet.iter_rows() for cell in line]
+    assert all(cell.data_type != "f" for cell in cells)
+    # No formula element in any sheet's XML either.
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/")]
+    assert sheets
+    assert not any(b"<f>" in archive.read(name) or b"<f " in archive.read(name) for name in sheets)
+
+
+@pytest.mark.parametrize(
+    "typed", ["- first bullet\n- second bullet", "+998 71 238 41 00", "-3", "@home", "=1+2"]
+)
+def test_wide_xlsx_text_starting_like_a_formula_shown_as_typed(edition, country_a, typed):
+    values = answers_full(edition)
+    values["q6"]["details"] = typed
+    submission_full(edition=edition, country=country_a, values=values)
+
+    cell = _wide_row(_export(WideXlsxExporter, edition))["q6.details"]
+
+    assert cell.value == typed
+    assert cell.data_type == "s"
+
+
+def test_wide_xlsx_percentage_a_number_and_its_comment_in_own_column(edition, country_a):
+    values = answers_full(edition)
+    values["q17"]["answer"] = {"value": "45,5", "comment": "Survey of 2019"}
+    values["q18"]["answer"] = {"value": "50%", "comment": ""}
+    values["q19"]["answer"] = {"value": "12.25", "comment": "- estimate"}
+    values["q20"]["answer"] = {"value": "about half", "comment": "no survey yet"}
+    submission_full(edition=edition, country=country_a, values=values)
+
+    row = _wide_row(_export(WideXlsxExporter, edition))
+
+    assert row["q17.answer"].value == 45.5
+    assert row["q17.answer"].data_type == "n"
+    assert row["q17.answer.comment"].value == "Survey of 2019"
+    assert row["q18.answer"].value == 50
+    assert row["q18.answer.comment"].value is None
+    assert row["q19.answer"].value == 12.25
+    assert row["q19.answer.comment"].value == "- estimate"
+    # Not a number: the cell stays empty (the CSV and JSON keep what was typed).
+    assert row["q20.answer"].value is None
+    assert row["q20.answer.comment"].value == "no survey yet"
 
 
 def test_wide_xlsx_control_character_does_not_break_export(edition, country_a):
