@@ -50,9 +50,14 @@ class SubmissionLockedError(SubmissionError):
 
 
 class SubmissionNotAllowedError(SubmissionError):
-    """The user may not do this (only the focal point submits)."""
+    """The user may not do this (only the focal point submits or gives the publication consent)."""
 
     message = _("Only your country's focal point can submit the questionnaire.")
+
+    def __init__(self, message: str | None = None):
+        # The default explains submitting; other refused actions name themselves.
+        if message is not None:
+            self.message = message
 
 
 class AnswerInputError(SubmissionError):
@@ -384,15 +389,25 @@ def _refuse_if_overwriting(
         raise StaleVersionError(current_version=locked.version, changes=ordered)
 
 
+CONSENT_NOT_ALLOWED = _(
+    "Only your country's focal point can give or refuse the authorization to publish."
+)
+
+
 def consent_set(*, submission: Submission, user: User, consent: str) -> Submission:
     """Record the publication consent ("granted" or "refused") with who, when and the wording.
 
     Side effects: updates the submission's consent fields, bumps its version,
     adds a CONSENT_CHANGED event (before/after). Raises ValueError for another
-    choice, SubmissionLockedError once submitted.
+    choice, SubmissionNotAllowedError unless `user` is the country's focal
+    point, SubmissionLockedError once submitted.
     """
     if consent not in {Submission.Consent.GRANTED, Submission.Consent.REFUSED}:
         raise ValueError(f"unknown consent choice {consent!r}")
+    # The consent is the country's legal authorization, given by the official
+    # answerable for the submission: a contributor must not give or overwrite it.
+    if not user.is_focal_point:
+        raise SubmissionNotAllowedError(CONSENT_NOT_ALLOWED)
     with transaction.atomic():
         locked = _locked(submission)
         _check_editable(locked, user)

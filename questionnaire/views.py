@@ -512,6 +512,8 @@ def _render_review(
             "consent_form": consent_form
             or ConsentForm(initial={"consent": submission.consent or None}),
             "can_submit": request.user.is_focal_point,
+            # consent_set's rule: contributors read the choice, the focal point makes it.
+            "can_consent": request.user.is_focal_point,
             "steps": [s for s in flow_steps(context) if isinstance(s, SectionStep)],
             "review_step": ReviewStep(),
         },
@@ -529,6 +531,7 @@ def review(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def consent(request: HttpRequest) -> HttpResponse:
+    """The focal point's choice about publication; contributors only read it (403, like submit)."""
     submission, context = _flow_for(request)
     form = ConsentForm(request.POST)
     if not form.is_valid():
@@ -537,6 +540,9 @@ def consent(request: HttpRequest) -> HttpResponse:
         )
     try:
         consent_set(submission=submission, user=request.user, consent=form.cleaned_data["consent"])
+    except SubmissionNotAllowedError as error:
+        messages.error(request, error.message)
+        return _render_review(request, submission=submission, context=context, status=403)
     except SubmissionLockedError as error:
         messages.error(request, error.message)
         return redirect("questionnaire:submission")

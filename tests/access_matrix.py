@@ -274,7 +274,10 @@ MATRIX: dict[str, Url] = {
     ),
     "questionnaire:review": Url(get=OFFICIALS(OK)),
     "questionnaire:consent": Url(
-        get=SIGNED_IN(NOT_ALLOWED), post=OFFICIALS(FOUND), data=lambda w: {"consent": "granted"}
+        get=SIGNED_IN(NOT_ALLOWED),
+        # only the focal point gives or refuses the country's authorization to publish
+        post=(LOGIN, FOUND, FOUND, FORBIDDEN, NOT_FOUND),
+        data=lambda w: {"consent": "granted"},
     ),
     "questionnaire:submit": Url(
         get=SIGNED_IN(NOT_ALLOWED),

@@ -176,12 +176,12 @@ def test_answers_save_by_another_country_is_refused(submission, outsider):
     assert not submission.answers.exists()
 
 
-def test_consent_set_records_who_when_and_wording(submission, contributor, edition):
+def test_consent_set_records_who_when_and_wording(submission, focal_point, edition):
     updated = consent_set(
-        submission=submission, user=contributor, consent=Submission.Consent.REFUSED
+        submission=submission, user=focal_point, consent=Submission.Consent.REFUSED
     )
     assert updated.consent == Submission.Consent.REFUSED
-    assert updated.consent_by == contributor
+    assert updated.consent_by == focal_point
     assert updated.consent_at is not None
     assert updated.consent_text == edition.consent_text
     event = submission.events.get(kind=SubmissionEvent.Kind.CONSENT_CHANGED)
@@ -193,6 +193,19 @@ def test_consent_set_records_who_when_and_wording(submission, contributor, editi
 def test_consent_set_unknown_choice_is_refused(submission, focal_point):
     with pytest.raises(ValueError):
         consent_set(submission=submission, user=focal_point, consent="maybe")
+
+
+def test_consent_set_by_contributor_is_refused(submission, focal_point, contributor):
+    consent_set(submission=submission, user=focal_point, consent=Submission.Consent.GRANTED)
+    submission.refresh_from_db()
+    before = (submission.version, submission.events.count())
+    with pytest.raises(SubmissionNotAllowedError) as error:
+        consent_set(submission=submission, user=contributor, consent=Submission.Consent.REFUSED)
+    assert "authorization to publish" in str(error.value)
+    submission.refresh_from_db()
+    assert submission.consent == Submission.Consent.GRANTED
+    assert submission.consent_by == focal_point
+    assert (submission.version, submission.events.count()) == before
 
 
 def test_submission_submit_with_missing_answers_lists_them(submission, focal_point):

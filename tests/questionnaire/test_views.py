@@ -438,6 +438,36 @@ def test_consent_post_without_choice_is_an_error(signed_in, submission):
     assert submission.consent == ""
 
 
+def test_review_shows_consent_read_only_to_contributor(
+    client, contributor, focal_point, submission
+):
+    client.force_login(contributor)
+    text = page(client.get("/review/"))
+    assert "No choice has been recorded yet." in text
+    assert "Only the focal point can give or refuse the authorization." in text
+    assert 'action="/review/consent"' not in text and "Record my choice" not in text
+    consent_set(submission=submission, user=focal_point, consent="granted")
+    text = page(client.get("/review/"))
+    assert f"Recorded: Authorized to publish, by {focal_point.full_name} on" in text
+    assert 'action="/review/consent"' not in text
+
+
+def test_consent_post_by_contributor_is_refused_and_changes_nothing(
+    client, contributor, focal_point, submission
+):
+    consent_set(submission=submission, user=focal_point, consent="granted")
+    submission.refresh_from_db()
+    before = (submission.version, submission.events.count())
+    client.force_login(contributor)
+    response = client.post("/review/consent", {"consent": "refused"})
+    assert response.status_code == 403
+    assert "Only your country's focal point can give or refuse the authorization" in page(response)
+    submission.refresh_from_db()
+    assert submission.consent == Submission.Consent.GRANTED
+    assert submission.consent_by == focal_point
+    assert (submission.version, submission.events.count()) == before
+
+
 def test_submit_with_missing_answers_is_refused_with_list(signed_in, submission):
     response = signed_in.post("/review/submit", {"base_version": submission.version})
     text = page(response)
