@@ -60,6 +60,10 @@ from questionnaire.steps import (
 )
 
 ACTIONS = {"back", "save", "continue"}
+# Contributors cannot give the authorization: they are told who can.
+CONSENT_MISSING_FOR_CONTRIBUTOR = _(
+    "The focal point has not yet given or refused the authorization to publish."
+)
 
 # What static/js/filling.js says; "%s" is replaced by the time or the error.
 AUTOSAVE_MESSAGES = {
@@ -484,7 +488,13 @@ def _render_review(
     if problems is None:
         problems = dict(context.problems)
         if not submission.consent:
-            problems["consent"] = [str(CONSENT_MISSING)]
+            problems["consent"] = [
+                str(
+                    CONSENT_MISSING
+                    if request.user.is_focal_point
+                    else CONSENT_MISSING_FOR_CONTRIBUTOR
+                )
+            ]
     question_problems = [
         {
             "question": question,

@@ -446,6 +446,9 @@ def test_review_shows_consent_read_only_to_contributor(
     assert "No choice has been recorded yet." in text
     assert "Only the focal point can give or refuse the authorization." in text
     assert 'action="/review/consent"' not in text and "Record my choice" not in text
+    # What is left to do names who can do it.
+    assert "The focal point has not yet given or refused the authorization" in text
+    assert "Choose whether UNDESA may publish" not in text
     consent_set(submission=submission, user=focal_point, consent="granted")
     text = page(client.get("/review/"))
     assert f"Recorded: Authorized to publish, by {focal_point.full_name} on" in text
