@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Country, User
+from accounts.models import Country, Invitation, User
 
 
 class _UsernameLengthMixin:
@@ -39,6 +39,22 @@ class InvitationForm(forms.Form):
         label=_("Country"), queryset=Country.objects.order_by("name"), empty_label=None
     )
     role = forms.ChoiceField(label=_("Role"), choices=User.Role.choices)
+    replace_pending = forms.BooleanField(
+        label=_("Replace a pending invitation to another country"),
+        required=False,
+        help_text=_(
+            "Only if this address was invited for another country and should join this one "
+            "instead: that invitation's link stops working. Unticked, you are told about it "
+            "and nothing is sent."
+        ),
+    )
+
+    def pending_elsewhere(self, message: str) -> None:
+        """Say which other invitation is pending, and that the box lets it be replaced."""
+        self.add_error("email", message)
+        self.add_error(
+            "replace_pending", _("Tick this box to cancel that invitation and send this one.")
+        )
 
 
 class ContributorInvitationForm(forms.Form):
@@ -49,6 +65,17 @@ class ContributorInvitationForm(forms.Form):
         max_length=254,
         help_text=_("They receive a link to choose a password; it works once, for a week."),
     )
+
+
+class InvitationRevokeForm(forms.Form):
+    """A focal point cancels a pending invitation to their country (one button per row)."""
+
+    invitation = forms.ModelChoiceField(queryset=Invitation.objects.none())
+
+    def __init__(self, *args, country: Country, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Another country's invitation is not a choice: it is "not found", like any id.
+        self.fields["invitation"].queryset = Invitation.objects.filter(country=country)
 
 
 class InvitationAcceptForm(SetPasswordForm):

@@ -26,12 +26,17 @@ def country_team(*, country: Country) -> QuerySet[User]:
 
 
 def country_invitations_pending(*, country: Country) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(
-        country=country,
-        used_at__isnull=True,
-        replaced_at__isnull=True,
-        expires_at__gt=timezone.now(),
-    ).order_by("-created_at")
+    """The country's invitations still waiting for the invitee, newest first, with who sent them."""
+    return (
+        Invitation.objects.filter(
+            country=country,
+            used_at__isnull=True,
+            replaced_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("created_by")
+        .order_by("-created_at")
+    )
 
 
 def invitations_recent(*, limit: int = 50) -> QuerySet[Invitation]:

@@ -90,26 +90,50 @@ def _invitation_mail_send(*, invitation: Invitation, token: str) -> None:
     send_mail(subject, body, None, [invitation.email])
 
 
-def invitation_create(*, email: str, country: Country, role: str, invited_by: User) -> Invitation:
+class InvitationPendingElsewhere(InvitationError):
+    """The address has a pending invitation to another country.
+
+    A reviewer may replace it (replace_other_country=True); the message says which
+    country only to a reviewer.
+    """
+
+
+def invitation_create(
+    *,
+    email: str,
+    country: Country,
+    role: str,
+    invited_by: User,
+    replace_other_country: bool = False,
+) -> Invitation:
     """Invite `email` to join `country` as `role`, by e-mail with a single-use link.
 
     Reviewers may invite anyone for any country; a focal point only
     contributors for their own country.
 
-    Side effects: marks the address's earlier pending invitations replaced (their
-    links stop working), creates the invitation (storing only the token's
-    SHA-256), and on commit e-mails the link (SITE_URL + the token) to `email`.
-    The mail is sent in-process rather than by a Celery task so that the token
-    never travels through the broker.
-    Raises InvitationError when the address already has an account or the
-    inviter may not invite for that country and role.
+    An earlier invitation of the address to the same country is replaced (its
+    link stops working): that is how a lost or mistyped link is sent again. A
+    pending invitation to another country is never replaced silently: a focal
+    point is refused without being told which country (the address is not
+    theirs to take over), a reviewer is told which and replaces it only with
+    `replace_other_country`.
+
+    Side effects: marks the replaced invitations replaced, creates the
+    invitation (storing only the token's SHA-256), and on commit e-mails the
+    link (SITE_URL + the token) to `email`. The mail is sent in-process rather
+    than by a Celery task so that the token never travels through the broker.
+    Raises InvitationError when the address already has an account, the
+    inviter may not invite for that country and role, or a focal point would
+    replace DPIDG's invitation of a new focal point; InvitationPendingElsewhere
+    as said above.
     """
     from accounts.access import is_reviewer
 
     email = User.objects.normalize_email(email).strip().lower()
     if role not in User.Role.values:
         raise InvitationError(_("Choose a role."))
-    if not is_reviewer(invited_by) and not (
+    reviewer = is_reviewer(invited_by)
+    if not reviewer and not (
         invited_by.is_focal_point
         and invited_by.country_id == country.id
         and role == User.Role.CONTRIBUTOR
@@ -121,9 +145,46 @@ def invitation_create(*, email: str, country: Country, role: str, invited_by: Us
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
-        Invitation.objects.filter(
-            email=email, used_at__isnull=True, replaced_at__isnull=True
-        ).update(replaced_at=now)
+        # Locked so that an accept, a cancel or another invitation of these waits for this
+        # one. Two first invitations of an address at the same instant find nothing to
+        # lock and may both be made (only a database constraint could stop that).
+        earlier = list(
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("country", "created_by")
+            .filter(email=email, used_at__isnull=True, replaced_at__isnull=True)
+        )
+        replaced = [other.pk for other in earlier if other.country_id == country.id]
+        for other in earlier:
+            if other.state != Invitation.State.PENDING:
+                continue
+            if other.country_id != country.id:
+                if not reviewer:
+                    raise InvitationPendingElsewhere(
+                        _(
+                            "This address already has a pending invitation to the portal. "
+                            "Ask DPIDG if it should join your country instead."
+                        )
+                    )
+                if not replace_other_country:
+                    raise InvitationPendingElsewhere(
+                        _(
+                            "This address has a pending invitation to %(country)s, "
+                            "sent by %(inviter)s."
+                        )
+                        % {
+                            "country": other.country.name,
+                            "inviter": other.created_by.email if other.created_by else "—",
+                        }
+                    )
+                replaced.append(other.pk)
+            elif not reviewer and other.role == User.Role.FOCAL_POINT:
+                raise InvitationError(
+                    _(
+                        "This address already has a pending invitation from DPIDG to become "
+                        "your country's focal point."
+                    )
+                )
+        Invitation.objects.filter(pk__in=replaced).update(replaced_at=now)
         invitation = Invitation.objects.create(
             email=email,
             country=country,
@@ -147,6 +208,54 @@ def invitation_resend(*, invitation: Invitation, invited_by: User) -> Invitation
         role=invitation.role,
         invited_by=invited_by,
     )
+
+
+def _admin_log_change(*, obj: User | Invitation, by: User, message: str) -> None:
+    """A line in the object's admin history, where reviewers look for who changed what."""
+    LogEntry.objects.create(
+        user=by,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        action_flag=CHANGE,
+        change_message=message,
+    )
+
+
+def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
+    """Cancel a pending invitation: its link stops working at once.
+
+    A reviewer may cancel any; a focal point the contributors' invitations to
+    their own country (inviting a new focal point is DPIDG's decision).
+    Side effects: the invitation expires now, so its link shows the expired
+    page and DPIDG can send a new one (Invitation has no state of its own for
+    this); an admin LogEntry on the invitation records who cancelled it.
+    Raises InvitationError when `by` may not cancel it or it is no longer pending.
+    """
+    from accounts.access import is_reviewer
+
+    if not is_reviewer(by) and not (
+        by.is_focal_point
+        and by.country_id == invitation.country_id
+        and invitation.role == User.Role.CONTRIBUTOR
+    ):
+        raise InvitationError(_("Only DPIDG can cancel this invitation."))
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.state != Invitation.State.PENDING:
+            raise InvitationError(
+                _(
+                    "The invitation to %(email)s is no longer waiting: it was accepted, "
+                    "replaced or has expired."
+                )
+                % {"email": invitation.email}
+            )
+        invitation.expires_at = timezone.now()
+        invitation.save(update_fields=["expires_at"])
+        _admin_log_change(
+            obj=invitation, by=by, message=f"Cancelled by {by.email}; the link no longer works."
+        )
+    return invitation
 
 
 def invitation_accept(*, invitation: Invitation, password: str, full_name: str = "") -> User:
@@ -232,14 +341,7 @@ def focal_point_handover(*, country: Country, new_focal_point: User, by: User) -
                 after=after,
                 message=message,
             )
-        LogEntry.objects.create(
-            user=by,
-            content_type=ContentType.objects.get_for_model(User),
-            object_id=str(new_focal_point.pk),
-            object_repr=str(new_focal_point)[:200],
-            action_flag=CHANGE,
-            change_message=message,
-        )
+        _admin_log_change(obj=new_focal_point, by=by, message=message)
     return new_focal_point
 
 

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from accounts.forms import (
     FocalPointHandoverForm,
     InvitationAcceptForm,
     InvitationForm,
+    InvitationRevokeForm,
     TOTPTokenForm,
 )
 from accounts.middleware import session_expiry_refresh
@@ -33,9 +34,11 @@ from accounts.selectors import (
 )
 from accounts.services import (
     InvitationError,
+    InvitationPendingElsewhere,
     focal_point_handover,
     invitation_accept,
     invitation_create,
+    invitation_revoke,
 )
 
 SESSION_PENDING_DEVICE = "_msq_otp_pending_device"
@@ -128,7 +131,8 @@ def invitation_set_password_view(request):
 
 @require_http_methods(["GET", "POST"])
 def team_view(request):
-    """A country's officials and pending invitations; the focal point invites and hands over."""
+    """A country's officials and pending invitations; the focal point invites, cancels an
+    invitation and hands over."""
     country = official_country(request.user)
     user = request.user
     invite_form = ContributorInvitationForm(prefix="invite")
@@ -153,6 +157,22 @@ def team_view(request):
                         request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
                     )
                     return redirect("accounts:team")
+        elif "revoke-invitation" in request.POST:
+            revoke_form = InvitationRevokeForm(request.POST, prefix="revoke", country=country)
+            if not revoke_form.is_valid():
+                raise Http404  # no such invitation to this country
+            invitation = revoke_form.cleaned_data["invitation"]
+            try:
+                invitation_revoke(invitation=invitation, by=user)
+            except InvitationError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("The invitation to %(email)s is cancelled: its link no longer works.")
+                    % {"email": invitation.email},
+                )
+            return redirect("accounts:team")
         else:
             handover_form = FocalPointHandoverForm(
                 request.POST, prefix="handover", country=country, exclude=user
@@ -193,7 +213,10 @@ def staff_invite_view(request):
                 country=form.cleaned_data["country"],
                 role=form.cleaned_data["role"],
                 invited_by=request.user,
+                replace_other_country=form.cleaned_data["replace_pending"],
             )
+        except InvitationPendingElsewhere as error:
+            form.pending_elsewhere(str(error))
         except InvitationError as error:
             form.add_error("email", str(error))
         else:

@@ -434,3 +434,142 @@ def test_invitation_admin_escapes_email(client, reviewer, country_a):
     body = client.get(reverse("admin:accounts_invitation_changelist")).content.decode()
     assert "x<script>@" not in body
     assert "x&lt;script&gt;@" in body
+
+
+# --- An address invited for one country, then for another ------------------------------
+
+REFUSED_ELSEWHERE = "This address already has a pending invitation to the portal."
+
+
+def _invited_by_focal_point(capture, focal_point, email: str) -> tuple[Invitation, str]:
+    return _invite(
+        capture,
+        email=email,
+        country=focal_point.country,
+        role="contributor",
+        invited_by=focal_point,
+    )
+
+
+def test_focal_point_invitation_refused_when_other_country_invitation_pending(
+    client, focal_point, outsider, django_capture_on_commit_callbacks
+):
+    """QA: Uzbekistan invites an address, then France does: Uzbekistan's link kept working."""
+    first, token = _invited_by_focal_point(
+        django_capture_on_commit_callbacks, focal_point, "new.person@gov.uz"
+    )
+    client.force_login(outsider)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:team"), {"invite-email": "New.Person@gov.uz"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert REFUSED_ELSEWHERE in body and "Ask DPIDG" in body
+    assert focal_point.country.name not in body  # which country invited it is not told
+    assert Invitation.objects.get() == first
+    assert first.state == Invitation.State.PENDING
+    assert len(mail.outbox) == 1
+    opened = Client().get(reverse("accounts:invitation_accept", args=[token]), follow=True)
+    assert "Create my account" in opened.content.decode()
+
+
+def test_focal_point_reinvite_for_own_country_replaces_the_old_link(
+    client, focal_point, django_capture_on_commit_callbacks
+):
+    client.force_login(focal_point)
+    for _attempt in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("accounts:team"), {"invite-email": "again@gov.uz"})
+        assert response.status_code == 302
+    old, new = Invitation.objects.order_by("created_at", "id")
+    assert old.state == Invitation.State.REPLACED
+    assert new.state == Invitation.State.PENDING
+
+
+def test_other_country_expired_or_used_invitation_does_not_block(
+    focal_point, country_b, django_capture_on_commit_callbacks
+):
+    expired = InvitationFactory(
+        email="free@gov.uz", country=country_b, expires_at=timezone.now() - timedelta(days=1)
+    )
+    invitation, _token = _invited_by_focal_point(
+        django_capture_on_commit_callbacks, focal_point, "free@gov.uz"
+    )
+    assert invitation.state == Invitation.State.PENDING
+    expired.refresh_from_db()
+    assert expired.state == Invitation.State.EXPIRED  # left as it was, not "replaced"
+
+
+def test_focal_point_cannot_replace_pending_focal_point_invitation_of_own_country(
+    focal_point, reviewer, django_capture_on_commit_callbacks
+):
+    """The outgoing focal point must not turn DPIDG's invitation of their successor into a
+    contributor's."""
+    successor, _token = _invite(
+        django_capture_on_commit_callbacks,
+        email="successor@gov.uz",
+        country=focal_point.country,
+        role="focal_point",
+        invited_by=reviewer,
+    )
+    with pytest.raises(InvitationError):
+        invitation_create(
+            email="successor@gov.uz",
+            country=focal_point.country,
+            role="contributor",
+            invited_by=focal_point,
+        )
+    successor.refresh_from_db()
+    assert successor.state == Invitation.State.PENDING
+    assert Invitation.objects.count() == 1
+
+
+def test_reviewer_replaces_other_country_invitation_only_when_ticked(
+    client, reviewer, focal_point, country_b, django_capture_on_commit_callbacks
+):
+    first, old_token = _invited_by_focal_point(
+        django_capture_on_commit_callbacks, focal_point, "both@gov.uz"
+    )
+    client.force_login(reviewer)
+    data = {"email": "both@gov.uz", "country": country_b.pk, "role": "contributor"}
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(reverse("accounts:staff_invite"), data)
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    # The reviewer is told which country, and by whom, and how to go ahead.
+    assert "pending invitation to Uzbekistan" in body
+    assert focal_point.email in body
+    assert "Tick this box" in body
+    assert Invitation.objects.get() == first and first.state == Invitation.State.PENDING
+    assert len(mail.outbox) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(reverse("accounts:staff_invite"), {**data, "replace_pending": "on"})
+    assert sent.status_code == 302
+    first.refresh_from_db()
+    assert first.state == Invitation.State.REPLACED
+    new = Invitation.objects.exclude(pk=first.pk).get()
+    assert new.country == country_b and new.state == Invitation.State.PENDING
+    assert mail.outbox[-1].to == ["both@gov.uz"]
+    old = client.get(reverse("accounts:invitation_accept", args=[old_token]))
+    assert old.status_code == 410
+
+
+def test_admin_new_link_refused_when_other_country_invitation_pending(
+    client, reviewer, country_a, country_b, django_capture_on_commit_callbacks
+):
+    old = InvitationFactory(
+        email="moved@gov.uz", country=country_a, replaced_at=timezone.now(), created_by=reviewer
+    )
+    pending = InvitationFactory(email="moved@gov.uz", country=country_b, created_by=reviewer)
+    client.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:accounts_invitation_changelist"),
+            {"action": "send_new_link", "_selected_action": [old.pk]},
+            follow=True,
+        )
+    assert "pending invitation to France" in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.state == Invitation.State.PENDING
+    assert Invitation.objects.count() == 2
+    assert not mail.outbox
