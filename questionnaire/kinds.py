@@ -3,7 +3,8 @@
 A question is made of parts (q6: a yes_no, a text and links); each part has a
 kind from KINDS. A kind knows its empty value, how to coerce whatever a form or
 JSON endpoint posts into its stored shape (keeping what was typed, valid or
-not), which problems block submission, and how to flatten a value into plain
+not; refusing a value of the wrong type rather than storing it as empty),
+which problems block submission, and how to flatten a value into plain
 strings for display and exports. Adding a kind means adding one class here.
 
 Stored shapes (see ../shared/msq-2020-questionnaire.md, "Answer shapes"):
@@ -17,10 +18,12 @@ Stored shapes (see ../shared/msq-2020-questionnaire.md, "Answer shapes"):
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -39,7 +42,11 @@ LINKS_MAX_ROWS = 100
 EMAILS_MAX = 10
 
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
-_DOMAIN_RE = re.compile(r"^[^\s/?#:@]+\.[^\s/?#:@]{2,}(:\d+)?([/?#]|$)")
+# Where a URL's host and port end. Browsers read a backslash as a slash in http(s) URLs.
+_AUTHORITY_END_RE = re.compile(r"[/?#\\]")
+# A plain decimal as officials write a percentage: ASCII digits, at most one decimal
+# mark, "." or "," (most of the world writes 2,5). No sign, exponent or underscore.
+_DECIMAL_RE = re.compile(r"(?P<whole>[0-9]*)(?:[.,](?P<fraction>[0-9]+))?", re.ASCII)
 _email_validator = EmailValidator()
 
 
@@ -51,7 +58,21 @@ class LimitProblem(Problem):
     """A value beyond what a draft may hold: the save is refused rather than the value cut."""
 
 
+class InputShapeError(ValueError):
+    """A posted value of the wrong type or shape for its part: a list where text goes, an
+    unknown key, an option the part does not have.
+
+    The form pages never post such values; the JSON autosave may. The save is refused as
+    a whole: storing the value as empty would silently clear the official's answer.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 def _as_str(value: Any) -> str:
+    """A stored value as text, for display (stored values went through coerce())."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -59,6 +80,55 @@ def _as_str(value: Any) -> str:
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return str(value)
     return ""
+
+
+def _json_type(raw: Any) -> str:
+    if isinstance(raw, bool):
+        return _("true/false")
+    if isinstance(raw, list):
+        return _("a list")
+    if isinstance(raw, dict):
+        return _("an object")
+    return _("a value of another type")
+
+
+def _shape_error(field: str, expected: str, raw: Any) -> InputShapeError:
+    return InputShapeError(
+        _("%(field)s should be %(expected)s, not %(found)s")
+        % {"field": field, "expected": expected, "found": _json_type(raw)}
+    )
+
+
+def _posted_str(raw: Any, field: str) -> str:
+    """Posted text; null is empty and a JSON number is kept as written (45.5 -> "45.5")."""
+    if raw is None or isinstance(raw, str):
+        return raw or ""
+    if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
+        return str(raw)
+    raise _shape_error(field, _("text"), raw)
+
+
+def _posted_list(raw: Any, field: str) -> list:
+    if raw is None:
+        return []
+    if isinstance(raw, list):
+        return raw
+    raise _shape_error(field, _("a list"), raw)
+
+
+def _posted_dict(raw: Any, field: str, keys: tuple[str, ...]) -> dict:
+    """A posted object whose keys are all known: a misspelt key would otherwise save as empty."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _shape_error(field, _("an object"), raw)
+    unknown = sorted(str(key) for key in raw if key not in keys)
+    if unknown:
+        raise InputShapeError(
+            _("%(field)s has no “%(key)s” (it has %(keys)s)")
+            % {"field": field, "key": unknown[0][:50], "keys": ", ".join(keys)}
+        )
+    return raw
 
 
 def _length_problems(label: str, text: str, limit: int) -> list[Problem]:
@@ -72,25 +142,78 @@ def _length_problems(label: str, text: str, limit: int) -> list[Problem]:
     return []
 
 
+def _port_is_valid(port: str) -> bool:
+    return not port or (port.isascii() and port.isdigit() and 0 < int(port) <= 65535)
+
+
+def _host_is_public(host: str) -> bool:
+    """Whether a host can name a site on the internet: an IP address, or a dotted name
+    whose last label is a word (a top-level domain: "uz", "рф", "xn--p1ai").
+
+    Names in any script are accepted (президент.рф), percent-encoded or not; "localhost",
+    "gov" or "." are not a public portal's address.
+    """
+    name = unquote(host).removesuffix(".")
+    labels = name.split(".")
+    if len(labels) < 2:
+        return False
+    if all(label.isascii() and label.isdigit() for label in labels):
+        return _is_ip_address(name)
+    for label in labels:
+        if not 0 < len(label) <= 63 or label.startswith("-") or label.endswith("-"):
+            return False
+        if not all(char.isalnum() or char in "-_" for char in label):
+            return False
+    top = labels[-1]
+    return (len(top) >= 2 and top.isalpha()) or (top.startswith("xn--") and top.isascii())
+
+
+def _is_ip_address(text: str, *, version: int | None = None) -> bool:
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return version is None or address.version == version
+
+
+def _authority_is_valid(authority: str) -> bool:
+    """Whether "[user@]host[:port]" names a public host on a valid port."""
+    host_port = authority.rpartition("@")[2]
+    if host_port.startswith("["):
+        host, bracket, after = host_port[1:].partition("]")
+        if not bracket or (after and not after.startswith(":")):
+            return False
+        return _is_ip_address(host, version=6) and _port_is_valid(after[1:])
+    host, _colon, port = host_port.partition(":")
+    return _host_is_public(host) and _port_is_valid(port)
+
+
 def url_href(url: str) -> str | None:
     """The address to link to for a URL as an official typed it, or None if it is not one.
 
     "www.ek.uz" becomes "http://www.ek.uz"; a remark after the address
-    ("https://gov.uz (main portal)") is left out of the link; fragments and
-    percent-encoded queries are kept exactly. Only http(s) addresses are linked:
-    "javascript:" and the like never become a link.
+    ("https://gov.uz (main portal)") is left out of the link, and so is a comma
+    or semicolon before the next one; fragments and percent-encoded queries are
+    kept exactly. The host must be a public one (a dotted name or an IP address,
+    a port in range): "http://" alone or "http://localhost" is not an address.
+    Only http(s) addresses are linked: "javascript:" and the like never become a link.
     """
-    candidate = url.strip().split()[0] if url.strip() else ""
+    candidate = url.strip().split()[0].rstrip(",;") if url.strip() else ""
     if not candidate:
         return None
     if _SCHEME_RE.match(candidate):
-        scheme = candidate.split(":", 1)[0].lower()
-        return candidate if scheme in {"http", "https"} else None
+        scheme, rest = candidate.split("://", 1)
+        if scheme.lower() not in {"http", "https"}:
+            return None
+        authority = _AUTHORITY_END_RE.split(rest, maxsplit=1)[0]
+        return candidate if _authority_is_valid(authority) else None
     if candidate.startswith("//"):
         candidate = candidate[2:]
-    if _DOMAIN_RE.match(candidate):
-        return f"http://{candidate}"
-    return None
+    authority = _AUTHORITY_END_RE.split(candidate, maxsplit=1)[0]
+    # Without a scheme, "name@host" is an e-mail address, not a link.
+    if "@" in authority or not _authority_is_valid(authority):
+        return None
+    return f"http://{candidate}"
 
 
 def email_list(raw: Any) -> list[str]:
@@ -116,8 +239,11 @@ class Kind:
         return []
 
     def coerce(self, raw: Any, part: dict) -> Any:
-        """The stored shape of a posted value, keeping what was typed even if invalid."""
-        return _as_str(raw)
+        """The stored shape of a posted value, keeping what was typed even if invalid.
+
+        Raises InputShapeError for a value of the wrong type or shape (JSON only).
+        """
+        return _posted_str(raw, _("the answer"))
 
     def is_empty(self, value: Any) -> bool:
         return value in (None, "", [], {})
@@ -179,8 +305,13 @@ class YesNoKind(Kind):
     CHOICES: ClassVar[tuple[str, ...]] = ("yes", "no")
 
     def coerce(self, raw, part):
-        value = _as_str(raw).strip().lower()
-        return value if value in self.CHOICES else ""
+        value = _posted_str(raw, _("the answer")).strip().lower()
+        if value and value not in self.CHOICES:
+            raise InputShapeError(
+                _("the answer should be “yes”, “no” or empty, not “%(value)s”")
+                % {"value": value[:50]}
+            )
+        return value
 
     def flatten(self, value, part):
         if value in self.CHOICES:
@@ -201,12 +332,15 @@ class LinksKind(Kind):
         return []
 
     def coerce(self, raw, part):
-        rows = raw if isinstance(raw, list) else []
         coerced = []
-        for row in rows:
-            if not isinstance(row, dict):
-                continue
-            clean = {field: _as_str(row.get(field)) for field in self.FIELDS}
+        for index, row in enumerate(_posted_list(raw, _("the links")), start=1):
+            row = _posted_dict(row, _("link %(n)d") % {"n": index}, self.FIELDS)
+            clean = {
+                field: _posted_str(
+                    row.get(field), _("link %(n)d's %(field)s") % {"n": index, "field": field}
+                )
+                for field in self.FIELDS
+            }
             # A row left entirely blank is not an answer: drop it instead of storing noise.
             if any(text.strip() for text in clean.values()):
                 coerced.append(clean)
@@ -288,9 +422,18 @@ class ContactKind(Kind):
         return {}
 
     def coerce(self, raw, part):
-        raw = raw if isinstance(raw, dict) else {}
-        value = {field: _as_str(raw.get(field)) for field in self.TEXT_FIELDS}
-        value["emails"] = email_list(raw.get("emails"))
+        raw = _posted_dict(raw, _("the contact"), (*self.TEXT_FIELDS, "emails"))
+        value = {
+            field: _posted_str(raw.get(field), _("the contact's %(field)s") % {"field": field})
+            for field in self.TEXT_FIELDS
+        }
+        emails = raw.get("emails")
+        if isinstance(emails, list):
+            for email in emails:
+                _posted_str(email, _("each e-mail address"))
+        else:
+            _posted_str(emails, _("the e-mail addresses"))
+        value["emails"] = email_list(emails)
         if not any(value[field].strip() for field in self.TEXT_FIELDS) and not value["emails"]:
             return {}
         return value
@@ -380,14 +523,21 @@ class MultiKind(Kind):
         return {option["code"] for option in part["options"] if option.get("other")}
 
     def coerce(self, raw, part):
-        raw = raw if isinstance(raw, dict) else {}
-        selected_raw = raw.get("selected") or []
+        raw = _posted_dict(raw, _("the answer"), ("selected", "other"))
+        selected_raw = raw.get("selected")
         if not isinstance(selected_raw, list):
-            selected_raw = [selected_raw]
-        wanted = {_as_str(code) for code in selected_raw}
+            selected_raw = [] if selected_raw in (None, "") else [selected_raw]
+        wanted = {_posted_str(code, _("each chosen option")) for code in selected_raw}
+        codes = self.option_codes(part)
+        unknown = sorted(wanted - set(codes))
+        if unknown:
+            raise InputShapeError(
+                _("there is no option “%(code)s” (the options are %(codes)s)")
+                % {"code": unknown[0][:50], "codes": ", ".join(codes)}
+            )
         # Keep the edition's order, whatever order the browser posted.
-        selected = [code for code in self.option_codes(part) if code in wanted]
-        other = _as_str(raw.get("other"))
+        selected = [code for code in codes if code in wanted]
+        other = _posted_str(raw.get("other"), _("the “Other” text"))
         if not selected and not other.strip():
             return {}
         return {"selected": selected, "other": other}
@@ -462,6 +612,43 @@ class MultiKind(Kind):
         }
 
 
+def _read_percentage(typed: str) -> Decimal | Problem:
+    """The number in a typed percentage ("45,5", " 50 %", "2.2"), or why it is not one.
+
+    One decimal mark, "." or ",": a second one, an exponent ("1e2"), an underscore,
+    "nan" or "inf" is not a number as officials write one. A mark followed by exactly
+    three digits ("1,000", "12.500") may be a thousands separator: read as a decimal
+    it would show one number and mean another, so it is refused rather than guessed.
+    """
+    text = typed.strip().removesuffix("%").rstrip()
+    negative = text.startswith("-")
+    match = _DECIMAL_RE.fullmatch(text.removeprefix("-"))
+    if not text or not match or not (match["whole"] or match["fraction"]):
+        return Problem(
+            _(
+                "“%(value)s” is not a number: write it with the digits 0 to 9 and at most "
+                "one decimal mark, like 2.5 or 2,5."
+            )
+            % {"value": typed[:50]}
+        )
+    whole, fraction = match["whole"], match["fraction"] or ""
+    if len(fraction) == 3 and whole and not whole.startswith("0"):
+        return Problem(
+            _(
+                "“%(value)s” could be read with a thousands separator or with three decimals: "
+                "a percentage is between 0 and 100, write its decimals like 12.5 or 12,25."
+            )
+            % {"value": typed[:50]}
+        )
+    number = Decimal(f"{whole or 0}.{fraction or 0}")
+    if negative or number > 100:
+        return Problem(
+            _("“%(value)s” is out of range: a percentage is between 0 and 100.")
+            % {"value": typed[:50]}
+        )
+    return number
+
+
 class PercentageKind(Kind):
     name = "percentage"
     label = _("Percentage")
@@ -470,8 +657,13 @@ class PercentageKind(Kind):
         return {}
 
     def coerce(self, raw, part):
-        raw = raw if isinstance(raw, dict) else {"value": raw}
-        value = {"value": _as_str(raw.get("value")).strip(), "comment": _as_str(raw.get("comment"))}
+        # A bare number or text is the percentage itself.
+        raw = raw if isinstance(raw, dict) or raw is None else {"value": raw}
+        raw = _posted_dict(raw, _("the answer"), ("value", "comment"))
+        value = {
+            "value": _posted_str(raw.get("value"), _("the percentage")).strip(),
+            "comment": _posted_str(raw.get("comment"), _("the comment")),
+        }
         if not value["value"] and not value["comment"].strip():
             return {}
         return value
@@ -481,25 +673,17 @@ class PercentageKind(Kind):
 
     @staticmethod
     def number(value: dict) -> Decimal | None:
-        """The typed number as a Decimal (a comma as decimal mark is accepted), or None."""
-        text = (value or {}).get("value", "").replace(",", ".").rstrip("%").strip()
-        if not text:
-            return None
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            return None
-        return number if number.is_finite() else None
+        """The typed number as a Decimal, or None when it is not one a percentage can be."""
+        read = _read_percentage((value or {}).get("value", ""))
+        return read if isinstance(read, Decimal) else None
 
     def problems(self, value, part):
         found: list[Problem] = []
         typed = value.get("value", "")
         if typed:
-            number = self.number(value)
-            if number is None:
-                found.append(Problem(_("“%(value)s” is not a number.") % {"value": typed[:50]}))
-            elif not Decimal(0) <= number <= Decimal(100):
-                found.append(Problem(_("A percentage is between 0 and 100.")))
+            read = _read_percentage(typed)
+            if isinstance(read, Problem):
+                found.append(read)
         found += _length_problems(_("The percentage"), typed, SHORT_TEXT_MAX_LENGTH)
         found += _length_problems(_("The comment"), value.get("comment", ""), TEXT_MAX_LENGTH)
         return found

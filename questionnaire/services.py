@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, User
 from questionnaire.answers import submission_problems
-from questionnaire.kinds import get_kind
+from questionnaire.kinds import InputShapeError, get_kind
 from questionnaire.models import Answer, Edition, Question, Submission, SubmissionEvent
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,8 @@ class SubmissionNotAllowedError(SubmissionError):
 
 
 class AnswerInputError(SubmissionError):
-    """The posted values do not name questions or parts of the edition (tampered or stale page)."""
+    """The posted values do not name questions or parts of the edition (tampered or stale
+    page), or a value is of the wrong type for its part (a list where text goes)."""
 
     def __init__(self, message: str):
         self.message = message
@@ -230,10 +231,10 @@ def answers_save(
     their stored value. Values that did not change are not written.
 
     Raises SubmissionLockedError / SubmissionNotAllowedError, AnswerInputError
-    for unknown questions or parts, AnswerLimitError when a value is beyond the
-    draft limits, StaleVersionError when `base_version` is older than the
-    stored version AND a question posted here was changed since by someone
-    else into something else. Nothing is written when any of these is raised.
+    for unknown questions or parts or a value of the wrong type, AnswerLimitError
+    when a value is beyond the draft limits, StaleVersionError when `base_version`
+    is older than the stored version AND a question posted here was changed since
+    by someone else into something else. Nothing is written when any of these is raised.
 
     Side effects: creates/updates Answer rows, bumps Submission.version and adds
     one ANSWERS_SAVED event per changed question (before/after), if anything
@@ -283,7 +284,13 @@ def answers_save(
             merged = dict(answer.value) if answer else {}
             for name, raw in posted.items():
                 kind = get_kind(parts[name]["kind"])
-                value = kind.coerce(raw, parts[name])
+                try:
+                    value = kind.coerce(raw, parts[name])
+                except InputShapeError as error:
+                    raise AnswerInputError(
+                        _("Nothing was saved. Question %(code)s, part %(part)s: %(problem)s.")
+                        % {"code": code, "part": name, "problem": error.message}
+                    ) from error
                 problems = [str(p) for p in kind.limit_problems(value, parts[name])]
                 if _contains_nul(value):
                     problems.append(str(NUL_REFUSED))

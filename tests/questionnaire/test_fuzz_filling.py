@@ -111,6 +111,8 @@ def test_fuzz_section_save(client, focal_point, reviewer, edition, draft, detail
         st.dictionaries(st.text(max_size=10), json_any, max_size=4),
     ),
 )
+# Found by QA: a list where text goes was saved as empty, clearing the answer.
+@example(base_version="current", values={"q14": {"details": ["a", "b"]}})
 def test_fuzz_autosave_json(client, focal_point, draft, base_version, values):
     client.force_login(focal_point)
     with rolled_back():
@@ -127,6 +129,11 @@ def test_fuzz_autosave_json(client, focal_point, draft, base_version, values):
         if response.status_code != 200:
             assert answer["error"]
             assert Submission.objects.get(pk=draft.pk).version == version
+        # A list, an object or true/false where text goes is refused, never saved as empty.
+        q14 = values.get("q14") if isinstance(values, dict) else None
+        details = q14.get("details") if isinstance(q14, dict) else None
+        if isinstance(details, (list, dict, bool)):
+            assert response.status_code != 200
 
 
 @FUZZ

@@ -2,11 +2,19 @@
 the read-only HTML."""
 
 import html
+from decimal import Decimal
 
 import pytest
 
 from questionnaire.forms import SectionForm
-from questionnaire.kinds import KINDS, LinkRowForm, get_kind
+from questionnaire.kinds import (
+    KINDS,
+    InputShapeError,
+    LinkRowForm,
+    PercentageKind,
+    get_kind,
+    url_href,
+)
 from questionnaire.selectors import submission_snapshot
 from questionnaire.services import answers_save, submission_get_or_create
 from tests.questionnaire.filling_helpers import links_data
@@ -178,3 +186,157 @@ def test_multi_option_footnotes_are_help_text(edition):
     form = SectionForm(questions=[question], values={})
     field = form.questions[0].parts[0].form.fields["selected"]
     assert "Poor, immigrants, older persons" in str(field.help_text)
+
+
+# --- Links: what is a web address -----------------------------------------------------
+
+ADDRESSES = [
+    ("www.ek.uz", "http://www.ek.uz"),
+    ("//www.ek.uz", "http://www.ek.uz"),
+    ("gov.uz/ru#!/welcome", "http://gov.uz/ru#!/welcome"),
+    ("https://my.gov.uz/#!/welcome", "https://my.gov.uz/#!/welcome"),
+    ("HTTPS://MY.GOV.UZ", "HTTPS://MY.GOV.UZ"),
+    ("https://gov.uz (main portal, in Uzbek and Russian)", "https://gov.uz"),
+    ("https://gov.uz, https://my.gov.uz", "https://gov.uz"),
+    ("http://stat.uz/ru/?option=com_content&id=1", "http://stat.uz/ru/?option=com_content&id=1"),
+    (
+        "https://www.google.com/search?q=%D0%B3%D0%BE",
+        "https://www.google.com/search?q=%D0%B3%D0%BE",
+    ),
+    ("президент.рф", "http://президент.рф"),
+    ("https://госуслуги.рф/help", "https://госуслуги.рф/help"),
+    ("http://%D1%80%D1%84%D1%84.%D1%80%D1%84/", "http://%D1%80%D1%84%D1%84.%D1%80%D1%84/"),
+    ("http://xn--d1abbgf6aiiy.xn--p1ai/", "http://xn--d1abbgf6aiiy.xn--p1ai/"),
+    ("https://www.moi.gov.ae/ar/default.aspx", "https://www.moi.gov.ae/ar/default.aspx"),
+    ("stat.uz:8080/ru", "http://stat.uz:8080/ru"),
+    ("https://gov.uz:65535/", "https://gov.uz:65535/"),
+    ("http://192.0.2.10/portal", "http://192.0.2.10/portal"),
+    ("http://[2001:db8::1]:8443/", "http://[2001:db8::1]:8443/"),
+]
+
+NOT_ADDRESSES = [
+    "http://",
+    "http://.",
+    "http://-",
+    "https://-gov.uz",
+    "http://gov.uz:99999/",
+    "http://gov.uz:0/",
+    "http://gov.uz:80:80/",
+    "http://gov..uz",
+    "http:///gov.uz",
+    "http://localhost:8000/",
+    "localhost:8000",
+    "http://gov",
+    "http://gov.u2",
+    "http://1.2.3",
+    "http://999.1.1.1",
+    "http://[gov.uz]/",
+    "javascript:alert(1)",
+    "ftp://files.gov.uz",
+    "a.alimov@mitc.uz",
+    "not a url at all",
+]
+
+
+@pytest.mark.parametrize(("typed", "href"), ADDRESSES)
+def test_url_href_real_world_address_is_linked(typed, href):
+    assert url_href(typed) == href
+
+
+@pytest.mark.parametrize("typed", NOT_ADDRESSES)
+def test_url_href_without_a_public_host_is_not_a_link(typed):
+    assert url_href(typed) is None
+    rendered = get_kind("links").render_html([{"name": "Portal", "url": typed, "note": ""}], {})
+    assert "<a " not in rendered
+    assert html.escape(typed) in rendered
+
+
+# --- Percentages -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [("45,5", "45.5"), ("2.2", "2.2"), ("50 %", "50"), ("0,125", "0.125"), ("100", "100")],
+)
+def test_percentage_number_reads_either_decimal_mark(typed, number):
+    assert PercentageKind.number({"value": typed}) == Decimal(number)
+
+
+@pytest.mark.parametrize("typed", ["1,000", "1.000,5", "1e2", "nan", "-5", "\uff11\uff12", "101"])
+def test_percentage_number_is_none_for_what_is_refused(typed):
+    assert PercentageKind.number({"value": typed}) is None
+
+
+# --- What the JSON autosave may post ---------------------------------------------------
+
+MULTI = {
+    "name": "answer",
+    "kind": "multi",
+    "options": [{"code": "ai", "label": "AI"}, {"code": "other", "label": "Other", "other": True}],
+}
+PARTS = {
+    "text": {"name": "details", "kind": "text"},
+    "yes_no": {"name": "answer", "kind": "yes_no"},
+    "links": {"name": "links", "kind": "links"},
+    "contact": {"name": "contact", "kind": "contact"},
+    "multi": MULTI,
+    "percentage": {"name": "answer", "kind": "percentage"},
+}
+
+WRONG_SHAPES = [
+    ("text", ["a", "b"], "the answer should be text, not a list"),
+    ("text", {"value": "a"}, "the answer should be text, not an object"),
+    ("text", True, "the answer should be text, not true/false"),
+    ("yes_no", "maybe", "“yes”, “no” or empty, not “maybe”"),
+    ("yes_no", ["yes"], "should be text, not a list"),
+    ("links", "https://gov.uz", "the links should be a list, not a value of another type"),
+    ("links", ["https://gov.uz"], "link 1 should be an object"),
+    ("links", [{"url": "gov.uz"}, {"href": "gov.uz"}], "link 2 has no “href”"),
+    ("links", [{"url": ["gov.uz"]}], "link 1's url should be text, not a list"),
+    ("contact", "Dilnoza", "the contact should be an object"),
+    ("contact", {"email": "d@mitc.uz"}, "the contact has no “email”"),
+    ("contact", {"name": {"first": "Dilnoza"}}, "the contact's name should be text"),
+    ("contact", {"emails": [["d@mitc.uz"]]}, "each e-mail address should be text"),
+    ("contact", {"emails": {"work": "d@mitc.uz"}}, "the e-mail addresses should be text"),
+    ("multi", ["ai"], "the answer should be an object, not a list"),
+    ("multi", {"choices": ["ai"]}, "the answer has no “choices” (it has selected, other)"),
+    ("multi", {"selected": ["telepathy"]}, "there is no option “telepathy”"),
+    ("multi", {"selected": [["ai"]]}, "each chosen option should be text"),
+    ("multi", {"selected": ["other"], "other": ["x"]}, "the “Other” text should be text"),
+    ("percentage", {"value": [45]}, "the percentage should be text, not a list"),
+    ("percentage", {"value": "45", "note": "x"}, "the answer has no “note”"),
+    ("percentage", [45], "the percentage should be text, not a list"),
+    ("percentage", {"comment": False}, "the comment should be text, not true/false"),
+]
+
+
+@pytest.mark.parametrize(("kind", "raw", "message"), WRONG_SHAPES)
+def test_coerce_wrong_shape_is_refused_not_stored_empty(kind, raw, message):
+    with pytest.raises(InputShapeError) as error:
+        get_kind(kind).coerce(raw, PARTS[kind])
+    assert message in str(error.value.message)
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "stored"),
+    [
+        ("text", None, ""),
+        ("text", 2019, "2019"),
+        ("yes_no", " Yes ", "yes"),
+        ("yes_no", "", ""),
+        ("links", None, []),
+        ("links", [{"url": "gov.uz", "name": None}], [{"name": "", "url": "gov.uz", "note": ""}]),
+        ("contact", {"name": "D", "emails": ["d@mitc.uz"]}, None),
+        ("multi", {"selected": "ai"}, {"selected": ["ai"], "other": ""}),
+        ("multi", {"selected": []}, {}),
+        ("percentage", 45.5, {"value": "45.5", "comment": ""}),
+        ("percentage", {"value": 50, "comment": "survey"}, {"value": "50", "comment": "survey"}),
+        ("percentage", None, {}),
+    ],
+)
+def test_coerce_json_of_the_right_shape_is_stored(kind, raw, stored):
+    value = get_kind(kind).coerce(raw, PARTS[kind])
+    if stored is None:  # a contact: only the fields that matter here
+        assert (value["name"], value["emails"]) == ("D", ["d@mitc.uz"])
+    else:
+        assert value == stored

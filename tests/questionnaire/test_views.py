@@ -771,3 +771,74 @@ def test_autosave_query_count_is_the_same_with_few_and_many_answers(
     # (and the test transaction's two savepoint statements).
     assert len(few.captured_queries) <= 11
     assert len(stored(submission)["q14"]["links"]) == 40
+
+
+# --- Autosave: JSON values of the wrong type ----------------------------------------------
+
+
+def _autosave_json(client, submission, section_code: str, values: dict):
+    submission.refresh_from_db()
+    return client.post(
+        f"/section/{section_code}/autosave",
+        json.dumps({"base_version": submission.version, "values": values}),
+        content_type="application/json",
+    )
+
+
+@pytest.mark.parametrize(
+    ("section_code", "values", "message"),
+    [
+        (
+            SECTION_VI,
+            {"q14": {"details": ["a", "b"]}},
+            "Nothing was saved. Question q14, part details: the answer should be text, not a list.",
+        ),
+        (
+            SECTION_VI,
+            {"q14": {"links": [{"name": "Portal", "href": "https://gov.uz"}]}},
+            "Question q14, part links: link 1 has no “href” (it has name, url, note).",
+        ),
+        (
+            "new-technologies",
+            {"q15": {"answer": {"choices": ["ai"]}}},
+            "Question q15, part answer: the answer has no “choices” (it has selected, other).",
+        ),
+        (
+            "new-technologies",
+            {"q15": {"answer": {"selected": ["telepathy"]}}},
+            "Question q15, part answer: there is no option “telepathy”",
+        ),
+        (
+            "indicators",
+            {"q17": {"answer": {"value": [45, 5]}}},
+            "Question q17, part answer: the percentage should be text, not a list.",
+        ),
+    ],
+)
+def test_autosave_json_wrong_type_is_400_and_keeps_the_stored_answer(
+    signed_in, submission, focal_point, section_code, values, message
+):
+    save(
+        submission,
+        focal_point,
+        {
+            "q14": {"details": "Telegram channels", "links": [{"url": "t.me/gov_uz"}]},
+            "q15": {"answer": {"selected": ["ai"]}},
+            "q17": {"answer": {"value": "45,5"}},
+        },
+    )
+    submission.refresh_from_db()
+    before = (submission.version, stored(submission))
+
+    response = _autosave_json(signed_in, submission, section_code, values)
+
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    submission.refresh_from_db()
+    assert (submission.version, stored(submission)) == before
+
+
+def test_autosave_json_number_for_a_percentage_is_stored_as_text(signed_in, submission):
+    response = _autosave_json(signed_in, submission, "indicators", {"q17": {"answer": 45.5}})
+    assert response.status_code == 200
+    assert stored(submission)["q17"] == {"answer": {"value": "45.5", "comment": ""}}
