@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -87,8 +88,17 @@ class RateRow:
         return self.counts[Status.SUBMITTED] + self.counts[Status.ACCEPTED]
 
     @property
-    def answered_percent(self) -> int:
-        return self.answered * 100 // self.total if self.total else 0
+    def answered_percent(self) -> Decimal:
+        """Share submitted or accepted, in %: one decimal below 10 %, whole numbers above.
+
+        Whole numbers alone said "0 %" while 1 of 193 had submitted. Rounded down,
+        so that the world's bar shows 100 % only once every country has answered.
+        """
+        if not self.answered:
+            return Decimal(0)
+        exact = Decimal(self.answered * 100) / self.total
+        step = Decimal("0.1") if exact < 10 else Decimal(1)
+        return exact.quantize(step, rounding=ROUND_DOWN)
 
 
 def rate_keys_by_country(*, edition: Edition) -> dict[int, str]:

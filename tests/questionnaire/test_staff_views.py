@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -293,3 +294,16 @@ def test_staff_urls_open_to_reviewers(reviewer_client, staff_targets):
             # A POST without its fields is refused with a message, or redirects back.
             response = reviewer_client.post(url)
             assert response.status_code in {200, 302, 400}, url
+
+
+def test_dashboard_chart_one_country_submitted_shows_half_percent(
+    reviewer_client, edition, country_a
+):
+    submission_full(edition=edition, country=country_a)
+
+    page = reviewer_client.get(DASHBOARD).content.decode()
+
+    totals = re.findall(r'class="chart-total">([^<]*)</text>', page)
+    # The world first, then the regions: Asia holds Uzbekistan (1 of 47).
+    assert totals[0] == "0.5 %"
+    assert "2.1 %" in totals
