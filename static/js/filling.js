@@ -44,6 +44,19 @@
     return (template || "%s").replace("%s", value);
   }
 
+  // The portal's refusals already begin "Nothing was saved: …"; a second
+  // "Not saved:" in front would only repeat it, so the template's lead-in is
+  // dropped then. The test reads the English wording: a translated interface
+  // needs the server to say which messages carry the lead-in (views.py).
+  var ALREADY_SAID = /^Nothing was saved\b/;
+
+  function refusal(template, error) {
+    if (error && ALREADY_SAID.test(error)) {
+      template = (template || "%s").replace(/^[^%]*%s/, "%s");
+    }
+    return fill(template, error);
+  }
+
   // "Saved at" in the official's own clock; the server's UTC time if the browser cannot tell.
   function localTime(iso, fallback) {
     var moment = new Date(iso);
@@ -102,7 +115,7 @@
           // Someone else saved: stop, so that nothing is overwritten; the
           // "Save draft" button shows both versions.
           stopped = true;
-          say(fill(text.conflict, data.error || ""), true);
+          say(refusal(text.conflict, data.error || ""), true);
         } else if (result.status === 401) {
           stopped = true;
           say(text.expired || data.error, true, data.login_url);
@@ -112,7 +125,7 @@
           retryLater();
         } else {
           // 400 or 413: the message says what to change; sending it again would not help.
-          say(fill(text.failed, data.error || result.status), true);
+          say(refusal(text.failed, data.error || result.status), true);
         }
       })
       .catch(function () {
@@ -203,9 +216,21 @@
     }
   });
 
-  form.addEventListener("input", schedule);
-  form.addEventListener("change", function () {
+  // Fields that "input" has scheduled a save for since their last "change".
+  var announced = new WeakSet();
+  form.addEventListener("input", function (event) {
+    announced.add(event.target);
+    schedule();
+  });
+  form.addEventListener("change", function (event) {
     applyConditions();
+    // A text box fires "change" when it loses focus, long after its "input"
+    // events scheduled the save. Announcing "Unsaved changes" again would
+    // replace an error the official has not read yet, on the very mouse-down
+    // that moves focus to a button.
+    if (announced.delete(event.target)) {
+      return;
+    }
     schedule();
   });
   form.addEventListener("submit", function () {

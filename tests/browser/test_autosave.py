@@ -57,7 +57,7 @@ def test_autosave_second_editor_gets_conflict_and_keeps_typed_values(
     theirs = "Ответ второго сотрудника — the contributor's answer"
     details(second).fill(theirs)
     status = second.locator("#autosave-status")
-    expect(status).to_contain_text("Not saved", timeout=15_000)
+    expect(status).to_contain_text("Nothing was saved", timeout=15_000)
     expect(status).to_contain_text(focal_point.full_name)
     expect(details(second)).to_have_value(theirs)
 
