@@ -177,8 +177,14 @@ def _is_ip_address(text: str, *, version: int | None = None) -> bool:
 
 
 def _authority_is_valid(authority: str) -> bool:
-    """Whether "[user@]host[:port]" names a public host on a valid port."""
-    host_port = authority.rpartition("@")[2]
+    """Whether "host[:port]" names a public host on a valid port.
+
+    A user name before the host is refused: no public portal needs one, and
+    "https://gov.uz@evil.example" would link a reviewer to evil.example.
+    """
+    if "@" in authority:
+        return False
+    host_port = authority
     if host_port.startswith("["):
         host, bracket, after = host_port[1:].partition("]")
         if not bracket or (after and not after.startswith(":")):
@@ -211,7 +217,7 @@ def url_href(url: str) -> str | None:
         candidate = candidate[2:]
     authority = _AUTHORITY_END_RE.split(candidate, maxsplit=1)[0]
     # Without a scheme, "name@host" is an e-mail address, not a link.
-    if "@" in authority or not _authority_is_valid(authority):
+    if not _authority_is_valid(authority):
         return None
     return f"http://{candidate}"
 

@@ -234,6 +234,8 @@ NOT_ADDRESSES = [
     "javascript:alert(1)",
     "ftp://files.gov.uz",
     "a.alimov@mitc.uz",
+    "https://gov.uz@evil.example/login",
+    "https://user:secret@my.gov.uz/",
     "not a url at all",
 ]
 
