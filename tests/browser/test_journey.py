@@ -47,9 +47,9 @@ def invite_official(reviewer_page: Page, *, email: str, country_name: str) -> st
     """The reviewer sends an invitation; returns the link from the e-mail it sent."""
     reviewer_page.goto("/accounts/invite/")
     audit(reviewer_page, "journey-01-invite")
-    reviewer_page.get_by_label("E-mail address").fill(email)
-    reviewer_page.get_by_label("Country").select_option(label=country_name)
-    reviewer_page.get_by_label("Role").select_option(label="Focal point")
+    reviewer_page.get_by_label(label("E-mail address")).fill(email)
+    reviewer_page.get_by_label(label("Country")).select_option(label=country_name)
+    reviewer_page.get_by_label(label("Role")).select_option(label="Focal point")
     reviewer_page.get_by_role("button", name="Send the invitation").click()
     expect(reviewer_page.get_by_role("status")).to_contain_text(f"Invitation sent to {email}")
     expect(reviewer_page.get_by_role("cell", name=email)).to_be_visible()
