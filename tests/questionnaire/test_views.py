@@ -1,7 +1,9 @@
 """The filling flow through HTTP, as an official's browser uses it (without JavaScript)."""
 
 import html
+import itertools
 import json
+import re
 
 import pytest
 from django.core import mail
@@ -842,3 +844,18 @@ def test_autosave_json_number_for_a_percentage_is_stored_as_text(signed_in, subm
     response = _autosave_json(signed_in, submission, "indicators", {"q17": {"answer": 45.5}})
     assert response.status_code == 200
     assert stored(submission)["q17"] == {"answer": {"value": "45.5", "comment": ""}}
+
+
+def test_section_questions_are_headings_in_order(client, focal_point, edition):
+    client.force_login(focal_point)
+    text = page(client.get("/section/institutional-framework/"))
+
+    levels = [int(level) for level in re.findall(r"<h([1-6])\b", text)]
+    assert levels[0] == 1
+    # Never skips a level going down (h1 → h2 → h3), so screen readers list them as a tree.
+    assert all(after <= before + 1 for before, after in itertools.pairwise(levels))
+    headings = re.findall(r"<h([23])[^>]*>\s*(.*?)</h\1>", text, flags=re.S)
+    plain = [(level, re.sub(r"<[^>]+>", "", body).split()) for level, body in headings]
+    assert (plain[0][0], plain[0][1][:5]) == ("2", ["1.", "What", "is", "the", "official"])
+    assert plain[1][0] == "2" and plain[1][1][:4] == ["2.", "Please", "also", "provide"]
+    assert plain[2][0] == "3" and plain[2][1][:3] == ["2.", "a.", "E-services"]
