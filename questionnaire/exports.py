@@ -333,6 +333,7 @@ class WideXlsxExporter(ListExporter):
         "subregion",
         "status",
         "version",
+        "submitted_version",
         "submitted_at",
         "consent",
     ]
@@ -381,6 +382,7 @@ class WideXlsxExporter(ListExporter):
                 country.subregion,
                 submission.status,
                 submission.version,
+                submission.submitted_version,
                 _iso(submission.submitted_at),
                 submission.consent,
                 *(cells.get(column.key, "") for column in columns),

@@ -138,6 +138,11 @@ def test_wide_xlsx_cells_equal_stored_answers(edition, two_submissions):
     for submission in two_submissions:
         row = by_iso3[submission.country.iso3]
         assert row["status"] == "submitted"
+        # The same versions as the tidy CSV and the JSON.
+        assert (row["version"], row["submitted_version"]) == (
+            submission.version,
+            submission.submitted_version,
+        )
         for code, value in _stored(submission):
             question = edition.questions.get(code=code)
             for part in question.parts:
@@ -185,7 +190,7 @@ def test_wide_xlsx_codebook_lists_every_column(edition, country_a):
     header = codebook[0]
     entries = [dict(zip(header, row, strict=True)) for row in codebook[1:]]
 
-    assert [entry["column"] for entry in entries] == list(answers_header[8:])
+    assert [entry["column"] for entry in entries] == list(answers_header[9:])
     q17 = [entry for entry in entries if entry["question_code"] == "q17"]
     assert [entry["column"] for entry in q17] == ["q17.answer", "q17.answer.comment", "q17.links"]
     assert {entry["kind"] for entry in q17[:2]} == {"percentage"}
