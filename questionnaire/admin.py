@@ -345,6 +345,14 @@ class SubmissionAdmin(ReviewerReadOnlyAdmin):
         submission = self._submission_or_404(request, object_id)
         if refused := self._post_only(request):
             return refused
+        if request.POST.get("confirm") != "yes":
+            # The box is required in the page too; this is for a post without it.
+            self.message_user(
+                request,
+                _("Tick the box to confirm the acceptance: nothing changed."),
+                messages.ERROR,
+            )
+            return self._back(submission)
         try:
             submission_accept(
                 submission=submission,

@@ -274,6 +274,7 @@ def official_revises_and_resubmits(page: Page) -> None:
 
 def reviewer_accepts_and_exports_xlsx(page: Page, submission: Submission) -> bytes:
     page.goto(review_url(submission))
+    page.get_by_label("I have read these answers and accept them as final").check()
     page.get_by_role("button", name="Accept", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("accepted")
     page.goto("/admin/questionnaire/submission/")

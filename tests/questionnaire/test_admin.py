@@ -248,8 +248,19 @@ def test_save_comments_action_keeps_status(reviewer_client, submitted):
     assert submitted.events.get().kind == SubmissionEvent.Kind.COMMENTED
 
 
+def test_accept_action_without_confirmation_changes_nothing(reviewer_client, submitted):
+    response = reviewer_client.post(_action_url("accept", submitted), {"version": 1}, follow=True)
+
+    assert "Tick the box to confirm the acceptance" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == Submission.Status.SUBMITTED
+    assert not submitted.events.filter(kind=SubmissionEvent.Kind.ACCEPTED).exists()
+
+
 def test_accept_action_accepts(reviewer_client, submitted, reviewer):
-    response = reviewer_client.post(_action_url("accept", submitted), {"version": 1})
+    response = reviewer_client.post(
+        _action_url("accept", submitted), {"version": 1, "confirm": "yes"}
+    )
 
     assert response.status_code == 302
     submitted.refresh_from_db()
