@@ -169,11 +169,13 @@ def _host_is_public(host: str) -> bool:
 
 
 def _is_ip_address(text: str, *, version: int | None = None) -> bool:
+    """Whether `text` is a public IP address: a private, loopback or reserved one
+    (10.0.0.1, 127.0.0.1, [::1]) is no portal address the public can reach."""
     try:
         address = ipaddress.ip_address(text)
     except ValueError:
         return False
-    return version is None or address.version == version
+    return (version is None or address.version == version) and address.is_global
 
 
 def _authority_is_valid(authority: str) -> bool:
@@ -623,8 +625,11 @@ def _read_percentage(typed: str) -> Decimal | Problem:
 
     One decimal mark, "." or ",": a second one, an exponent ("1e2"), an underscore,
     "nan" or "inf" is not a number as officials write one. A mark followed by exactly
-    three digits ("1,000", "12.500") may be a thousands separator: read as a decimal
-    it would show one number and mean another, so it is refused rather than guessed.
+    three zeros after a non-zero whole part ("1,000", "100.000") is most likely a
+    thousands separator: read as a decimal it would show one number and mean
+    another, so it is refused rather than guessed. Other three-digit fractions
+    ("12.375", "1,125") can only be decimals: as thousands they would be 1,000 or
+    more, far out of range.
     """
     text = typed.strip().removesuffix("%").rstrip()
     negative = text.startswith("-")
@@ -638,7 +643,7 @@ def _read_percentage(typed: str) -> Decimal | Problem:
             % {"value": typed[:50]}
         )
     whole, fraction = match["whole"], match["fraction"] or ""
-    if len(fraction) == 3 and whole and not whole.startswith("0"):
+    if fraction == "000" and whole and not whole.startswith("0"):
         return Problem(
             _(
                 "“%(value)s” could be read with a thousands separator or with three decimals: "

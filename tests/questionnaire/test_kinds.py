@@ -210,8 +210,8 @@ ADDRESSES = [
     ("https://www.moi.gov.ae/ar/default.aspx", "https://www.moi.gov.ae/ar/default.aspx"),
     ("stat.uz:8080/ru", "http://stat.uz:8080/ru"),
     ("https://gov.uz:65535/", "https://gov.uz:65535/"),
-    ("http://192.0.2.10/portal", "http://192.0.2.10/portal"),
-    ("http://[2001:db8::1]:8443/", "http://[2001:db8::1]:8443/"),
+    ("http://213.230.65.85/portal", "http://213.230.65.85/portal"),
+    ("http://[2a00:1450:4001:81c::200e]:8443/", "http://[2a00:1450:4001:81c::200e]:8443/"),
 ]
 
 NOT_ADDRESSES = [
@@ -225,6 +225,13 @@ NOT_ADDRESSES = [
     "http://gov..uz",
     "http:///gov.uz",
     "http://localhost:8000/",
+    # Private, loopback and documentation addresses: nobody outside can reach them.
+    "http://127.0.0.1/",
+    "http://10.0.0.1/intranet",
+    "http://192.168.1.1/",
+    "http://0.0.0.0/",
+    "http://[::1]/",
+    "http://192.0.2.10/portal",
     "localhost:8000",
     "http://gov",
     "http://gov.u2",
