@@ -128,12 +128,27 @@ class UserAdmin(ReviewerAccessMixin, DjangoUserAdmin):
                 )
 
 
+class InvitationStateFilter(admin.SimpleListFilter):
+    """The state is not a column (it depends on the time too), so it is filtered in SQL."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return Invitation.State.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Invitation.State.values:
+            return queryset.in_state(self.value())
+        return queryset
+
+
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     """Reviewers follow invitations here; "Add" opens the invite page, which sends the e-mail."""
 
     list_display = ("email", "country", "role", "state_display", "created_by", "expires_at")
-    list_filter = ("role", "country__region")
+    list_filter = (InvitationStateFilter, "role", "country__region")
     search_fields = ("email", "country__name", "country__iso3")
     list_select_related = ("country", "created_by")
     readonly_fields = [field.name for field in Invitation._meta.fields]

@@ -118,12 +118,32 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_official and self.role == self.Role.FOCAL_POINT
 
 
+class InvitationQuerySet(models.QuerySet):
+    def in_state(self, state: str) -> "InvitationQuerySet":
+        """The invitations whose `state` is `state`, decided in the database (for lists
+        and filters; the property Invitation.state says it for one)."""
+        now = timezone.now()
+        open_ = models.Q(used_at__isnull=True, cancelled_at__isnull=True)
+        conditions = {
+            Invitation.State.USED: models.Q(used_at__isnull=False),
+            Invitation.State.CANCELLED: models.Q(used_at__isnull=True, cancelled_at__isnull=False),
+            Invitation.State.REPLACED: open_ & models.Q(replaced_at__isnull=False),
+            Invitation.State.EXPIRED: open_
+            & models.Q(replaced_at__isnull=True, expires_at__lte=now),
+            Invitation.State.PENDING: open_
+            & models.Q(replaced_at__isnull=True, expires_at__gt=now),
+        }
+        return self.filter(conditions[Invitation.State(state)])
+
+
 class Invitation(models.Model):
     """A single-use link inviting an e-mail address to join a country as an official.
 
     Only the SHA-256 of the token is stored: the link in the e-mail is the
     only copy of the token itself. Re-inviting the same address to the same
     country marks the older invitation replaced, so only the newest link works.
+    A cancelled invitation keeps its own state, so that neither the invitee nor
+    a reviewer reads "expired" for a link stopped minutes after it was sent.
     """
 
     class State(models.TextChoices):
@@ -131,6 +151,7 @@ class Invitation(models.Model):
         USED = "used", _("Accepted")
         EXPIRED = "expired", _("Expired")
         REPLACED = "replaced", _("Replaced by a newer invitation")
+        CANCELLED = "cancelled", _("Cancelled")
 
     email = models.EmailField(_("e-mail address"), db_index=True)
     country = models.ForeignKey(
@@ -158,6 +179,17 @@ class Invitation(models.Model):
         related_name="+",
     )
     replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        User,
+        verbose_name=_("cancelled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -169,8 +201,11 @@ class Invitation(models.Model):
 
     @property
     def state(self) -> str:
+        # In this order of precedence, which InvitationQuerySet.in_state repeats in SQL.
         if self.used_at:
             return self.State.USED
+        if self.cancelled_at:
+            return self.State.CANCELLED
         if self.replaced_at:
             return self.State.REPLACED
         if self.expires_at <= timezone.now():

@@ -3,7 +3,6 @@
 import hashlib
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from accounts.models import Country, Invitation, User
 
@@ -28,12 +27,8 @@ def country_team(*, country: Country) -> QuerySet[User]:
 def country_invitations_pending(*, country: Country) -> QuerySet[Invitation]:
     """The country's invitations still waiting for the invitee, newest first, with who sent them."""
     return (
-        Invitation.objects.filter(
-            country=country,
-            used_at__isnull=True,
-            replaced_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        )
+        Invitation.objects.in_state(Invitation.State.PENDING)
+        .filter(country=country)
         .select_related("created_by")
         .order_by("-created_at")
     )

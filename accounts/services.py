@@ -151,7 +151,13 @@ def invitation_create(
         earlier = list(
             Invitation.objects.select_for_update(of=("self",))
             .select_related("country", "created_by")
-            .filter(email=email, used_at__isnull=True, replaced_at__isnull=True)
+            # A cancelled invitation stays cancelled: it neither blocks nor is replaced.
+            .filter(
+                email=email,
+                used_at__isnull=True,
+                replaced_at__isnull=True,
+                cancelled_at__isnull=True,
+            )
         )
         replaced = [other.pk for other in earlier if other.country_id == country.id]
         for other in earlier:
@@ -227,9 +233,10 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
 
     A reviewer may cancel any; a focal point the contributors' invitations to
     their own country (inviting a new focal point is DPIDG's decision).
-    Side effects: the invitation expires now, so its link shows the expired
-    page and DPIDG can send a new one (Invitation has no state of its own for
-    this); an admin LogEntry on the invitation records who cancelled it.
+    Side effects: marks the invitation cancelled (by `by`, now), so its link
+    shows the cancelled page and a new invitation of the address is neither
+    blocked by it nor replaces it; an admin LogEntry on the invitation records
+    the cancellation in its history, where reviewers look.
     Raises InvitationError when `by` may not cancel it or it is no longer pending.
     """
     from accounts.access import is_reviewer
@@ -246,12 +253,13 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
             raise InvitationError(
                 _(
                     "The invitation to %(email)s is no longer waiting: it was accepted, "
-                    "replaced or has expired."
+                    "cancelled, replaced or has expired."
                 )
                 % {"email": invitation.email}
             )
-        invitation.expires_at = timezone.now()
-        invitation.save(update_fields=["expires_at"])
+        invitation.cancelled_at = timezone.now()
+        invitation.cancelled_by = by
+        invitation.save(update_fields=["cancelled_at", "cancelled_by"])
         _admin_log_change(
             obj=invitation, by=by, message=f"Cancelled by {by.email}; the link no longer works."
         )

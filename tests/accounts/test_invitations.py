@@ -8,7 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, User
-from accounts.services import InvitationError, invitation_accept, invitation_create
+from accounts.services import (
+    InvitationError,
+    invitation_accept,
+    invitation_create,
+    invitation_revoke,
+)
 from accounts.views import SESSION_INVITATION_TOKEN
 from questionnaire.models import Submission, SubmissionEvent
 from tests.factories import InvitationFactory
@@ -234,6 +239,54 @@ def test_invitation_expired_after_link_opened_shows_expired_page(
     assert "expired" in response.content.decode()
     assert not User.objects.filter(email="slow@gov.uz").exists()
     assert SESSION_INVITATION_TOKEN not in client.session
+
+
+def test_invitation_cancelled_after_link_opened_shows_cancelled_page(
+    client, focal_point, country_a, django_capture_on_commit_callbacks
+):
+    """QA: the invitee read "This invitation has expired" minutes after it was sent."""
+    invitation, token = _invite_and_open(
+        client,
+        django_capture_on_commit_callbacks,
+        email="dropped@gov.uz",
+        country=country_a,
+        invited_by=focal_point,
+    )
+    invitation_revoke(invitation=invitation, by=focal_point)
+    response = client.post(
+        reverse("accounts:invitation_set_password"),
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    again = client.get(reverse("accounts:invitation_accept", args=[token]))
+    for page in (response, again):
+        assert page.status_code == 410
+        body = page.content.decode()
+        assert "This invitation was cancelled." in body
+        assert "If you still need an account, ask DPIDG" in body
+        assert "expired" not in body
+    assert not User.objects.filter(email="dropped@gov.uz").exists()
+    assert SESSION_INVITATION_TOKEN not in client.session
+
+
+def test_reviewer_lists_show_cancelled_invitation_as_cancelled(
+    client, reviewer, focal_point, country_a
+):
+    """QA: /accounts/invite/ and the admin said "Expired" for an invitation sent that day."""
+    invitation = InvitationFactory(email="dropped@gov.uz", country=country_a)
+    InvitationFactory(email="waiting@gov.uz", country=country_a)
+    invitation_revoke(invitation=invitation, by=focal_point)
+    client.force_login(reviewer)
+    body = client.get(reverse("accounts:staff_invite")).content.decode()
+    row = body[body.index("dropped@gov.uz") :].split("</tr>", 1)[0]
+    assert "<td>Cancelled</td>" in row and "Expired" not in row
+    changelist = reverse("admin:accounts_invitation_changelist")
+    admin_page = client.get(changelist).content.decode()
+    row = admin_page[admin_page.index("dropped@gov.uz") :].split("</tr>", 1)[0]
+    assert "Cancelled" in row and "Expired" not in row
+    filtered = client.get(changelist, {"state": "cancelled"}).content.decode()
+    assert "dropped@gov.uz" in filtered and "waiting@gov.uz" not in filtered
+    filtered = client.get(changelist, {"state": "pending"}).content.decode()
+    assert "waiting@gov.uz" in filtered and "dropped@gov.uz" not in filtered
 
 
 def test_invitation_accepted_in_other_tab_shows_used_page(
@@ -497,6 +550,41 @@ def test_other_country_expired_or_used_invitation_does_not_block(
     assert invitation.state == Invitation.State.PENDING
     expired.refresh_from_db()
     assert expired.state == Invitation.State.EXPIRED  # left as it was, not "replaced"
+
+
+def test_other_country_cancelled_invitation_does_not_block(
+    focal_point, outsider, django_capture_on_commit_callbacks
+):
+    cancelled, _old_token = _invited_by_focal_point(
+        django_capture_on_commit_callbacks, outsider, "free@gov.uz"
+    )
+    invitation_revoke(invitation=cancelled, by=outsider)
+    invitation, _token = _invited_by_focal_point(
+        django_capture_on_commit_callbacks, focal_point, "free@gov.uz"
+    )
+    assert invitation.country == focal_point.country
+    assert invitation.state == Invitation.State.PENDING
+    cancelled.refresh_from_db()
+    assert cancelled.state == Invitation.State.CANCELLED  # left as it was, not "replaced"
+    assert mail.outbox[-1].to == ["free@gov.uz"]
+
+
+def test_reinvite_after_cancel_sends_new_link_and_old_one_stays_cancelled(
+    client, focal_point, django_capture_on_commit_callbacks
+):
+    cancelled, old_token = _invited_by_focal_point(
+        django_capture_on_commit_callbacks, focal_point, "again@gov.uz"
+    )
+    invitation_revoke(invitation=cancelled, by=focal_point)
+    _invitation, new_token = _invited_by_focal_point(
+        django_capture_on_commit_callbacks, focal_point, "again@gov.uz"
+    )
+    cancelled.refresh_from_db()
+    assert cancelled.state == Invitation.State.CANCELLED
+    old = client.get(reverse("accounts:invitation_accept", args=[old_token]))
+    assert old.status_code == 410 and "was cancelled" in old.content.decode()
+    new = client.get(reverse("accounts:invitation_accept", args=[new_token]), follow=True)
+    assert "Create my account" in new.content.decode()
 
 
 def test_focal_point_cannot_replace_pending_focal_point_invitation_of_own_country(

@@ -5,11 +5,13 @@ from datetime import timedelta
 
 from django.contrib.admin.models import LogEntry
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation
+from accounts.services import invitation_token_hash
 from tests.factories import InvitationFactory, ReviewerFactory
 
 
@@ -30,6 +32,7 @@ def test_team_page_lists_pending_invitations_with_inviter_and_dates(
     InvitationFactory(email="gone@gov.uz", country=country_a, replaced_at=timezone.now())
     InvitationFactory(email="late@gov.uz", country=country_a, expires_at=timezone.now())
     InvitationFactory(email="joined@gov.uz", country=country_a, used_at=timezone.now())
+    InvitationFactory(email="dropped@gov.uz", country=country_a, cancelled_at=timezone.now())
     InvitationFactory(email="someone@gov.fr", country=country_b)
     for user in (focal_point, contributor):
         client.force_login(user)
@@ -39,7 +42,7 @@ def test_team_page_lists_pending_invitations_with_inviter_and_dates(
         assert "DPIDG" in waiting  # a reviewer's invitation
         assert by_focal_point.expires_at.strftime("%-d %B %Y") in waiting
         assert by_focal_point.created_at.strftime("%-d %B %Y") in waiting
-        for other in ("gone@", "late@", "joined@", "someone@gov.fr"):
+        for other in ("gone@", "late@", "joined@", "dropped@", "someone@gov.fr"):
             assert other not in waiting
 
 
@@ -64,7 +67,13 @@ def test_team_page_query_count_is_the_same_with_one_and_three_invitations(
 
 
 def test_focal_point_cancels_contributor_invitation(client, focal_point, country_a):
-    invitation = InvitationFactory(email="oops@gov.uz", country=country_a, created_by=focal_point)
+    invitation = InvitationFactory(
+        email="oops@gov.uz",
+        country=country_a,
+        created_by=focal_point,
+        token_hash=invitation_token_hash("oops-token"),
+    )
+    expires_at = invitation.expires_at
     client.force_login(focal_point)
     body = client.get(reverse("accounts:team")).content.decode()
     assert "Cancel the invitation to oops@gov.uz" in body
@@ -76,9 +85,30 @@ def test_focal_point_cancels_contributor_invitation(client, focal_point, country
     assert "The invitation to oops@gov.uz is cancelled" in body
     assert "oops@gov.uz" not in _waiting_table(body)
     invitation.refresh_from_db()
-    assert invitation.state == Invitation.State.EXPIRED  # the link says so to the invitee
+    assert invitation.state == Invitation.State.CANCELLED
+    assert invitation.cancelled_by == focal_point
+    assert invitation.expires_at == expires_at  # not passed off as expired
     entry = LogEntry.objects.get(object_id=str(invitation.pk))
     assert entry.user == focal_point and "Cancelled" in entry.change_message
+
+    # The invitee, minutes later, is told the truth.
+    opened = Client().get(reverse("accounts:invitation_accept", args=["oops-token"]))
+    assert opened.status_code == 410
+    body = opened.content.decode()
+    assert "This invitation was cancelled." in body
+    assert "expired" not in body
+
+
+def test_cancel_of_cancelled_invitation_says_so(client, focal_point, country_a):
+    """Cancelled in another tab: the second click changes nothing and says why."""
+    invitation = InvitationFactory(country=country_a)
+    client.force_login(focal_point)
+    for _click in range(2):
+        response = client.post(
+            reverse("accounts:team"), {"revoke-invitation": invitation.pk}, follow=True
+        )
+    assert "no longer waiting: it was accepted, cancelled" in response.content.decode()
+    assert LogEntry.objects.filter(object_id=str(invitation.pk)).count() == 1
 
 
 def test_focal_point_cannot_cancel_other_country_invitation(client, focal_point, country_b):
