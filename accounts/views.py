@@ -57,7 +57,7 @@ def _safe_next(request, default: str = "questionnaire:home") -> str:
 
 def _invitation_unusable(request, invitation: Invitation | None, *, link_opened: bool = True):
     """Why an invitation cannot be used: 404 for an unknown link (or none opened in this
-    session), 410 for an accepted, replaced or expired one."""
+    session), 410 for an accepted, cancelled, replaced or expired one."""
     return render(
         request,
         "accounts/invitation_invalid.html",
