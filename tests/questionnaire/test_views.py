@@ -859,3 +859,34 @@ def test_section_questions_are_headings_in_order(client, focal_point, edition):
     assert (plain[0][0], plain[0][1][:5]) == ("2", ["1.", "What", "is", "the", "official"])
     assert plain[1][0] == "2" and plain[1][1][:4] == ["2.", "Please", "also", "provide"]
     assert plain[2][0] == "3" and plain[2][1][:3] == ["2.", "a.", "E-services"]
+
+
+def test_submission_page_headings_in_order(client, focal_point, edition, country_a):
+    factories.submission_full(edition=edition, country=country_a)
+    client.force_login(focal_point)
+    text = page(client.get("/submission/"))
+
+    levels = [int(level) for level in re.findall(r"<h([1-6])\b", text)]
+    assert levels[0] == 1 and 4 in levels
+    assert all(after <= before + 1 for before, after in itertools.pairwise(levels))
+
+
+def test_pdf_link_names_the_submission_date_not_the_save_counter(
+    client, focal_point, edition, country_a
+):
+    submission = factories.submission_full(edition=edition, country=country_a)
+    Submission.objects.filter(pk=submission.pk).update(
+        version=28, submitted_version=28, pdf_version=28, pdf="submissions/pdf/UZB.pdf"
+    )
+    client.force_login(focal_point)
+    text = page(client.get("/submission/"))
+
+    when = submission.submitted_at.strftime("%-d %B %Y")
+    assert f"Download the PDF of what you submitted on {when}" in text
+    assert "version 28" not in text
+
+    # Submitted again, the new PDF not rendered yet: the older one is named as such.
+    Submission.objects.filter(pk=submission.pk).update(version=30, submitted_version=30)
+    text = page(client.get("/submission/"))
+    assert "The PDF of your submission is being prepared" in text
+    assert "Download the PDF of your previous submission" in text
