@@ -70,6 +70,8 @@ def test_invitation_journey_from_staff_page_to_overview(
     page = client.get(reverse("accounts:invitation_accept", args=[token]), follow=True)
     assert page.status_code == 200
     assert "Uzbekistan" in page.content.decode()
+    # The role in words, not its label mid-sentence.
+    assert "as a contributor for <strong>Uzbekistan</strong>" in page.content.decode()
     response = client.post(
         page.request["PATH_INFO"],
         {"full_name": "Dilnoza K.", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
