@@ -90,6 +90,12 @@ def _invitation_mail_send(*, invitation: Invitation, token: str) -> None:
     send_mail(subject, body, None, [invitation.email])
 
 
+def _is_focal_point_for_contributors(user: User, country_id: int, role: str) -> bool:
+    """A focal point invites and cancels contributors of their own country, nothing more:
+    a new focal point is DPIDG's decision."""
+    return user.is_focal_point and user.country_id == country_id and role == User.Role.CONTRIBUTOR
+
+
 class InvitationPendingElsewhere(InvitationError):
     """The address has a pending invitation to another country.
 
@@ -133,11 +139,7 @@ def invitation_create(
     if role not in User.Role.values:
         raise InvitationError(_("Choose a role."))
     reviewer = is_reviewer(invited_by)
-    if not reviewer and not (
-        invited_by.is_focal_point
-        and invited_by.country_id == country.id
-        and role == User.Role.CONTRIBUTOR
-    ):
+    if not reviewer and not _is_focal_point_for_contributors(invited_by, country.id, role):
         raise InvitationError(_("You may only invite contributors for your own country."))
     if User.objects.filter(email__iexact=email).exists():
         raise InvitationError(_("An account with this e-mail address already exists."))
@@ -241,10 +243,8 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
     """
     from accounts.access import is_reviewer
 
-    if not is_reviewer(by) and not (
-        by.is_focal_point
-        and by.country_id == invitation.country_id
-        and invitation.role == User.Role.CONTRIBUTOR
+    if not is_reviewer(by) and not _is_focal_point_for_contributors(
+        by, invitation.country_id, invitation.role
     ):
         raise InvitationError(_("Only DPIDG can cancel this invitation."))
     with transaction.atomic():
