@@ -9,6 +9,7 @@ to start without a real secret key and allowed hosts.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -252,9 +253,25 @@ MSQ_PDF_SOFT_TIME_LIMIT = env.int("MSQ_PDF_SOFT_TIME_LIMIT", default=120)
 MSQ_EXPORT_RETENTION_DAYS = env.int("MSQ_EXPORT_RETENTION_DAYS", default=7)
 
 # --- Caches ----------------------------------------------------------------
-CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://"),
-}
+# Rate limits (msq_portal.ratelimit), locks and caches must be shared by every web
+# process: with a Redis broker and no CACHE_URL, the cache is that Redis server's
+# database CACHE_REDIS_DB (a separate one from the broker's, so that purging one
+# never empties the other). The embedded default, one process, uses local memory.
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    _broker = urlsplit(CELERY_BROKER_URL)
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _broker._replace(path=f"/{env.int('CACHE_REDIS_DB', default=15)}").geturl(),
+            # A cache that does not answer must not hang a request (see the broker's timeouts).
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="msq"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Security --------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

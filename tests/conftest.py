@@ -45,6 +45,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         database.setdefault("TEST", {})["NAME"] = str(test_database)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, so that one test's rate-limit counters
+    (msq_portal.ratelimit) never limit the next. On Redis this is the cache's own
+    database (CACHE_REDIS_DB or CACHE_URL), never the broker's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def pytest_configure(config):
     # Production hashes passwords with PBKDF2 at a million rounds, about a
     # second per user on this machine; the suite makes hundreds of users.
