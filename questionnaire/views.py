@@ -8,6 +8,7 @@ answers cannot even be named. Writes go through questionnaire.services.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from django.contrib import messages
@@ -166,12 +167,50 @@ def _section_step(context: FlowContext, code: str) -> tuple[list, SectionStep]:
     raise Http404
 
 
+# The largest version a PositiveIntegerField holds on every database: a bigger one was
+# never served by a page, and would fail in the database rather than as bad input.
+MAX_VERSION = 2_147_483_647
+
+
 def _parse_version(raw: Any) -> int | None:
+    """The page's version from a form field or a JSON value; None for anything else.
+
+    A JSON number may be a float (1.0 from a script is fine); true/false, fractions,
+    Infinity and 1e999 are not versions (int() of an infinite float raises OverflowError).
+    """
+    if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+        return None
     try:
         version = int(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return version if version >= 1 else None
+    return version if 1 <= version <= MAX_VERSION else None
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e999: JSON has no infinity, nor can the database store it
+        raise ValueError(f"{text} is too large")
+    return number
+
+
+def _json_body(body: bytes) -> Any:
+    """The JSON document of an autosave; ValueError for anything that is not plain JSON.
+
+    Refuses NaN/Infinity and numbers too large for a float (they reach the
+    answers otherwise), and bodies nested past the interpreter's recursion
+    limit (json.loads raises RecursionError, which is not a ValueError).
+    """
+    try:
+        return json.loads(
+            body.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite_float
+        )
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def _saved_label(moment) -> str:
@@ -400,18 +439,24 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
         # (answers_save reads the answers it changes): no flow context, no answers read here.
         questions = section_questions(edition=submission.edition, code=code)
         try:
-            payload = json.loads(request.body.decode("utf-8"))
+            payload = _json_body(request.body)
         except RequestDataTooBig:
             return _json_error(gettext_now("What you sent is too large to save at once."), 413)
-        except (UnicodeDecodeError, ValueError):
-            return _json_error(gettext_now("The data sent could not be read."), 400)
+        except ValueError:  # UnicodeDecodeError is one too
+            return _json_error(
+                gettext_now("Nothing was saved: the data sent could not be read."), 400
+            )
         if not isinstance(payload, dict) or not isinstance(payload.get("values"), dict):
-            return _json_error(gettext_now("Send {'base_version': n, 'values': {...}}."), 400)
+            return _json_error(
+                gettext_now("Nothing was saved: send {'base_version': n, 'values': {...}}."), 400
+            )
         base_version = _parse_version(payload.get("base_version"))
         values = payload["values"]
         on_page = {question.code for question in questions}
         if set(values) - on_page:
-            return _json_error(gettext_now("Some questions are not in this section."), 400)
+            return _json_error(
+                gettext_now("Nothing was saved: some questions are not in this section."), 400
+            )
     else:
         context = section_context(submission=submission, edition=submission.edition, code=code)
         _steps, step = _section_step(context, code)
@@ -426,7 +471,9 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
             )
         values = form.raw_values()
     if base_version is None:
-        return _json_error(gettext_now("The page's version is missing: reload the page."), 400)
+        return _json_error(
+            gettext_now("Nothing was saved: the page's version is missing: reload the page."), 400
+        )
 
     try:
         saved = answers_save(

@@ -72,6 +72,25 @@ json_any = st.recursive(
     ),
     max_leaves=25,
 )
+# JSON text json.dumps never writes but a client may send: numbers no float or
+# database holds, non-standard constants, and nesting past Python's recursion limit.
+UNREPRESENTABLE_NUMBERS = ("1e999", "-1e999", "Infinity", "-Infinity", "NaN", "1" * 5000)
+# ... and, as a version, numbers no page was ever built on.
+HOSTILE_NUMBERS = (
+    *UNREPRESENTABLE_NUMBERS,
+    "4294967296",
+    "1.5",
+    "true",
+    "0",
+    "-1",
+)
+hostile_number = st.sampled_from(HOSTILE_NUMBERS)
+unrepresentable_number = st.sampled_from(UNREPRESENTABLE_NUMBERS)
+_depth = st.integers(min_value=1_001, max_value=50_000)
+deep_json = st.one_of(
+    _depth.map(lambda depth: "[" * depth + "]" * depth),
+    _depth.map(lambda depth: '{"a":' * depth + "1" + "}" * depth),
+)
 huge_list = st.builds(
     lambda item, times: [item] * times, json_scalar, st.integers(min_value=101, max_value=3000)
 )

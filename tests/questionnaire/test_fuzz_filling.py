@@ -24,10 +24,14 @@ from questionnaire.services import submission_get_or_create
 from tests.factories import answers_full, submission_full
 from tests.fuzz_strategies import (
     FUZZ,
+    HOSTILE_NUMBERS,
+    deep_json,
+    hostile_number,
     json_any,
     nasty_text,
     shows_error,
     unescaped_markup,
+    unrepresentable_number,
     wrong_type,
 )
 from tests.questionnaire.filling_helpers import section_data
@@ -149,6 +153,133 @@ def test_fuzz_autosave_unreadable_body(client, focal_point, draft, raw):
         assert response.status_code in {200, 400, 409, 413}
         if response.status_code != 200:
             assert response.json()["error"]
+
+
+def _draft_state(draft) -> tuple:
+    """What a refused save must leave as it was: the version, the answers, the events."""
+    submission = Submission.objects.get(pk=draft.pk)
+    answers = sorted(Answer.objects.filter(submission=draft).values_list("question_id", "value"))
+    return submission.version, answers, submission.events.count()
+
+
+def _autosave_raw(client, body: str):
+    return client.post(
+        reverse("questionnaire:autosave", args=[SECTION]), body, content_type="application/json"
+    )
+
+
+@FUZZ
+@given(
+    case=st.one_of(
+        st.tuples(st.just("base_version"), hostile_number),
+        st.tuples(st.sampled_from(["details", "values"]), unrepresentable_number),
+    )
+)
+@example(case=("base_version", "1e999"))
+@example(case=("base_version", "Infinity"))
+@example(case=("details", "1e999"))
+def test_fuzz_autosave_json_hostile_numbers_are_400(client, focal_point, draft, case):
+    """Found by QA: {"base_version": 1e999} was a 500 (OverflowError in int(inf))."""
+    where, number = case
+    client.force_login(focal_point)
+    with rolled_back():
+        before = _draft_state(draft)
+        version = before[0]
+        body = {
+            "base_version": f'{{"base_version": {number}, "values": {{}}}}',
+            "details": (
+                f'{{"base_version": {version}, "values": {{"q14": {{"details": {number}}}}}}}'
+            ),
+            "values": f'{{"base_version": {version}, "values": {number}}}',
+        }[where]
+        response = _autosave_raw(client, body)
+        assert response.status_code == 400, (body[:80], response.status_code)
+        assert response.json()["error"].startswith("Nothing was saved")
+        assert _draft_state(draft) == before
+
+
+@FUZZ
+@given(nested=deep_json, where=st.sampled_from(["body", "base_version", "values", "details"]))
+def test_fuzz_autosave_json_nested_too_deep_is_400(client, focal_point, draft, nested, where):
+    """Found by QA: a body nested past ~1,000 levels was a 500 (RecursionError in json.loads)."""
+    client.force_login(focal_point)
+    with rolled_back():
+        before = _draft_state(draft)
+        version = before[0]
+        body = {
+            "body": nested,
+            "base_version": f'{{"base_version": {nested}, "values": {{}}}}',
+            "values": f'{{"base_version": {version}, "values": {{"q14": {nested}}}}}',
+            "details": (
+                f'{{"base_version": {version}, "values": {{"q14": {{"details": {nested}}}}}}}'
+            ),
+        }[where]
+        response = _autosave_raw(client, body)
+        assert response.status_code == 400, response.status_code
+        # "Nothing was saved: …" when unreadable; a question's message when readable but wrong.
+        assert response.json()["error"]
+        assert _draft_state(draft) == before
+
+
+@pytest.mark.parametrize("number", (*HOSTILE_NUMBERS, "", "1e3"))
+def test_section_post_and_form_autosave_hostile_version_are_400(
+    client, focal_point, edition, draft, number
+):
+    """The step POST and the form-encoded autosave parse the same field: both refuse it."""
+    section = edition.sections.get(code=SECTION)
+    client.force_login(focal_point)
+    before = _draft_state(draft)
+    data = section_data(section, submission=draft, overrides={"q14-details-value": "changed"})
+    data["base_version"] = number
+    page = client.post(reverse("questionnaire:section", args=[SECTION]), data)
+    assert page.status_code == 400
+    assert "Nothing was saved" in page.content.decode()
+    autosave = client.post(reverse("questionnaire:autosave", args=[SECTION]), data)
+    assert autosave.status_code == 400
+    assert autosave.json()["error"].startswith("Nothing was saved")
+    assert _draft_state(draft) == before
+
+
+@pytest.mark.parametrize("number", HOSTILE_NUMBERS)
+def test_session_stash_with_hostile_version_is_400_after_sign_in(
+    client, focal_point, edition, draft, number
+):
+    """A form kept across an expired session goes through the same parsing once applied."""
+    from questionnaire.session_stash import stash_token
+
+    section = edition.sections.get(code=SECTION)
+    before = _draft_state(draft)
+    data = section_data(section, submission=draft, overrides={"q14-details-value": "changed"})
+    data.update(base_version=number, owner=stash_token(country_id=draft.country_id))
+    url = reverse("questionnaire:section", args=[SECTION])
+    assert client.post(url, data).status_code == 302  # kept for after sign-in
+    client.force_login(focal_point)
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "Nothing was saved" in response.content.decode()
+    assert _draft_state(draft) == before
+
+
+@pytest.mark.parametrize("number", HOSTILE_NUMBERS)
+def test_admin_actions_with_hostile_version_change_nothing(
+    client, reviewer, edition, country_a, number
+):
+    submission = submission_full(edition=edition, country=country_a)
+    client.force_login(reviewer)
+    before = (submission.status, submission.version, submission.events.count())
+    for name, data in (
+        ("comments", {"comment-general": "x", "action": "return"}),
+        ("accept", {"confirm": "yes"}),
+        ("reopen", {"reason": "x"}),
+    ):
+        response = client.post(
+            reverse(f"admin:questionnaire_submission_{name}", args=[submission.pk]),
+            {**data, "version": number},
+        )
+        assert response.status_code in {200, 302, 400}, (name, response.status_code)
+    submission.refresh_from_db()
+    assert (submission.status, submission.version, submission.events.count()) == before
+    assert not ReviewComment.objects.filter(submission=submission).exists()
 
 
 @FUZZ
