@@ -3,23 +3,41 @@
 The country's officials and DPIDG reviewers may download a submission's PDF;
 everyone else gets a 404, as for any other country's submission. The files
 are private: they are read from storage here, never served from MEDIA_URL.
+A stored PDF is served only if it matches the SHA-256 recorded when it was
+rendered; otherwise a re-render is queued and the page says so. Draft previews
+are rendered by a worker, never in the web process (see pdf_services).
 """
 
+import io
 import logging
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.access import is_reviewer, official_country
+from msq_portal.ratelimit import rate_limit_exceeded
 from questionnaire.models import Submission
-from questionnaire.pdf import submission_pdf
-from questionnaire.selectors import submission_snapshot
+from questionnaire.pdf_services import (
+    pdf_read_verified,
+    pdf_render_queue,
+    preview_failure_forget,
+    preview_is_queued,
+    preview_render_queue,
+    preview_state,
+    preview_storage_name,
+)
 
 logger = logging.getLogger(__name__)
+
+# Each preview of a new draft version costs a worker a few seconds: an official
+# may ask for this many in PREVIEW_WINDOW_SECONDS (a preview already made is free).
+PREVIEW_LIMIT = 10
+PREVIEW_WINDOW_SECONDS = 10 * 60
 
 
 def _submission_for_pdf(user, submission_id: int) -> Submission:
@@ -41,13 +59,13 @@ def submission_pdf_download(request, submission_id: int):
     submission = _submission_for_pdf(request.user, submission_id)
     if not submission.pdf.name or submission.pdf_version is None:
         raise Http404(_("The PDF of this submission is not ready yet."))
-    try:
-        file = default_storage.open(submission.pdf.name, "rb")
-    except OSError as error:
-        logger.error("PDF of submission %s is recorded but unreadable: %s", submission.pk, error)
-        raise Http404(_("The PDF of this submission is not available.")) from error
+    content = pdf_read_verified(submission=submission)
+    if content is None:
+        # Gone or not the file that was rendered: never serve it; have it rendered again.
+        pdf_render_queue(submission=submission)
+        return render(request, "pdf/pdf_repairing.html", {"submission": submission}, status=503)
     return FileResponse(
-        file,
+        io.BytesIO(content),
         as_attachment=True,
         filename=_filename(submission, f"v{submission.pdf_version}"),
         content_type="application/pdf",
@@ -59,21 +77,68 @@ def submission_pdf_download(request, submission_id: int):
 def submission_pdf_preview(request, submission_id: int):
     """The country's answers as they stand, rendered now and marked DRAFT on every page.
 
-    Officials of the country only: reviewers read submitted versions.
+    Officials of the country only: reviewers read submitted versions. The file
+    is rendered by a worker, once per draft version and language: the same
+    version is served at once; otherwise the page waits for it (static JS polls
+    `?check=1`; without JS, a Refresh link). Rendering a new version counts
+    against the official's PREVIEW_LIMIT; past it, a 429 page says when to retry.
     """
     country = official_country(request.user)
     submission = get_object_or_404(
-        Submission.objects.select_related("edition", "country", "submitted_by", "consent_by"),
-        pk=submission_id,
-        country=country,
+        Submission.objects.select_related("edition", "country"), pk=submission_id, country=country
+    )
+    language = get_language() or "en"
+    state = preview_state(submission=submission, language=language)
+    if request.GET.get("check"):
+        return JsonResponse({"state": state})
+    # Only a new rendering counts against the limit: a Refresh while it is made is free.
+    if state == "pending" and not preview_is_queued(submission=submission, language=language):
+        if rate_limit_exceeded(
+            scope="pdf-preview",
+            key=str(request.user.pk),
+            limit=PREVIEW_LIMIT,
+            window_seconds=PREVIEW_WINDOW_SECONDS,
+        ):
+            return _preview_rate_limited(request, submission)
+        preview_render_queue(submission=submission, language=language)
+        # On the embedded default the task ran just now, in this process.
+        state = preview_state(submission=submission, language=language)
+    if state == "failed":
+        preview_failure_forget(submission=submission, language=language)
+        return render(request, "pdf/preview_failed.html", {"submission": submission}, status=503)
+    if state == "pending":
+        return _preview_preparing(request, submission)
+    name = preview_storage_name(
+        submission_id=submission.pk, version=submission.version, language=language
     )
     try:
-        content = submission_pdf(submission_snapshot(submission=submission), draft=True)
-    except Exception:
-        logger.exception("Draft preview of submission %s failed", submission.pk)
-        return render(request, "pdf/preview_failed.html", {"submission": submission}, status=503)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(submission, f"draft-v{submission.version}")}"'
+        file = default_storage.open(name, "rb")
+    except FileNotFoundError:  # replaced by a newer version's preview just now
+        return _preview_preparing(request, submission)
+    return FileResponse(
+        file,
+        as_attachment=True,
+        filename=_filename(submission, f"draft-v{submission.version}"),
+        content_type="application/pdf",
     )
+
+
+def _preview_preparing(request, submission: Submission) -> HttpResponse:
+    return render(
+        request,
+        "pdf/preview_preparing.html",
+        {"submission": submission, "check_url": f"{request.path}?check=1"},
+        status=202,
+    )
+
+
+def _preview_rate_limited(request, submission: Submission) -> HttpResponse:
+    minutes = PREVIEW_WINDOW_SECONDS // 60
+    response = render(
+        request,
+        "pdf/preview_rate_limited.html",
+        {"submission": submission, "minutes": minutes, "limit": PREVIEW_LIMIT},
+        status=429,
+    )
+    response["Retry-After"] = str(PREVIEW_WINDOW_SECONDS)
     return response

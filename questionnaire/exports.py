@@ -19,7 +19,6 @@ has no cell types: a cell that a spreadsheet would take for a formula
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
@@ -37,6 +36,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from questionnaire.kinds import PercentageKind
 from questionnaire.models import Answer, Edition, Submission
+from questionnaire.pdf_services import pdf_read_verified, pdf_render_queue
 from questionnaire.selectors import (
     EditionLayout,
     SubmissionSnapshot,
@@ -553,27 +553,25 @@ class PdfZipExporter(Exporter):
                     writer.writerow([*row, "", "", "no PDF rendered yet"])
                 else:
                     name = f"pdf/{country.iso3}-{self.edition.code}-v{submission.pdf_version}.pdf"
-                    try:
-                        digest = self._copy(submission, archive, name)
-                    except FileNotFoundError:
-                        writer.writerow([*row, "", "", "PDF file missing from storage"])
+                    content = pdf_read_verified(submission=submission)
+                    if content is None:
+                        # Gone or not what was rendered: left out, never shipped wrong.
+                        pdf_render_queue(submission=submission)
+                        writer.writerow(
+                            [
+                                *row,
+                                "",
+                                "",
+                                "PDF being repaired: file missing or not matching "
+                                "its SHA-256; a new rendering is queued",
+                            ]
+                        )
                     else:
-                        note = ""
-                        if submission.pdf_sha256 and submission.pdf_sha256 != digest:
-                            note = "SHA-256 differs from the one recorded at rendering"
-                        writer.writerow([*row, name, digest, note])
+                        archive.writestr(name, content)
+                        writer.writerow([*row, name, submission.pdf_sha256, ""])
                 if progress:
                     progress(done)
             archive.writestr("manifest.csv", manifest.getvalue().encode("utf-8-sig"))
-
-    @staticmethod
-    def _copy(submission: Submission, archive: zipfile.ZipFile, name: str) -> str:
-        digest = hashlib.sha256()
-        with submission.pdf.open("rb") as source, archive.open(name, "w") as target:
-            for chunk in iter(lambda: source.read(1 << 16), b""):
-                digest.update(chunk)
-                target.write(chunk)
-        return digest.hexdigest()
 
 
 EXPORTERS: dict[str, type[Exporter]] = {

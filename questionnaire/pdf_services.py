@@ -1,12 +1,16 @@
 """Writes around submission PDFs: render a submitted version once, store it, queue it, sweep.
 
-The PDF of a submitted version is produced exactly once, whatever happens to
-workers and the broker: `submission_pdf_render` does nothing when the file of
-that version is already stored, stores under a name fixed by (country,
-edition, version) so that a rerun overwrites instead of adding a file, and
-records the result under a row lock. The sweeper (`pdf_render_queue_missing`,
-run by celery beat) queues every submitted version still without its PDF, so a
-task lost to a broker outage at submit time is rendered a few minutes later.
+The PDF of a submitted version is produced once, whatever happens to workers
+and the broker: `submission_pdf_render` does nothing when the file of that
+version is stored and its SHA-256 still matches. A render writes a new file
+under a content-addressed name (`pdf_storage_name`) first, then points the row
+at it in a short transaction, and deletes the superseded file only after that
+commits: a worker killed at any moment leaves the row pointing at a complete
+file whose digest it records (at worst an unreferenced new file). This needs
+no atomic rename, so it holds on object storage too. The sweeper
+(`pdf_render_queue_missing`, run by celery beat) queues every submitted version
+whose PDF is missing, gone or not matching its digest; a lease in the shared
+cache keeps it, the command and the download pages from queueing one version twice.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import logging
 from datetime import timedelta
 from enum import StrEnum
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -32,6 +38,10 @@ logger = logging.getLogger(__name__)
 # sweeper only picks up what that task should long have done.
 SWEEP_GRACE = timedelta(minutes=2)
 PDF_ERROR_MAX_LENGTH = 2_000
+# How long a queued render of one (submission, version) keeps others from queueing
+# it again: past the task's hard time limit, so a render still running is never
+# doubled; a render lost with its worker is queued again once it expires.
+PDF_LEASE_SECONDS = settings.MSQ_PDF_SOFT_TIME_LIMIT + 90
 
 
 class PdfOutcome(StrEnum):
@@ -42,18 +52,50 @@ class PdfOutcome(StrEnum):
     MISSING = "missing"  # no such submission (deleted since it was queued)
 
 
-def pdf_storage_name(*, submission: Submission, version: int) -> str:
-    """Where the PDF of a version is stored: one name per (country, edition, version)."""
-    return f"submissions/pdf/{submission.country.iso3}-{submission.edition.code}-v{version}.pdf"
+def pdf_storage_name(*, submission: Submission, version: int, sha256: str) -> str:
+    """Where a rendering is stored: named by its content, so a new one never replaces a file
+    the database points to (object storage has no atomic rename to do that safely)."""
+    return (
+        f"submissions/pdf/{submission.country.iso3}-{submission.edition.code}"
+        f"-v{version}-{sha256[:16]}.pdf"
+    )
+
+
+def pdf_read_verified(*, submission: Submission) -> bytes | None:
+    """The recorded PDF's bytes if its file exists and matches the recorded SHA-256, else None."""
+    if not submission.pdf.name or not submission.pdf_sha256:
+        return None
+    content = _stored_bytes(submission.pdf.name)
+    if content is None:
+        return None
+    if hashlib.sha256(content).hexdigest() != submission.pdf_sha256:
+        logger.error(
+            "PDF of submission %s does not match its SHA-256: %s",
+            submission.pk,
+            submission.pdf.name,
+        )
+        return None
+    return content
 
 
 def pdf_is_stored(*, submission: Submission, version: int) -> bool:
-    """Whether the PDF of `version` is recorded on the submission and its file exists."""
-    return bool(
-        submission.pdf_version == version
-        and submission.pdf.name
-        and default_storage.exists(submission.pdf.name)
+    """Whether the PDF of `version` is recorded on the submission, exists and verifies."""
+    return (
+        submission.pdf_version == version and pdf_read_verified(submission=submission) is not None
     )
+
+
+def _lease_key(submission_id: int, version: int) -> str:
+    return f"pdf-render:{submission_id}:{version}"
+
+
+def pdf_lease_take(*, submission_id: int, version: int) -> bool:
+    """Claim the rendering of (submission, version); False if one was queued or started lately."""
+    return cache.add(_lease_key(submission_id, version), 1, timeout=PDF_LEASE_SECONDS)
+
+
+def pdf_lease_release(*, submission_id: int, version: int) -> None:
+    cache.delete(_lease_key(submission_id, version))
 
 
 def _stale_reason(submission: Submission, version: int) -> str:
@@ -130,43 +172,93 @@ def submission_pdf_render(*, submission_id: int, version: int, force: bool = Fal
         )
         return PdfOutcome.FAILED
 
-    name = pdf_storage_name(submission=submission, version=version)
     sha256 = hashlib.sha256(content).hexdigest()
-    with transaction.atomic():
-        locked = Submission.objects.select_for_update().get(pk=submission_id)
-        locked.country, locked.edition = submission.country, submission.edition
-        # Another worker may have stored it while this one rendered.
-        if not force and pdf_is_stored(submission=locked, version=version):
-            return PdfOutcome.UNCHANGED
-        if _stale_reason(locked, version):
-            return PdfOutcome.STALE
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        stored_name = default_storage.save(name, ContentFile(content))
-        locked.pdf.name = stored_name
-        locked.pdf_sha256 = sha256
-        locked.pdf_version = version
-        locked.pdf_rendered_at = timezone.now()
-        locked.pdf_error = ""
-        locked.save(
-            update_fields=["pdf", "pdf_sha256", "pdf_version", "pdf_rendered_at", "pdf_error"]
-        )
-        SubmissionEvent.objects.create(
-            submission=locked,
-            kind=SubmissionEvent.Kind.PDF_RENDERED,
-            version=version,
-            after={"file": stored_name, "sha256": sha256, "bytes": len(content)},
-        )
-    return PdfOutcome.RENDERED
+    name = pdf_storage_name(submission=submission, version=version, sha256=sha256)
+    # The file first, under a name no row points to yet; the row only once it is complete.
+    # The same bytes already stored under their name (a rerun) are used as they are.
+    wrote = not _file_has(name, sha256)
+    stored_name = default_storage.save(name, ContentFile(content)) if wrote else name
+    superseded = ""
+    try:
+        with transaction.atomic():
+            locked = Submission.objects.select_for_update().get(pk=submission_id)
+            locked.country, locked.edition = submission.country, submission.edition
+            # Another worker may have stored it while this one rendered (unless the row
+            # names the very file just written: the same bytes, rendered again).
+            if (
+                not force
+                and locked.pdf.name != stored_name
+                and pdf_is_stored(submission=locked, version=version)
+            ):
+                outcome = PdfOutcome.UNCHANGED
+            elif _stale_reason(locked, version):
+                outcome = PdfOutcome.STALE
+            else:
+                outcome = PdfOutcome.RENDERED
+                superseded = locked.pdf.name
+                locked.pdf.name = stored_name
+                locked.pdf_sha256 = sha256
+                locked.pdf_version = version
+                locked.pdf_rendered_at = timezone.now()
+                locked.pdf_error = ""
+                locked.save(
+                    update_fields=[
+                        "pdf",
+                        "pdf_sha256",
+                        "pdf_version",
+                        "pdf_rendered_at",
+                        "pdf_error",
+                    ]
+                )
+                SubmissionEvent.objects.create(
+                    submission=locked,
+                    kind=SubmissionEvent.Kind.PDF_RENDERED,
+                    version=version,
+                    after={"file": stored_name, "sha256": sha256, "bytes": len(content)},
+                )
+                if superseded and superseded != stored_name:
+                    # Only once the row no longer points to it (never if this rolls back).
+                    transaction.on_commit(lambda: _delete_quietly(superseded))
+    except BaseException:
+        if wrote:
+            _delete_quietly(stored_name)
+        raise
+    if outcome != PdfOutcome.RENDERED and wrote:
+        _delete_quietly(stored_name)
+    return outcome
+
+
+def _stored_bytes(name: str) -> bytes | None:
+    try:
+        with default_storage.open(name, "rb") as file:
+            return file.read()
+    except OSError:  # FileNotFoundError, or storage that does not answer
+        return None
+
+
+def _file_has(name: str, sha256: str) -> bool:
+    content = _stored_bytes(name)
+    return content is not None and hashlib.sha256(content).hexdigest() == sha256
+
+
+def _delete_quietly(name: str) -> None:
+    """Delete a file no row points to; a failure only leaves an unreferenced file behind."""
+    try:
+        default_storage.delete(name)
+    except OSError:
+        logger.warning("Could not delete the superseded PDF %s", name, exc_info=True)
 
 
 def pdf_render_queue(*, submission: Submission, force: bool = False) -> bool:
     """Queue the rendering of the submission's submitted version once the transaction commits.
 
-    Returns False (and queues nothing) for a submission never submitted. With
-    `force` the stored PDF is rendered again (the admin action, the command).
+    Returns False (and queues nothing) for a submission never submitted, or,
+    without `force`, when a render of that version was queued within
+    PDF_LEASE_SECONDS (the sweeper, the command and a download asking for a
+    repair at once queue it once). With `force` the stored PDF is rendered
+    again (the admin action, the command's --country) whatever the lease.
     Side effects: a task_render_submission_pdf message on commit; nothing if
-    the transaction rolls back.
+    the transaction rolls back (the lease then simply expires).
     """
     # Imported here: the tasks module imports this one.
     from questionnaire.tasks import task_render_submission_pdf
@@ -175,6 +267,8 @@ def pdf_render_queue(*, submission: Submission, force: bool = False) -> bool:
     if version is None:
         return False
     submission_id = submission.pk
+    if not pdf_lease_take(submission_id=submission_id, version=version) and not force:
+        return False
     transaction.on_commit(
         lambda: task_render_submission_pdf.delay(
             submission_id=submission_id, version=version, force=force
@@ -183,22 +277,26 @@ def pdf_render_queue(*, submission: Submission, force: bool = False) -> bool:
     return True
 
 
-def submissions_missing_pdf(*, edition: Edition | None = None) -> QuerySet[Submission]:
-    """Submitted versions whose PDF is not recorded, leaving out versions that already failed.
+def _failed_version() -> Exists:
+    return Exists(
+        SubmissionEvent.objects.filter(
+            submission=OuterRef("pk"),
+            kind=SubmissionEvent.Kind.PDF_FAILED,
+            version=OuterRef("submitted_version"),
+        )
+    )
+
+
+def _submitted(edition: Edition | None) -> QuerySet[Submission]:
+    """Submitted versions, leaving out versions that already failed.
 
     A failed version waits for staff (admin action or `render_pdfs`), so that
     a document that cannot be rendered is not retried every few minutes.
     """
-    failed = SubmissionEvent.objects.filter(
-        submission=OuterRef("pk"),
-        kind=SubmissionEvent.Kind.PDF_FAILED,
-        version=OuterRef("submitted_version"),
-    )
     queryset = (
         Submission.objects.filter(submitted_version__isnull=False)
         .exclude(status=Submission.Status.DRAFT)
-        .filter(Q(pdf_version__isnull=True) | ~Q(pdf_version=F("submitted_version")))
-        .exclude(Exists(failed))
+        .exclude(_failed_version())
         .select_related("country", "edition")
         .order_by("submitted_at", "pk")
     )
@@ -207,13 +305,151 @@ def submissions_missing_pdf(*, edition: Edition | None = None) -> QuerySet[Submi
     return queryset
 
 
-def pdf_render_queue_missing(*, now=None) -> int:
-    """Queue every submitted version still without its PDF (the periodic sweeper).
+def submissions_missing_pdf(*, edition: Edition | None = None) -> QuerySet[Submission]:
+    """Submitted versions whose PDF is not recorded, leaving out versions that already failed."""
+    return _submitted(edition).filter(
+        Q(pdf_version__isnull=True) | ~Q(pdf_version=F("submitted_version"))
+    )
 
-    Returns how many were queued. Side effects: task messages, one per submission.
+
+def submissions_pdf_to_repair(*, edition: Edition | None = None) -> list[Submission]:
+    """Submitted versions whose PDF is recorded but whose file is gone or does not verify.
+
+    Reads every recorded file (a few hundred kB each, 193 countries per edition).
+    """
+    recorded = _submitted(edition).filter(pdf_version=F("submitted_version"))
+    return [
+        submission
+        for submission in recorded.iterator(chunk_size=200)
+        if pdf_read_verified(submission=submission) is None
+    ]
+
+
+def pdf_render_queue_missing(*, now=None) -> int:
+    """Queue every submitted version without a sound PDF (the periodic sweeper).
+
+    A version without its PDF is left alone for SWEEP_GRACE (its submit queued
+    it); a recorded PDF that is gone or fails its SHA-256 is queued at once.
+    Returns how many were queued. Side effects: task messages, one per
+    submission and version within PDF_LEASE_SECONDS.
     """
     cutoff = (now or timezone.now()) - SWEEP_GRACE
     queued = 0
     for submission in submissions_missing_pdf().filter(submitted_at__lt=cutoff):
         queued += pdf_render_queue(submission=submission)
+    for submission in submissions_pdf_to_repair():
+        queued += pdf_render_queue(submission=submission)
     return queued
+
+
+# --- Draft previews ----------------------------------------------------------
+# An official's preview of the draft is rendered by a worker, once per (submission,
+# draft version, language), into storage; the page serves that file at once for the
+# same version and waits (static/js/preview-wait.js) while a new one is rendered.
+# Only the newest preview of a submission is kept.
+
+PREVIEW_DIR = "previews"
+
+
+def preview_storage_name(*, submission_id: int, version: int, language: str) -> str:
+    return f"{PREVIEW_DIR}/{submission_id}-v{version}-{language}.pdf"
+
+
+def _preview_key(kind: str, submission_id: int, version: int, language: str) -> str:
+    return f"pdf-preview-{kind}:{submission_id}:{version}:{language}"
+
+
+def preview_state(*, submission: Submission, language: str) -> str:
+    """ "ready", "failed" or "pending" for the preview of the submission's current version."""
+    if default_storage.exists(
+        preview_storage_name(
+            submission_id=submission.pk, version=submission.version, language=language
+        )
+    ):
+        return "ready"
+    if cache.get(_preview_key("failed", submission.pk, submission.version, language)):
+        return "failed"
+    return "pending"
+
+
+def preview_is_queued(*, submission: Submission, language: str) -> bool:
+    """Whether the preview of the submission's current version is queued or rendering."""
+    return bool(cache.get(_preview_key("lease", submission.pk, submission.version, language)))
+
+
+def preview_failure_forget(*, submission: Submission, language: str) -> None:
+    """Let the next request try again after a failure has been shown once."""
+    cache.delete(_preview_key("failed", submission.pk, submission.version, language))
+
+
+def preview_render_queue(*, submission: Submission, language: str) -> bool:
+    """Queue the preview of the submission's current version, unless one is queued already.
+
+    Returns whether it queued. Side effects: a task_render_preview_pdf message
+    (run in this process at once on the embedded default).
+    """
+    from questionnaire.tasks import task_render_preview_pdf
+
+    submission_id, version = submission.pk, submission.version
+    if not cache.add(
+        _preview_key("lease", submission_id, version, language), 1, timeout=PDF_LEASE_SECONDS
+    ):
+        return False
+    # Not on commit: the preview reads what is already committed, and the page asks
+    # for it at once (on the embedded default the task runs here, in this call).
+    task_render_preview_pdf.delay(submission_id=submission_id, version=version, language=language)
+    return True
+
+
+def preview_render(*, submission_id: int, version: int, language: str) -> PdfOutcome:
+    """Render the draft preview of `version` in `language` into storage, once.
+
+    STALE when the draft moved past `version` (the page asks again for the new
+    one). Rendering errors are remembered for PDF_LEASE_SECONDS so the page
+    shows them instead of waiting. Side effects: writes
+    `preview_storage_name()`, deletes this submission's older previews.
+    """
+    from django.utils import translation
+
+    submission = (
+        Submission.objects.select_related("edition", "country", "submitted_by", "consent_by")
+        .filter(pk=submission_id)
+        .first()
+    )
+    lease = _preview_key("lease", submission_id, version, language)
+    try:
+        if submission is None:
+            return PdfOutcome.MISSING
+        if submission.version != version:
+            return PdfOutcome.STALE
+        name = preview_storage_name(submission_id=submission_id, version=version, language=language)
+        if default_storage.exists(name):
+            return PdfOutcome.UNCHANGED
+        try:
+            with translation.override(language):
+                content = submission_pdf(submission_snapshot(submission=submission), draft=True)
+        except Exception:
+            logger.exception("Draft preview of submission %s failed", submission_id)
+            cache.set(
+                _preview_key("failed", submission_id, version, language),
+                1,
+                timeout=PDF_LEASE_SECONDS,
+            )
+            return PdfOutcome.FAILED
+        stored = default_storage.save(name, ContentFile(content))
+        _previews_clean(submission_id=submission_id, keep=stored)
+        return PdfOutcome.RENDERED
+    finally:
+        cache.delete(lease)
+
+
+def _previews_clean(*, submission_id: int, keep: str) -> None:
+    """Delete the submission's previews other than `keep` (older versions, other languages)."""
+    try:
+        _dirs, files = default_storage.listdir(PREVIEW_DIR)
+    except FileNotFoundError:
+        return
+    for file in files:
+        name = f"{PREVIEW_DIR}/{file}"
+        if file.startswith(f"{submission_id}-v") and name != keep:
+            _delete_quietly(name)

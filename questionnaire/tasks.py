@@ -49,9 +49,10 @@ class _PdfTask(Task):
     """Records on the submission a PDF task that failed for good, once its retries are spent."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        from questionnaire.pdf_services import pdf_failure_record
+        from questionnaire.pdf_services import pdf_failure_record, pdf_lease_release
 
         try:
+            pdf_lease_release(submission_id=kwargs["submission_id"], version=kwargs["version"])
             pdf_failure_record(
                 submission_id=kwargs["submission_id"],
                 version=kwargs["version"],
@@ -75,9 +76,24 @@ class _PdfTask(Task):
 )
 def task_render_submission_pdf(*, submission_id: int, version: int, force: bool = False) -> str:
     """Render and store the PDF of a submitted version (idempotent per submission and version)."""
-    from questionnaire.pdf_services import submission_pdf_render
+    from questionnaire.pdf_services import pdf_lease_release, submission_pdf_render
 
-    return submission_pdf_render(submission_id=submission_id, version=version, force=force)
+    outcome = submission_pdf_render(submission_id=submission_id, version=version, force=force)
+    # Done: a later repair may queue this version again (a retry keeps the lease).
+    pdf_lease_release(submission_id=submission_id, version=version)
+    return outcome
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=settings.MSQ_PDF_SOFT_TIME_LIMIT,
+    time_limit=settings.MSQ_PDF_SOFT_TIME_LIMIT + 30,
+)
+def task_render_preview_pdf(*, submission_id: int, version: int, language: str) -> str:
+    """Render an official's draft preview into storage (once per submission, version, language)."""
+    from questionnaire.pdf_services import preview_render
+
+    return preview_render(submission_id=submission_id, version=version, language=language)
 
 
 @shared_task(acks_late=True)

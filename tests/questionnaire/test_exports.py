@@ -430,3 +430,29 @@ def test_wide_xlsx_overlong_cell_cut_with_a_note(edition, country_a):
     assert len(cell) <= 32_767
     assert cell.startswith("1.name: Portal 0\n1.url: https://gov.example/0")
     assert cell.endswith("The CSV and JSON exports have the whole answer.]")
+
+
+def test_pdf_zip_leaves_out_a_pdf_not_matching_its_sha256_and_queues_a_repair(
+    edition, country_a, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from questionnaire import tasks
+
+    settings.MEDIA_ROOT = tmp_path
+    queued = []
+    monkeypatch.setattr(
+        tasks.task_render_submission_pdf, "delay", lambda **kwargs: queued.append(kwargs)
+    )
+    submission = submission_full(edition=edition, country=country_a)
+    submission.pdf.save("uzb.pdf", ContentFile(b"%PDF-1.7 cut sh"), save=False)
+    submission.pdf_version = 1
+    submission.pdf_sha256 = hashlib.sha256(b"%PDF-1.7 cut short, then rewritten").hexdigest()
+    submission.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        archive = zipfile.ZipFile(io.BytesIO(_export(PdfZipExporter, edition)))
+
+    manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    assert manifest[0]["file"] == ""
+    assert manifest[0]["note"].startswith("PDF being repaired")
+    assert archive.namelist() == ["manifest.csv"]
+    assert queued == [{"submission_id": submission.pk, "version": 1, "force": False}]

@@ -23,6 +23,8 @@ from tests.conftest import wait_for
 from tests.factories import submission_full
 
 STUB_PDF = b"%PDF-1.7 stub rendering\n%%EOF\n"
+# Content-addressed: the stub's bytes name the file.
+STUB_FILE = f"UZB-msq-2020-v1-{hashlib.sha256(STUB_PDF).hexdigest()[:16]}.pdf"
 
 
 @pytest.fixture
@@ -81,32 +83,92 @@ def test_render_twice_for_the_same_version_leaves_one_file(media, stub_renderer,
 
     assert [first.get(), second.get()] == [PdfOutcome.RENDERED, PdfOutcome.UNCHANGED]
     assert stub_renderer == [submitted.pk]
-    assert _pdf_files(media) == ["UZB-msq-2020-v1.pdf"]
+    assert _pdf_files(media) == [STUB_FILE]
     submitted.refresh_from_db()
-    assert submitted.pdf.name == "submissions/pdf/UZB-msq-2020-v1.pdf"
+    assert submitted.pdf.name == f"submissions/pdf/{STUB_FILE}"
     assert submitted.pdf_version == 1
     assert submitted.pdf_sha256 == hashlib.sha256(STUB_PDF).hexdigest()
     assert submitted.pdf_rendered_at is not None
     assert submitted.events.filter(kind=SubmissionEvent.Kind.PDF_RENDERED).count() == 1
 
 
-def test_render_forced_overwrites_the_same_file(media, stub_renderer, submitted):
+def test_render_forced_never_writes_over_the_file_the_row_points_to(
+    media, stub_renderer, submitted, django_capture_on_commit_callbacks
+):
     submission_pdf_render(submission_id=submitted.pk, version=1)
-    (media / "submissions/pdf/UZB-msq-2020-v1.pdf").write_bytes(b"tampered")
+    (media / "submissions/pdf" / STUB_FILE).write_bytes(b"tampered")
 
-    outcome = submission_pdf_render(submission_id=submitted.pk, version=1, force=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = submission_pdf_render(submission_id=submitted.pk, version=1, force=True)
 
     assert outcome == PdfOutcome.RENDERED
-    assert _pdf_files(media) == ["UZB-msq-2020-v1.pdf"]
-    assert (media / "submissions/pdf/UZB-msq-2020-v1.pdf").read_bytes() == STUB_PDF
+    submitted.refresh_from_db()
+    # A new file, then the row moved to it, then the superseded one deleted.
+    assert _pdf_files(media) == [Path(submitted.pdf.name).name]
+    assert submitted.pdf.name != f"submissions/pdf/{STUB_FILE}"
+    assert (media / submitted.pdf.name).read_bytes() == STUB_PDF
+    assert submitted.pdf_sha256 == hashlib.sha256(STUB_PDF).hexdigest()
+
+
+def test_render_forced_of_a_newer_rendering_deletes_the_old_file_after_commit(
+    media, monkeypatch, submitted, django_capture_on_commit_callbacks
+):
+    renderings = iter([b"%PDF-1.7 first", b"%PDF-1.7 second"])
+    monkeypatch.setattr(pdf_services, "submission_pdf", lambda snapshot: next(renderings))
+    submission_pdf_render(submission_id=submitted.pk, version=1)
+    submitted.refresh_from_db()
+    first = submitted.pdf.name
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submission_pdf_render(submission_id=submitted.pk, version=1, force=True)
+        # Before the commit both files exist: the row may still point to the first.
+        assert (media / first).exists()
+        assert len(_pdf_files(media)) == 2
+    for callback in callbacks:
+        callback()
+
+    submitted.refresh_from_db()
+    assert _pdf_files(media) == [Path(submitted.pdf.name).name]
+    assert (media / submitted.pdf.name).read_bytes() == b"%PDF-1.7 second"
+
+
+def test_render_killed_before_the_row_moves_keeps_row_and_file_in_agreement(
+    media, monkeypatch, submitted
+):
+    """A crash between writing the new file and recording it: the old record still verifies."""
+    renderings = iter([b"%PDF-1.7 first", b"%PDF-1.7 second"])
+    monkeypatch.setattr(pdf_services, "submission_pdf", lambda snapshot: next(renderings))
+    submission_pdf_render(submission_id=submitted.pk, version=1)
+
+    def killed(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(pdf_services.SubmissionEvent.objects, "create", killed)
+    with pytest.raises(OperationalError):
+        submission_pdf_render(submission_id=submitted.pk, version=1, force=True)
+
+    submitted.refresh_from_db()
+    assert pdf_services.pdf_read_verified(submission=submitted) == b"%PDF-1.7 first"
+    assert _pdf_files(media) == [Path(submitted.pdf.name).name]  # the new file was removed
+
+
+def test_render_with_the_file_not_matching_its_sha256_renders_it_again(
+    media, stub_renderer, submitted
+):
+    submission_pdf_render(submission_id=submitted.pk, version=1)
+    (media / "submissions/pdf" / STUB_FILE).write_bytes(b"%PDF-1.7 half-written")
+
+    assert submission_pdf_render(submission_id=submitted.pk, version=1) == PdfOutcome.RENDERED
+    submitted.refresh_from_db()
+    assert pdf_services.pdf_read_verified(submission=submitted) == STUB_PDF
 
 
 def test_render_with_the_file_gone_renders_it_again(media, stub_renderer, submitted):
     submission_pdf_render(submission_id=submitted.pk, version=1)
-    (media / "submissions/pdf/UZB-msq-2020-v1.pdf").unlink()
+    (media / "submissions/pdf" / STUB_FILE).unlink()
 
     assert submission_pdf_render(submission_id=submitted.pk, version=1) == PdfOutcome.RENDERED
-    assert _pdf_files(media) == ["UZB-msq-2020-v1.pdf"]
+    assert _pdf_files(media) == [STUB_FILE]
 
 
 def test_render_of_a_version_no_longer_submitted_does_nothing(media, stub_renderer, submitted):
@@ -193,7 +255,7 @@ def test_render_task_retries_a_transient_database_error(media, monkeypatch, subm
 
     assert result.get() == PdfOutcome.RENDERED
     assert len(attempts) == 2
-    assert _pdf_files(media) == ["UZB-msq-2020-v1.pdf"]
+    assert _pdf_files(media) == [STUB_FILE]
 
 
 def test_render_queue_rolled_back_queues_nothing(
@@ -266,7 +328,7 @@ def test_submit_committed_renders_the_submitted_version(
     assert queued == [{"submission_id": draft.pk, "version": submitted.submitted_version}]
     assert stub_renderer == [draft.pk]
     assert submitted.pdf_version == submitted.submitted_version
-    assert _pdf_files(media) == [f"UZB-msq-2020-v{submitted.submitted_version}.pdf"]
+    assert _pdf_files(media) == [STUB_FILE.replace("-v1-", f"-v{submitted.submitted_version}-")]
 
 
 def test_sweeper_queues_only_submitted_versions_without_a_pdf(
@@ -289,7 +351,8 @@ def test_sweeper_queues_only_submitted_versions_without_a_pdf(
         return submission
 
     missing = make("UZB")
-    make("FRA", pdf_version=1)  # rendered
+    rendered = make("FRA")
+    submission_pdf_render(submission_id=rendered.pk, version=1)  # rendered and stored
     make("KEN", status=Submission.Status.DRAFT, submitted_version=None)  # never submitted
     failed = make("PER")
     SubmissionEvent.objects.create(
@@ -306,6 +369,38 @@ def test_sweeper_queues_only_submitted_versions_without_a_pdf(
     )
 
 
+def test_sweeper_twice_queues_each_version_once(
+    monkeypatch, submitted, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(
+        tasks.task_render_submission_pdf, "delay", lambda **kwargs: queued.append(kwargs)
+    )
+    Submission.objects.filter(pk=submitted.pk).update(
+        submitted_at=timezone.now() - timedelta(hours=1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pdf_render_queue_missing() == 1
+        assert pdf_render_queue_missing() == 0  # the first one's task is still on its way
+
+    assert queued == [{"submission_id": submitted.pk, "version": 1, "force": False}]
+
+
+def test_sweeper_repairs_a_pdf_gone_or_not_matching_its_sha256(
+    media, stub_renderer, queued, submitted, django_capture_on_commit_callbacks
+):
+    submission_pdf_render(submission_id=submitted.pk, version=1)
+    (media / "submissions/pdf" / STUB_FILE).write_bytes(b"%PDF-1.7 cut short")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pdf_render_queue_missing() == 1
+
+    submitted.refresh_from_db()
+    assert pdf_services.pdf_read_verified(submission=submitted) == STUB_PDF
+    assert _pdf_files(media) == [Path(submitted.pdf.name).name]
+
+
 def test_render_pdfs_command_renders_a_country_again(media, stub_renderer, submitted, capsys):
     submission_pdf_render(submission_id=submitted.pk, version=1)
 
@@ -313,7 +408,7 @@ def test_render_pdfs_command_renders_a_country_again(media, stub_renderer, submi
 
     assert stub_renderer == [submitted.pk, submitted.pk]
     assert "UZB msq-2020 v1: rendered" in capsys.readouterr().out
-    assert _pdf_files(media) == ["UZB-msq-2020-v1.pdf"]
+    assert _pdf_files(media) == [STUB_FILE]
 
 
 def test_render_pdfs_command_all_missing_skips_stored_ones(
@@ -325,7 +420,31 @@ def test_render_pdfs_command_all_missing_skips_stored_ones(
     call_command("render_pdfs", "--all-missing")
 
     assert stub_renderer == [submitted.pk, other.pk]
-    assert _pdf_files(media) == ["FRA-msq-2020-v1.pdf", "UZB-msq-2020-v1.pdf"]
+    assert _pdf_files(media) == [STUB_FILE.replace("UZB", "FRA"), STUB_FILE]
+
+
+def test_render_pdfs_command_all_missing_skips_one_a_worker_is_rendering(
+    media, stub_renderer, submitted, capsys
+):
+    assert pdf_services.pdf_lease_take(submission_id=submitted.pk, version=1)
+
+    call_command("render_pdfs", "--all-missing")
+
+    assert stub_renderer == []
+    assert "UZB msq-2020 v1: already queued or rendering" in capsys.readouterr().out
+
+
+def test_render_pdfs_command_all_missing_renders_a_file_not_matching_its_sha256(
+    media, stub_renderer, submitted
+):
+    submission_pdf_render(submission_id=submitted.pk, version=1)
+    (media / "submissions/pdf" / STUB_FILE).write_bytes(b"garbage")
+
+    call_command("render_pdfs", "--all-missing")
+
+    submitted.refresh_from_db()
+    assert stub_renderer == [submitted.pk, submitted.pk]
+    assert pdf_services.pdf_read_verified(submission=submitted) == STUB_PDF
 
 
 def test_render_pdfs_command_refuses_an_unknown_country(db):

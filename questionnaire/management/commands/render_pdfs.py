@@ -1,22 +1,28 @@
 """Render submission PDFs again, or those still missing, in this process or through the workers."""
 
-from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Country
 from questionnaire.models import Edition, Submission
 from questionnaire.pdf_services import (
     PdfOutcome,
+    pdf_is_stored,
+    pdf_lease_release,
+    pdf_lease_take,
     pdf_render_queue,
     submission_pdf_render,
 )
+
+# A version a worker (or another run of this command) is rendering right now.
+BUSY = "already queued or rendering"
 
 
 class Command(BaseCommand):
     help = (
         "Render the PDF of submitted versions: --country ISO3 renders that country's again, "
-        "--all-missing renders every submitted version whose PDF is not stored (or whose file "
-        "is gone). Renders here unless --queue hands them to the Celery workers."
+        "--all-missing renders every submitted version whose PDF is not stored, whose file is "
+        "gone or does not match its SHA-256, except those a worker is rendering. "
+        "Renders here unless --queue hands them to the Celery workers."
     )
 
     def add_arguments(self, parser):
@@ -53,8 +59,7 @@ class Command(BaseCommand):
             submission
             for submission in submissions
             if force
-            or submission.pdf_version != submission.submitted_version
-            or not default_storage.exists(submission.pdf.name or "-")
+            or not pdf_is_stored(submission=submission, version=submission.submitted_version)
         ]
         if not chosen:
             self.stdout.write("Nothing to render.")
@@ -64,15 +69,22 @@ class Command(BaseCommand):
             version = submission.submitted_version
             label = f"{submission.country.iso3} {submission.edition.code} v{version}"
             if queue:
-                pdf_render_queue(submission=submission, force=True)
-                outcome = "queued"
+                outcome = "queued" if pdf_render_queue(submission=submission, force=force) else BUSY
             else:
-                outcome = submission_pdf_render(
-                    submission_id=submission.pk, version=version, force=True
-                )
+                outcome = self._render_here(submission=submission, version=version, force=force)
             counts[str(outcome)] = counts.get(str(outcome), 0) + 1
             style = self.style.ERROR if outcome == PdfOutcome.FAILED else self.style.SUCCESS
             self.stdout.write(style(f"{label}: {outcome}"))
         self.stdout.write(", ".join(f"{count} {name}" for name, count in sorted(counts.items())))
         if counts.get(PdfOutcome.FAILED):
             raise CommandError(f"{counts[PdfOutcome.FAILED]} PDF(s) failed; see pdf_error.")
+
+    @staticmethod
+    def _render_here(*, submission: Submission, version: int, force: bool) -> str:
+        """Render in this process, unless (without --country) a worker already has it."""
+        if not pdf_lease_take(submission_id=submission.pk, version=version) and not force:
+            return BUSY
+        try:
+            return submission_pdf_render(submission_id=submission.pk, version=version, force=force)
+        finally:
+            pdf_lease_release(submission_id=submission.pk, version=version)
