@@ -77,7 +77,15 @@ def main() -> None:
         _token, secret = api_token_create(user=ReviewerFactory(), name="bench")
         for fmt in ("csv", "jsonl"):
             subprocess.run(
-                [sys.executable, __file__, "--child", fmt, secret, "--workdir", workdir],
+                [
+                    sys.executable,
+                    str(Path(__file__).resolve()),
+                    "--child",
+                    fmt,
+                    secret,
+                    "--workdir",
+                    workdir,
+                ],
                 check=True,
                 cwd=ROOT,
             )

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.access import is_reviewer, official_country
+from msq_portal.storage import STORAGE_ERRORS
 from questionnaire.models import Submission
 from questionnaire.pdf import submission_pdf
 from questionnaire.selectors import submission_snapshot
@@ -43,9 +44,13 @@ def submission_pdf_download(request, submission_id: int):
         raise Http404(_("The PDF of this submission is not ready yet."))
     try:
         file = default_storage.open(submission.pdf.name, "rb")
-    except OSError as error:
-        logger.error("PDF of submission %s is recorded but unreadable: %s", submission.pk, error)
+    except FileNotFoundError as error:
+        logger.error("PDF of submission %s is recorded but missing: %s", submission.pk, error)
         raise Http404(_("The PDF of this submission is not available.")) from error
+    except STORAGE_ERRORS as error:
+        # The disk or the bucket does not answer just now: the file is not lost.
+        logger.error("PDF of submission %s is unreadable for now: %s", submission.pk, error)
+        return render(request, "pdf/storage_unavailable.html", status=503)
     return FileResponse(
         file,
         as_attachment=True,
