@@ -8,6 +8,7 @@ turns on every protection that `manage.py check --deploy` asks for and refuses
 to start without a real secret key and allowed hosts.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,6 +16,8 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from msq_portal.storage import S3_BACKEND, s3_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,8 +62,11 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    # The read API's Swagger page is served from ninja's own static files, not a CDN.
+    "ninja",
     "accounts",
     "questionnaire",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +84,8 @@ MIDDLEWARE = [
     # Every page needs a signed-in user unless its view says otherwise.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records every /api/ call with its token's owner (api.middleware).
+    "api.middleware.ApiCallLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Staff without a verified TOTP device go to set-up / verify (accounts/two_factor.py).
@@ -174,10 +182,17 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Rendered PDFs and exports are private: they are served through views that
+# check access, never from MEDIA_URL. With STORAGE_URL (or AWS_STORAGE_BUCKET_NAME)
+# they go to an S3-compatible bucket (msq_portal/storage.py), so that every web
+# and worker host reads the same files; local MEDIA_ROOT is the embedded default.
+_s3 = s3_options(url=env.str("STORAGE_URL", default=""), environ=os.environ)
 STORAGES = {
-    # Rendered PDFs and exports are private: they are served through views that
-    # check access, never from MEDIA_URL.
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": S3_BACKEND, "OPTIONS": _s3}
+        if _s3
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -363,6 +378,13 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
     },
 }
+
+# --- The read API (api/) ------------------------------------------------------
+# Calls per token per window, counted in the shared cache (msq_portal.ratelimit).
+MSQ_API_RATE_LIMIT = env.int("MSQ_API_RATE_LIMIT", default=120)
+MSQ_API_RATE_WINDOW_SECONDS = env.int("MSQ_API_RATE_WINDOW_SECONDS", default=60)
+# The largest page of /api/v1/submissions; a larger `limit` is refused with a 400.
+MSQ_API_PAGE_SIZE_MAX = env.int("MSQ_API_PAGE_SIZE_MAX", default=200)
 
 # --- The questionnaire -----------------------------------------------------
 # The edition officials see when they sign in.

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import is_reviewer, official_country
 from msq_portal.ratelimit import rate_limit_exceeded
+from msq_portal.storage import STORAGE_ERRORS
 from questionnaire.models import Submission
 from questionnaire.pdf_services import (
     pdf_read_verified,
@@ -59,7 +60,12 @@ def submission_pdf_download(request, submission_id: int):
     submission = _submission_for_pdf(request.user, submission_id)
     if not submission.pdf.name or submission.pdf_version is None:
         raise Http404(_("The PDF of this submission is not ready yet."))
-    content = pdf_read_verified(submission=submission)
+    try:
+        content = pdf_read_verified(submission=submission)
+    except STORAGE_ERRORS as error:
+        # The disk or the bucket does not answer just now: the file is not lost, so no repair.
+        logger.error("PDF of submission %s is unreadable for now: %s", submission.pk, error)
+        return render(request, "pdf/storage_unavailable.html", status=503)
     if content is None:
         # Gone or not the file that was rendered: never serve it; have it rendered again.
         pdf_render_queue(submission=submission)

@@ -150,16 +150,26 @@ class ListExporter(Exporter):
         else:
             self._write_csv(submissions, out, progress)
 
-    def _write_csv(self, submissions, out, progress):
-        # utf-8-sig: Excel then reads Cyrillic, Arabic and Chinese correctly.
-        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
-        writer = csv.writer(text)
+    def csv_chunks(
+        self, submissions: QuerySet, progress: Progress | None = None
+    ) -> Iterator[bytes]:
+        """The CSV file in pieces, header first, rows produced lazily: the export file
+        and the API's stream (api/) are both written from this."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
         _title, header, rows = next(iter(self.sheets(submissions, progress)))
         writer.writerow(header)
+        # utf-8-sig: Excel then reads Cyrillic, Arabic and Chinese correctly.
+        yield buffer.getvalue().encode("utf-8-sig")
         for row in rows:
+            buffer.seek(0)
+            buffer.truncate()
             writer.writerow([neutralise(value) for value in row])
-        text.flush()
-        text.detach()
+            yield buffer.getvalue().encode()
+
+    def _write_csv(self, submissions, out, progress):
+        for chunk in self.csv_chunks(submissions, progress):
+            out.write(chunk)
 
     def _write_xlsx(self, submissions, out, progress):
         workbook = Workbook(write_only=True)

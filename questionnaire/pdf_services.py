@@ -229,10 +229,16 @@ def submission_pdf_render(*, submission_id: int, version: int, force: bool = Fal
 
 
 def _stored_bytes(name: str) -> bytes | None:
+    """The file's bytes, or None if there is no such file.
+
+    A storage that does not answer (a disk error, a bucket that is down) raises one of
+    msq_portal.storage.STORAGE_ERRORS: the file is not known to be lost, so callers must
+    not take it for a file to repair. Tasks retry it; a download answers 503 "try again".
+    """
     try:
         with default_storage.open(name, "rb") as file:
             return file.read()
-    except OSError:  # FileNotFoundError, or storage that does not answer
+    except FileNotFoundError:
         return None
 
 

@@ -11,6 +11,8 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from msq_portal.storage import STORAGE_ERRORS
+
 logger = logging.getLogger(__name__)
 
 # --- Review and exports (imports inside: the services queue these tasks) ----
@@ -65,8 +67,8 @@ class _PdfTask(Task):
 @shared_task(
     base=_PdfTask,
     acks_late=True,
-    # Transient: the database or the storage went away for a moment.
-    autoretry_for=(OperationalError, InterfaceError, OSError),
+    # Transient: the database or the storage (disk or bucket) went away for a moment.
+    autoretry_for=(OperationalError, InterfaceError, *STORAGE_ERRORS),
     retry_backoff=5,
     retry_backoff_max=300,
     retry_jitter=True,

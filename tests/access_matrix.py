@@ -256,6 +256,29 @@ MATRIX: dict[str, Url] = {
         data=lambda w: {"token": "123456"},
     ),
     "accounts:session_keepalive": Url(get=SIGNED_IN(NOT_ALLOWED), post=SIGNED_IN(OK)),
+    # --- API tokens on the account page (api/urls.py) ------------------------------------
+    "api_tokens:create": Url(
+        get=SIGNED_IN(NOT_ALLOWED), post=STAFF(OK), data=lambda w: {"name": "matrix token"}
+    ),
+    "api_tokens:revoke": Url(
+        get=SIGNED_IN(NOT_ALLOWED),
+        post=STAFF(FOUND),
+        kwargs=lambda w: {"token_id": w.extra["api_token"].pk},
+    ),
+    # --- The read API (api/endpoints.py): tokens only, a session counts for nothing, so
+    # everyone here is 401; tests/api/test_access.py requests each route with tokens.
+    "api:editions": Url(get=ALL(UNAUTHORIZED)),
+    "api:edition": Url(get=ALL(UNAUTHORIZED), kwargs=lambda w: {"code": w.edition.code}),
+    "api:edition_tidy_csv": Url(get=ALL(UNAUTHORIZED), kwargs=lambda w: {"code": w.edition.code}),
+    "api:edition_tidy_jsonl": Url(get=ALL(UNAUTHORIZED), kwargs=lambda w: {"code": w.edition.code}),
+    "api:submissions": Url(get=ALL(UNAUTHORIZED)),
+    "api:submission_answers": Url(
+        get=ALL(UNAUTHORIZED), kwargs=lambda w: {"submission_id": w.submission_a.pk}
+    ),
+    # The OpenAPI document and its Swagger page (ninja's own static files): no data.
+    "api:openapi-json": Url(get=ALL(OK)),
+    "api:api-root": Url(get=ALL(NOT_FOUND)),  # ninja's own: a 404 naming the docs page
+    "api:openapi-view": Url(get=ALL(OK)),
     # --- The questionnaire, country side (questionnaire/urls.py) -------------------------
     "questionnaire:home": Url(get=(LOGIN, OK, OK, OK, FOUND)),
     "questionnaire:section": Url(
@@ -407,6 +430,7 @@ def world_build() -> World:
 
     from accounts.models import Country, User
     from accounts.services import invitation_create
+    from api.services import api_token_create
     from questionnaire.edition_files import edition_load, edition_path
     from questionnaire.models import ExportJob, ReviewComment, Submission, SubmissionEvent
     from tests import factories
@@ -477,5 +501,8 @@ def world_build() -> World:
         invitation_token=token,
         reset_uid=urlsafe_base64_encode(force_bytes(official_a.pk)),
         reset_token=lambda: default_token_generator.make_token(User.objects.get(pk=official_a.pk)),
-        extra={"country_type_id": ContentType.objects.get_for_model(Country).pk},
+        extra={
+            "country_type_id": ContentType.objects.get_for_model(Country).pk,
+            "api_token": api_token_create(user=people["reviewer"], name="matrix")[0],
+        },
     )

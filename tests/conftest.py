@@ -183,6 +183,52 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         log.close()
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """An S3-protocol server over HTTP: MSQ_TEST_S3_ENDPOINT when set (.ci/run starts
+    moto_server on the PostgreSQL leg), else a moto_server process started here on a
+    free port, so that the storage tests run against real HTTP on both legs."""
+    import urllib.request
+
+    url = os.environ.get("MSQ_TEST_S3_ENDPOINT")
+    if url:
+        yield url
+        return
+    url = f"http://127.0.0.1:{_free_port()}"
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "moto_server"),
+            "-H",
+            "127.0.0.1",
+            "-p",
+            url.rsplit(":", 1)[1],
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def answers():
+        try:
+            return urllib.request.urlopen(url, timeout=1).status == 200  # noqa: S310 - http://127.0.0.1
+        except OSError:
+            return False
+
+    try:
+        wait_for(answers, timeout=30)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @pytest.fixture
 def emails_in_process(monkeypatch):
     """Run the review e-mail task in this process, whatever the broker, to read mail.outbox."""
