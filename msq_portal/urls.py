@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/", include("accounts.auth_urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("linkcheck.urls")),
     path("", include("questionnaire.urls")),
 ]
