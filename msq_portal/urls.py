@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/api-tokens/", include("api.urls")),
     path("api/v1/", api_urls()),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("linkcheck.urls")),
     path("", include("questionnaire.urls")),
 ]

@@ -24,6 +24,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import is_reviewer
+from linkcheck.filters import HasBrokenLinksFilter
 from questionnaire.exports import EXPORTERS
 from questionnaire.models import (
     Answer,
@@ -143,7 +144,14 @@ class SubmissionAdmin(ReviewerReadOnlyAdmin):
         "consent",
         "pdf_link",
     )
-    list_filter = ("edition", "status", "country__region", "country__subregion", "consent")
+    list_filter = (
+        "edition",
+        "status",
+        "country__region",
+        "country__subregion",
+        "consent",
+        HasBrokenLinksFilter,  # linkcheck (issue 16)
+    )
     search_fields = ("country__name", "country__official_name", "country__iso3", "country__iso2")
     list_per_page = 200
     actions = [_export_action(identifier) for identifier in EXPORTERS]

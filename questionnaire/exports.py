@@ -34,6 +34,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from linkcheck.exports import snapshots_with_link_status
 from questionnaire.kinds import PercentageKind
 from questionnaire.models import Answer, Edition, Submission
 from questionnaire.pdf_services import pdf_read_verified, pdf_render_queue
@@ -124,7 +125,10 @@ class Exporter:
         return f"msq-{self.edition.code}-{self.identifier}-{stamp}.{self.extension}"
 
     def snapshots(self, submissions: QuerySet) -> Iterator[SubmissionSnapshot]:
-        return snapshots_iter(submissions=submissions, layout=self.layout)
+        # linkcheck (issue 16): each link carries its last check ("N.link_status"), after its URL.
+        return snapshots_with_link_status(
+            snapshots_iter(submissions=submissions, layout=self.layout), edition=self.edition
+        )
 
     def write(self, *, submissions: QuerySet, out: IO[bytes], progress: Progress | None = None):
         raise NotImplementedError

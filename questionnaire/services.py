@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, User
+from linkcheck.services import links_check_queue_if_changed, links_check_schedule
 from questionnaire.answers import submission_problems
 from questionnaire.kinds import InputShapeError, get_kind
 from questionnaire.models import Answer, Edition, Question, Submission, SubmissionEvent
@@ -353,6 +354,13 @@ def answers_save(
         if to_update:
             Answer.objects.bulk_update(to_update, ["value", "updated_by", "updated_at"])
         SubmissionEvent.objects.bulk_create(events)
+        # linkcheck (issue 16): a changed links answer is checked again once committed.
+        links_check_queue_if_changed(
+            submission_id=locked.pk,
+            questions=[questions[code] for code in changed],
+            before=stored,
+            after=new_values,
+        )
     return locked
 
 
@@ -501,6 +509,10 @@ def submission_submit(
         transaction.on_commit(lambda: _pdf_queue(submission_id, version), robust=True)
         transaction.on_commit(
             lambda: submission_confirmation_send(submission_id=submission_id), robust=True
+        )
+        # linkcheck (issue 16): the submitted links are checked at once (never blocks submit).
+        transaction.on_commit(
+            lambda: links_check_schedule(submission_id=submission_id, countdown=0), robust=True
         )
     return locked
 

@@ -60,6 +60,8 @@ def pytest_configure(config):
     # Production hashes passwords with PBKDF2 at a million rounds, about a
     # second per user on this machine; the suite makes hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Saves and submits queue no link check unless a test asks (tests/linkcheck/).
+    settings.LINKCHECK_AUTO = False
 
 
 @pytest.fixture
@@ -144,6 +146,9 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "DATABASE_URL": _database_url_for_worker(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        # The link checker's tests check links against their own servers on 127.0.0.1.
+        "LINKCHECK_ALLOWED_TEST_HOSTS": "127.0.0.1",
+        "LINKCHECK_HOST_INTERVAL_SECONDS": "0",
         "PYTHONUNBUFFERED": "1",
     }
     log_path = PROJECT_ROOT / "test-output" / "celery-worker.log"

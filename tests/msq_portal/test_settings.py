@@ -127,3 +127,17 @@ def test_settings_refuse_unknown_interface_language():
     completed = run_manage(["check"], {"MSQ_LANGUAGES": "en,klingon"})
     assert completed.returncode != 0
     assert "MSQ_LANGUAGES='en,klingon'" in completed.stderr
+
+
+def test_settings_production_refuses_the_link_checker_test_allow_list():
+    completed = run_manage(
+        ["check"],
+        {
+            "DJANGO_ENV": "production",
+            "DJANGO_ALLOWED_HOSTS": "msq.example.org",
+            "DJANGO_SECRET_KEY": "x" * 60,
+            "LINKCHECK_ALLOWED_TEST_HOSTS": "127.0.0.1",
+        },
+    )
+    assert completed.returncode != 0
+    assert "LINKCHECK_ALLOWED_TEST_HOSTS" in completed.stderr

@@ -700,7 +700,8 @@ def test_query_count_is_the_same_with_few_and_many_answers(
     save(submission, focal_point, many)
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
-    assert len(few.captured_queries) <= 11
+    # The review page also reads the submission's link checks, once (linkcheck, issue 16).
+    assert len(few.captured_queries) <= (12 if url == "/review/" else 11)
 
 
 def test_save_query_count_is_the_same_with_few_and_many_answers(
