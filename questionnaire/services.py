@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, User
 from questionnaire.answers import submission_problems
-from questionnaire.kinds import InputShapeError, get_kind
+from questionnaire.kinds import InputShapeError, get_kind, newlines_normalised
 from questionnaire.models import Answer, Edition, Question, Submission, SubmissionEvent
 
 logger = logging.getLogger(__name__)
@@ -267,6 +267,14 @@ def answers_save(
             )
         }
 
+        # Line breaks as posted values have them: a draft stored with CRLF before they were
+        # normalised is unchanged by the same text posted again.
+        stored = {
+            code: newlines_normalised(existing[question.id].value)
+            if question.id in existing
+            else {}
+            for code, question in questions.items()
+        }
         new_values: dict[str, dict] = {}
         limit_problems: dict[str, list[str]] = {}
         for code, posted in values.items():
@@ -280,8 +288,7 @@ def answers_save(
                     _("Question %(code)s has no part %(part)s.")
                     % {"code": code, "part": ", ".join(bad_parts)}
                 )
-            answer = existing.get(question.id)
-            merged = dict(answer.value) if answer else {}
+            merged = dict(stored[code])
             for name, raw in posted.items():
                 kind = get_kind(parts[name]["kind"])
                 try:
@@ -304,13 +311,9 @@ def answers_save(
         if limit_problems:
             raise AnswerLimitError(limit_problems)
 
-        stored = {
-            code: existing[question.id].value if question.id in existing else {}
-            for code, question in questions.items()
-        }
         changed = [code for code, value in new_values.items() if value != stored[code]]
         if base_version != locked.version:
-            _refuse_if_overwriting(locked, base_version, questions, existing, new_values)
+            _refuse_if_overwriting(locked, base_version, questions, stored, new_values)
         if not changed:
             return locked
 
@@ -360,7 +363,7 @@ def _refuse_if_overwriting(
     locked: Submission,
     base_version: int,
     questions: dict[str, Question],
-    existing: dict[int, Answer],
+    stored: dict[str, dict],
     new_values: dict[str, dict],
 ) -> None:
     """Raise StaleVersionError if a posted question was changed since `base_version`
@@ -381,7 +384,7 @@ def _refuse_if_overwriting(
     changes: dict[str, Change] = {}
     for event in later:
         question = by_id[event.question_id]
-        current = existing[question.id].value if question.id in existing else {}
+        current = stored[question.code]
         if question.code in changes or new_values[question.code] == current:
             continue
         changes[question.code] = Change(
