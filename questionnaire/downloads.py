@@ -10,6 +10,7 @@ import logging
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import is_reviewer, official_country
 from questionnaire.models import Submission
 from questionnaire.pdf import submission_pdf
-from questionnaire.selectors import submission_snapshot
+from questionnaire.selectors import submission_ordinal, submission_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +31,16 @@ def _submission_for_pdf(user, submission_id: int) -> Submission:
     return get_object_or_404(submissions, pk=submission_id, country=official_country(user))
 
 
-def _filename(submission: Submission, suffix: str) -> str:
-    return f"MSQ-{submission.edition.code}-{submission.country.iso3}-{suffix}.pdf"
+def _filename(submission: Submission, *, draft: bool = False) -> str:
+    """The download's name: which submission it is as officials count them, and its date
+    ("MSQ-2020-UZB-submission-1-2026-11-30.pdf"), or the preview's date; never the save
+    counter."""
+    prefix = f"MSQ-{submission.edition.year}-{submission.country.iso3}"
+    if draft:
+        return f"{prefix}-draft-{timezone.localdate():%Y-%m-%d}.pdf"
+    number, at = submission_ordinal(submission=submission, version=submission.pdf_version)
+    day = f"-{timezone.localtime(at):%Y-%m-%d}" if at else ""
+    return f"{prefix}-submission-{number}{day}.pdf"
 
 
 @require_GET
@@ -49,7 +58,7 @@ def submission_pdf_download(request, submission_id: int):
     return FileResponse(
         file,
         as_attachment=True,
-        filename=_filename(submission, f"v{submission.pdf_version}"),
+        filename=_filename(submission),
         content_type="application/pdf",
     )
 
@@ -73,7 +82,5 @@ def submission_pdf_preview(request, submission_id: int):
         logger.exception("Draft preview of submission %s failed", submission.pk)
         return render(request, "pdf/preview_failed.html", {"submission": submission}, status=503)
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(submission, f"draft-v{submission.version}")}"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(submission, draft=True)}"'
     return response

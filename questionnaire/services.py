@@ -461,7 +461,8 @@ def submission_submit(
     with {question code or "consent": messages} if anything blocks.
 
     Side effects: status SUBMITTED, submitted_by/at, version bumped and kept as
-    submitted_version, a SUBMITTED event; on commit, queues the PDF rendering
+    submitted_version, submission_number one more than before (officials' count), a
+    SUBMITTED event; on commit, queues the PDF rendering
     (task_render_submission_pdf) and e-mails the country's officials.
     """
     if not user.is_focal_point:
@@ -489,6 +490,7 @@ def submission_submit(
             status=Submission.Status.SUBMITTED,
             submitted_by=user,
             submitted_at=now,
+            submission_number=(locked.submission_number or 0) + 1,
         )
         Submission.objects.filter(pk=locked.pk).update(submitted_version=locked.version)
         locked.submitted_version = locked.version
@@ -498,7 +500,12 @@ def submission_submit(
             actor=user,
             version=locked.version,
             before=before,
-            after={"status": locked.status, "version": locked.version, "consent": locked.consent},
+            after={
+                "status": locked.status,
+                "version": locked.version,
+                "submission_number": locked.submission_number,
+                "consent": locked.consent,
+            },
         )
         submission_id, version = locked.pk, locked.version
         transaction.on_commit(lambda: _pdf_queue(submission_id, version), robust=True)

@@ -882,11 +882,13 @@ def test_pdf_link_names_the_submission_date_not_the_save_counter(
     text = page(client.get("/submission/"))
 
     when = submission.submitted_at.strftime("%-d %B %Y")
-    assert f"Download the PDF of what you submitted on {when}" in text
+    assert f"Download the PDF of submission 1, sent on {when}" in text
     assert "version 28" not in text
 
     # Submitted again, the new PDF not rendered yet: the older one is named as such.
-    Submission.objects.filter(pk=submission.pk).update(version=30, submitted_version=30)
+    Submission.objects.filter(pk=submission.pk).update(
+        version=30, submitted_version=30, submission_number=2
+    )
     text = page(client.get("/submission/"))
     assert "The PDF of your submission is being prepared" in text
     assert "Download the PDF of your previous submission" in text
