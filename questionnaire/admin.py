@@ -8,6 +8,7 @@ event with its author, and export through the exporters' registry.
 
 from __future__ import annotations
 
+import bisect
 import tempfile
 from collections import defaultdict
 
@@ -168,7 +169,11 @@ class SubmissionAdmin(ReviewerReadOnlyAdmin):
     def pdf_link(self, obj: Submission) -> str:
         if not obj.pdf:
             return "—"
-        label = _("PDF v%(version)s") % {"version": obj.pdf_version}
+        # Named as officials count submissions; the version is an internal save counter.
+        if obj.has_current_pdf:
+            label = _("PDF of submission %(number)s") % {"number": obj.submission_number}
+        else:
+            label = _("PDF of an earlier submission")
         url = pdf_download_url(obj)
         return format_html('<a href="{}">{}</a>', url, label) if url else label
 
@@ -245,8 +250,15 @@ class SubmissionAdmin(ReviewerReadOnlyAdmin):
                 "created_at", "id"
             )
         )
+        # Which submission each comment was written on, as the country counts them.
+        submitted_versions = sorted(
+            submission.events.filter(kind=SubmissionEvent.Kind.SUBMITTED).values_list(
+                "version", flat=True
+            )
+        ) or ([submission.submitted_version] if submission.submitted_version else [])
         by_question: dict[int | None, list[ReviewComment]] = defaultdict(list)
         for comment in comments:
+            comment.submission_number = bisect.bisect_right(submitted_versions, comment.version)
             by_question[comment.question_id].append(comment)
         posted = posted or {}
         sections = [

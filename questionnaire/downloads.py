@@ -14,6 +14,7 @@ import logging
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -32,6 +33,7 @@ from questionnaire.pdf_services import (
     preview_state,
     preview_storage_name,
 )
+from questionnaire.selectors import submission_ordinal
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +51,16 @@ def _submission_for_pdf(user, submission_id: int) -> Submission:
     return get_object_or_404(submissions, pk=submission_id, country=official_country(user))
 
 
-def _filename(submission: Submission, suffix: str) -> str:
-    return f"MSQ-{submission.edition.code}-{submission.country.iso3}-{suffix}.pdf"
+def _filename(submission: Submission, *, draft: bool = False) -> str:
+    """The download's name: which submission it is as officials count them, and its date
+    ("MSQ-2020-UZB-submission-1-2026-11-30.pdf"), or the preview's date; never the save
+    counter."""
+    prefix = f"MSQ-{submission.edition.year}-{submission.country.iso3}"
+    if draft:
+        return f"{prefix}-draft-{timezone.localdate():%Y-%m-%d}.pdf"
+    number, at = submission_ordinal(submission=submission, version=submission.pdf_version)
+    day = f"-{timezone.localtime(at):%Y-%m-%d}" if at else ""
+    return f"{prefix}-submission-{number}{day}.pdf"
 
 
 @require_GET
@@ -73,7 +83,7 @@ def submission_pdf_download(request, submission_id: int):
     return FileResponse(
         io.BytesIO(content),
         as_attachment=True,
-        filename=_filename(submission, f"v{submission.pdf_version}"),
+        filename=_filename(submission),
         content_type="application/pdf",
     )
 
@@ -124,7 +134,7 @@ def submission_pdf_preview(request, submission_id: int):
     return FileResponse(
         file,
         as_attachment=True,
-        filename=_filename(submission, f"draft-v{submission.version}"),
+        filename=_filename(submission, draft=True),
         content_type="application/pdf",
     )
 

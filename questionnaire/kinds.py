@@ -99,10 +99,27 @@ def _shape_error(field: str, expected: str, raw: Any) -> InputShapeError:
     )
 
 
+def newlines_normalised(value: Any) -> Any:
+    """`value` (text, or a stored shape of lists and dicts) with every line break as "\\n".
+
+    A browser posts a textarea's line breaks as CRLF in a form and as LF from script
+    (the autosave), so the same text would be stored two ways, and each save would
+    look like a change. Every posted string goes through here (`_posted_str`).
+    """
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, dict):
+        return {key: newlines_normalised(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [newlines_normalised(item) for item in value]
+    return value
+
+
 def _posted_str(raw: Any, field: str) -> str:
-    """Posted text; null is empty and a JSON number is kept as written (45.5 -> "45.5")."""
+    """Posted text, line breaks as "\\n"; null is empty and a JSON number is kept as written
+    (45.5 -> "45.5")."""
     if raw is None or isinstance(raw, str):
-        return raw or ""
+        return newlines_normalised(raw or "")
     if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
         return str(raw)
     raise _shape_error(field, _("text"), raw)
@@ -559,8 +576,9 @@ class MultiKind(Kind):
         other_text = value.get("other", "").strip()
         if other_selected and not other_text:
             found.append(Problem(_("You chose “Other”: please say what.")))
-        if other_text and not other_selected and self.other_codes(part):
-            found.append(Problem(_("Tick “Other” or clear its text.")))
+        # An "Other" text without "Other" ticked is kept and shown as given, never refused:
+        # real responses do this, and ticking for the official would add a choice they did
+        # not make.
         found += _length_problems(_("The “Other” text"), value.get("other", ""), TEXT_MAX_LENGTH)
         return found
 
@@ -615,6 +633,8 @@ class MultiKind(Kind):
         return {
             "labels": [labels.get(code, code) for code in value.get("selected", [])],
             "other": value.get("other", ""),
+            # An "Other" text without "Other" ticked is shown as given, saying so.
+            "other_ticked": bool(set(value.get("selected", [])) & self.other_codes(part)),
             "part": part,
             "is_empty": self.is_empty(value),
         }

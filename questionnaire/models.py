@@ -141,6 +141,11 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     # The version that was submitted last; the PDF is rendered for it.
     submitted_version = models.PositiveIntegerField(_("submitted version"), null=True, blank=True)
+    # Which submission that was, as officials count them (1 for the first, 2 after a return):
+    # what the PDF and the pages name, `version` being an internal save counter.
+    submission_number = models.PositiveSmallIntegerField(
+        _("submission number"), null=True, blank=True
+    )
 
     pdf = models.FileField(_("PDF"), upload_to="submissions/pdf/", blank=True)
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
@@ -167,6 +172,13 @@ class Submission(models.Model):
     @property
     def is_editable_by_country(self) -> bool:
         return self.status in {self.Status.DRAFT, self.Status.RETURNED} and self.edition.is_open
+
+    @property
+    def has_current_pdf(self) -> bool:
+        """Whether the PDF on file is that of the last submission (not an earlier one's)."""
+        return bool(
+            self.pdf.name and self.pdf_version and self.pdf_version == self.submitted_version
+        )
 
 
 class Answer(models.Model):

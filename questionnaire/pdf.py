@@ -224,7 +224,9 @@ def submission_html(
             "created_at": (
                 submission.submitted_at if not draft and submission.submitted_at else now
             ),
-            "version": submission.version if draft else submission.submitted_version,
+            # Submissions are named as officials count them, with their date; the version
+            # is an internal save counter they never see.
+            "submission_number": None if draft else submission.submission_number,
         }
         html = render_to_string("pdf/submission.html", context)
         if needs_wide_fonts(html):

@@ -5,10 +5,11 @@ Every country-facing read of a submission goes through
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 
 from accounts.models import Country
@@ -57,6 +58,20 @@ def submission_review_outcome(*, submission: Submission | None) -> SubmissionEve
     if last_change is None or last_change.kind not in {Kind.REOPENED, Kind.ACCEPTED}:
         return None
     return last_change
+
+
+def submission_ordinal(*, submission: Submission, version: int) -> tuple[int, datetime | None]:
+    """(number, date) of the submission recorded at `version`, as officials count them.
+
+    The current one is stored on the row; an earlier one (the PDF still on file while a
+    new submission's is rendered) is counted from the SUBMITTED events, in one query.
+    """
+    if version == submission.submitted_version and submission.submission_number:
+        return submission.submission_number, submission.submitted_at
+    earlier = submission.events.filter(
+        kind=SubmissionEvent.Kind.SUBMITTED, version__lte=version
+    ).aggregate(number=Count("id"), at=Max("created_at"))
+    return max(earlier["number"], 1), earlier["at"] or submission.submitted_at
 
 
 def submission_current_for_country_id(*, country_id: int) -> Submission | None:

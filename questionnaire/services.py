@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Country, User
 from linkcheck.services import links_check_queue_if_changed, links_check_schedule
 from questionnaire.answers import submission_problems
-from questionnaire.kinds import InputShapeError, get_kind
+from questionnaire.kinds import InputShapeError, get_kind, newlines_normalised
 from questionnaire.models import Answer, Edition, Question, Submission, SubmissionEvent
 
 logger = logging.getLogger(__name__)
@@ -268,6 +268,14 @@ def answers_save(
             )
         }
 
+        # Line breaks as posted values have them: a draft stored with CRLF before they were
+        # normalised is unchanged by the same text posted again.
+        stored = {
+            code: newlines_normalised(existing[question.id].value)
+            if question.id in existing
+            else {}
+            for code, question in questions.items()
+        }
         new_values: dict[str, dict] = {}
         limit_problems: dict[str, list[str]] = {}
         for code, posted in values.items():
@@ -281,8 +289,7 @@ def answers_save(
                     _("Question %(code)s has no part %(part)s.")
                     % {"code": code, "part": ", ".join(bad_parts)}
                 )
-            answer = existing.get(question.id)
-            merged = dict(answer.value) if answer else {}
+            merged = dict(stored[code])
             for name, raw in posted.items():
                 kind = get_kind(parts[name]["kind"])
                 try:
@@ -305,13 +312,9 @@ def answers_save(
         if limit_problems:
             raise AnswerLimitError(limit_problems)
 
-        stored = {
-            code: existing[question.id].value if question.id in existing else {}
-            for code, question in questions.items()
-        }
         changed = [code for code, value in new_values.items() if value != stored[code]]
         if base_version != locked.version:
-            _refuse_if_overwriting(locked, base_version, questions, existing, new_values)
+            _refuse_if_overwriting(locked, base_version, questions, stored, new_values)
         if not changed:
             return locked
 
@@ -368,7 +371,7 @@ def _refuse_if_overwriting(
     locked: Submission,
     base_version: int,
     questions: dict[str, Question],
-    existing: dict[int, Answer],
+    stored: dict[str, dict],
     new_values: dict[str, dict],
 ) -> None:
     """Raise StaleVersionError if a posted question was changed since `base_version`
@@ -389,7 +392,7 @@ def _refuse_if_overwriting(
     changes: dict[str, Change] = {}
     for event in later:
         question = by_id[event.question_id]
-        current = existing[question.id].value if question.id in existing else {}
+        current = stored[question.code]
         if question.code in changes or new_values[question.code] == current:
             continue
         changes[question.code] = Change(
@@ -466,7 +469,8 @@ def submission_submit(
     with {question code or "consent": messages} if anything blocks.
 
     Side effects: status SUBMITTED, submitted_by/at, version bumped and kept as
-    submitted_version, a SUBMITTED event; on commit, queues the PDF rendering
+    submitted_version, submission_number one more than before (officials' count), a
+    SUBMITTED event; on commit, queues the PDF rendering
     (task_render_submission_pdf) and e-mails the country's officials.
     """
     if not user.is_focal_point:
@@ -494,6 +498,7 @@ def submission_submit(
             status=Submission.Status.SUBMITTED,
             submitted_by=user,
             submitted_at=now,
+            submission_number=(locked.submission_number or 0) + 1,
         )
         Submission.objects.filter(pk=locked.pk).update(submitted_version=locked.version)
         locked.submitted_version = locked.version
@@ -503,7 +508,12 @@ def submission_submit(
             actor=user,
             version=locked.version,
             before=before,
-            after={"status": locked.status, "version": locked.version, "consent": locked.consent},
+            after={
+                "status": locked.status,
+                "version": locked.version,
+                "submission_number": locked.submission_number,
+                "consent": locked.consent,
+            },
         )
         submission_id, version = locked.pk, locked.version
         transaction.on_commit(lambda: _pdf_queue(submission_id, version), robust=True)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("review/consent", views.consent, name="consent"),
     path("review/submit", views.submit, name="submit"),
     path("submission/", views.submission_view, name="submission"),
+    path("submission/pdf-status", views.submission_pdf_status, name="submission_pdf_status"),
     # The submitted PDF (officials of the country and reviewers) and the officials' draft preview.
     path(
         "submissions/<int:submission_id>/pdf",

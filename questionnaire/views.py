@@ -17,16 +17,19 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
+from django.utils.html import escape
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import is_reviewer, official_country, official_country_id
 from questionnaire.forms import ConsentForm, SectionForm, VersionForm, row_to_remove
-from questionnaire.models import Submission
+from questionnaire.models import Submission, SubmissionEvent
 from questionnaire.selectors import (
     edition_current,
     section_questions,
@@ -659,3 +662,34 @@ def submission_view(request: HttpRequest) -> HttpResponse:
             "general_comments": context.general_comments,
         },
     )
+
+
+# What the officials' pages say when the PDF of a submission could not be rendered.
+PDF_FAILED_MESSAGE = _(
+    "The PDF of your submission could not be prepared. UN DESA has been told and will "
+    "prepare it again; your answers are submitted."
+)
+
+
+@require_GET
+@never_cache
+def submission_pdf_status(request: HttpRequest) -> JsonResponse:
+    """Whether the PDF of the official's last submission is stored, for static/js/pdf-status.js.
+
+    {"state": "pending" | "ready" | "failed", "html": what to show in its place}; the
+    country's own submission only (none: 404).
+    """
+    submission = submission_for_country(
+        edition=edition_current(), country=official_country(request.user)
+    )
+    if submission is None or submission.submitted_version is None:
+        raise Http404
+    if submission.has_current_pdf:
+        html = render_to_string("pdf/_download_link.html", {"submission": submission}, request)
+        return JsonResponse({"state": "ready", "html": html})
+    failed = submission.events.filter(
+        kind=SubmissionEvent.Kind.PDF_FAILED, version=submission.submitted_version
+    ).exists()
+    if failed:
+        return JsonResponse({"state": "failed", "html": escape(PDF_FAILED_MESSAGE)})
+    return JsonResponse({"state": "pending", "html": ""})

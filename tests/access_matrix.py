@@ -310,6 +310,9 @@ MATRIX: dict[str, Url] = {
     ),
     # Country B has not started: sent to its overview.
     "questionnaire:submission": Url(get=(LOGIN, OK, FOUND, OK, NOT_FOUND)),
+    # Country A's draft was never submitted: no PDF to wait for (test_submission_number.py
+    # covers a submitted one).
+    "questionnaire:submission_pdf_status": Url(get=(LOGIN, *(NOT_FOUND,) * 4)),
     # Submission PDFs (questionnaire/downloads.py): country A's draft has no stored PDF yet
     # (tests/questionnaire/test_downloads.py covers a stored one); the DRAFT preview is
     # for country A's officials only.

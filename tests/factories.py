@@ -173,7 +173,8 @@ def submission_full(
 ) -> Submission:
     """A submission of `country` with `answers_full` (or `values`), consent granted.
 
-    Unless `status` is DRAFT it is submitted at version 1 (submitted_version=1).
+    Unless `status` is DRAFT it is submitted at version 1 (submitted_version=1), its first
+    submission (submission_number=1).
     """
     from django.utils import timezone
 
@@ -192,6 +193,7 @@ def submission_full(
         submitted_by=submitted_by if submitted else None,
         submitted_at=timezone.now() if submitted else None,
         submitted_version=1 if submitted else None,
+        submission_number=1 if submitted else None,
     )
     values = values if values is not None else answers_full(edition, **answers_options)
     questions = {question.code: question for question in edition.questions.all()}

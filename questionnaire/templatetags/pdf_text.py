@@ -44,9 +44,13 @@ def bidi_lines(text) -> list[dict]:
 @register.filter
 def css_string(value) -> SafeString:
     """`value` as the inside of a double-quoted CSS string: every character but letters,
-    digits and spaces is a CSS escape, so nothing can end the string or the style sheet."""
+    digits and spaces is a CSS escape, so nothing can end the string or the style sheet.
+
+    Each escape ends with a space, which CSS reads as part of the escape: a space typed
+    after the character ("Draft, not submitted") would otherwise be taken for it.
+    """
     escaped = "".join(
-        char if (char.isascii() and char.isalnum()) or char == " " else f"\\{ord(char):06x}"
+        char if (char.isascii() and char.isalnum()) or char == " " else f"\\{ord(char):06x} "
         for char in str(value)
     )
     return mark_safe(escaped)  # noqa: S308 - only [A-Za-z0-9 \\] and hex digits remain

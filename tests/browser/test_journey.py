@@ -231,11 +231,14 @@ def consent_and_submit(page: Page) -> None:
 def pdf_text(page: Page) -> str:
     """Download the submitted PDF from the official's submission page; its text."""
     page.goto("/submission/")
-    link = page.get_by_role("link", name=re.compile(r"^Download the PDF of what you submitted"))
+    link = page.get_by_role("link", name=re.compile(r"^Download the PDF of submission 1, sent on"))
     with page.expect_download() as download_info:
         link.click()
     download = download_info.value
-    assert download.suggested_filename.endswith(".pdf"), download.suggested_filename
+    # Named as the official counts submissions, with its date: never the save counter.
+    assert re.fullmatch(
+        r"MSQ-2020-UZB-submission-1-\d{4}-\d{2}-\d{2}\.pdf", download.suggested_filename
+    ), download.suggested_filename
     reader = PdfReader(io.BytesIO(Path(download.path()).read_bytes()))
     return "\n".join(page_.extract_text() for page_ in reader.pages)
 

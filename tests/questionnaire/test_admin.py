@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.core import mail
@@ -363,7 +364,8 @@ def test_submission_list_links_the_pdf(reviewer_client, submitted):
     page = reviewer_client.get(LIST_URL).content.decode()
 
     assert reverse("questionnaire:submission_pdf", args=[submitted.pk]) in page
-    assert "PDF v1" in page
+    assert "PDF of submission 1" in page
+    assert "PDF v1" not in page
 
 
 def test_export_job_admin_links_private_file_through_staff_page(reviewer_client, edition, reviewer):
@@ -387,3 +389,39 @@ def test_admin_index_links_the_review_console(reviewer_client):
 
     assert reverse("questionnaire:staff_dashboard") in page
     assert reverse("questionnaire:staff_exports") in page
+
+
+def test_review_page_comment_labels_are_unique_and_name_their_question(reviewer_client, submitted):
+    page = reviewer_client.get(_change_url(submitted)).content.decode()
+
+    labels = dict(re.findall(r'<label for="comment-q-([\w-]+)">([^<]*)</label>', page))
+    codes = list(submitted.edition.questions.values_list("code", flat=True))
+    assert sorted(labels) == sorted(codes)
+    assert len(set(labels.values())) == len(labels)
+    for code, label in labels.items():
+        assert f"{code}" in label, label
+    # Both sections I and VI have a question 1; the contact block has no number.
+    assert labels["q1"] == "Your comment on question 1. (q1)"
+    assert labels["x1"] == "Your comment on question 1. (x1)"
+    assert labels["x_contact"] == "Your comment on question x_contact"
+
+
+def test_review_page_names_the_submission_as_the_country_counts_it(
+    reviewer_client, submitted, reviewer
+):
+    Submission.objects.filter(pk=submitted.pk).update(version=15, submitted_version=14)
+    for version in (6, 14):
+        SubmissionEvent.objects.create(
+            submission=submitted, kind=SubmissionEvent.Kind.SUBMITTED, version=version
+        )
+    ReviewComment.objects.create(
+        submission=submitted, author=reviewer, text="On the first one.", version=6
+    )
+    Submission.objects.filter(pk=submitted.pk).update(submission_number=2)
+
+    page = reviewer_client.get(_change_url(submitted)).content.decode()
+
+    when = submitted.submitted_at.strftime("%-d %B %Y")
+    assert f"Submission 2 of {when}" in page
+    assert "on submission 1" in page
+    assert "version 14 submitted" not in page

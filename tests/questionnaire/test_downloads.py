@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from questionnaire import downloads, pdf_services, tasks
@@ -43,7 +44,10 @@ def test_pdf_download_by_officials_of_the_country_and_reviewers(client, request,
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == ('attachment; filename="MSQ-msq-2020-UZB-v1.pdf"')
+    day = stored.submitted_at.strftime("%Y-%m-%d")
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="MSQ-2020-UZB-submission-1-{day}.pdf"'
+    )
     assert "no-store" in response["Cache-Control"]
     assert b"".join(response.streaming_content) == STUB_PDF
 
@@ -148,7 +152,8 @@ def test_pdf_preview_by_an_official_is_a_draft_pdf(client, draft, contributor, p
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert 'filename="MSQ-msq-2020-UZB-draft-v1.pdf"' in response["Content-Disposition"]
+    today = timezone.localdate().strftime("%Y-%m-%d")
+    assert f'filename="MSQ-2020-UZB-draft-{today}.pdf"' in response["Content-Disposition"]
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(_body(response))).pages]
     assert all("DRAFT" in page for page in pages)
     assert "Работа продолжается" in "".join(pages)

@@ -54,7 +54,7 @@ def rolled_back():
 def _as_typed(value: str) -> set[str]:
     """What a save may keep of a typed text: as sent, or without surrounding blanks /
     with browser line endings. Anything shorter would be a silent cut."""
-    unix = value.replace("\r\n", "\n")
+    unix = value.replace("\r\n", "\n").replace("\r", "\n")
     return {value, value.strip(), unix, unix.strip()}
 
 

@@ -1,5 +1,6 @@
 """The submission PDF: what it prints, in which fonts, and what its renderer refuses to fetch."""
 
+import datetime
 import io
 import re
 import subprocess
@@ -73,6 +74,10 @@ def full_pdf(django_db_setup, django_db_blocker):
         submission = submission_full(
             edition=edition, country=Country.objects.get(iso3="UZB"), values=values
         )
+        # The first submission after 13 saves: the save counter is never what the PDF names.
+        submission.version = submission.submitted_version = 14
+        submission.submitted_at = datetime.datetime(2026, 11, 30, 9, 15, tzinfo=datetime.UTC)
+        submission.save()
         content = submission_pdf(submission_snapshot(submission=submission))
         questions = list(edition.questions.order_by("order"))
         expected = _expected_texts(values, edition)
@@ -135,14 +140,21 @@ def test_pdf_has_title_author_language_and_page_numbers(full_pdf):
     for number, text in enumerate(pages, start=1):
         assert f"Page {number} / {len(pages)}" in text
         assert "Uzbekistan" in text
-        assert "Submitted version 1" in text
+        assert "Submission 1 of 30 November 2026" in text
+        assert "version 14" not in text.lower()
         assert "DRAFT" not in text
+    assert "version" not in reader.metadata["/Subject"].lower()
+    assert reader.metadata["/Subject"] == (
+        "Answers of Uzbekistan, submission 1 of 30 November 2026"
+    )
 
 
 def test_pdf_cover_shows_country_submission_date_and_consent(full_pdf):
     cover = _pages_text(full_pdf[0])[0]
     assert "Republic of Uzbekistan (UZB)" in cover
     assert "Date of submission" in cover
+    assert "Submission number 1" in cover
+    assert "Version" not in cover
     assert "Authorized to publish" in cover
     assert "I/We hereby authorize UNDESA" in cover
 
@@ -254,6 +266,22 @@ def test_pdf_draft_is_marked_draft_on_every_page(edition, country_a):
     assert len(pages) > 3
     assert all("DRAFT" in page for page in pages)
     assert "Draft preview" in pages[0]
+
+
+def test_pdf_draft_preview_footer_keeps_its_spaces(client, edition, country_a, focal_point):
+    submission = submission_full(
+        edition=edition,
+        country=country_a,
+        status=Submission.Status.DRAFT,
+        values={"q14": {"details": "Work in progress"}},
+    )
+    client.force_login(focal_point)
+    response = client.get(f"/submissions/{submission.pk}/preview.pdf")
+    assert response.status_code == 200
+    pages = _pages_text(response.content)
+    # The comma was a CSS escape that swallowed the space after it: "Draft,not submitted".
+    assert all("Draft, not submitted" in page for page in pages)
+    assert not any("Draft,not" in page for page in pages)
 
 
 def test_pdf_arabic_paragraph_is_right_to_left_and_hidden_question_not_applicable(

@@ -883,11 +883,90 @@ def test_pdf_link_names_the_submission_date_not_the_save_counter(
     text = page(client.get("/submission/"))
 
     when = submission.submitted_at.strftime("%-d %B %Y")
-    assert f"Download the PDF of what you submitted on {when}" in text
+    assert f"Download the PDF of submission 1, sent on {when}" in text
     assert "version 28" not in text
 
     # Submitted again, the new PDF not rendered yet: the older one is named as such.
-    Submission.objects.filter(pk=submission.pk).update(version=30, submitted_version=30)
+    Submission.objects.filter(pk=submission.pk).update(
+        version=30, submitted_version=30, submission_number=2
+    )
     text = page(client.get("/submission/"))
     assert "The PDF of your submission is being prepared" in text
     assert "Download the PDF of your previous submission" in text
+
+
+# --- Line breaks: one form whatever sent them; an unchanged save records nothing ---------
+
+
+def _as_browser_form(data: dict) -> dict:
+    """A form post as a browser sends it: a textarea's line breaks travel as CRLF."""
+    return {
+        key: value.replace("\n", "\r\n") if isinstance(value, str) else value
+        for key, value in data.items()
+    }
+
+
+def _events_and_version(submission) -> tuple[int, int]:
+    submission.refresh_from_db()
+    return submission.events.count(), submission.version
+
+
+def test_unchanged_saves_record_nothing_whichever_way_line_breaks_travel(
+    signed_in, edition, submission
+):
+    values = factories.answers_full(edition, long=True)
+    for each in edition.sections.order_by("order"):
+        codes = list(each.questions.values_list("code", flat=True))
+        response = _autosave_json(
+            signed_in, submission, each.code, {code: values[code] for code in codes}
+        )
+        assert response.status_code == 200, response.content
+    q6 = stored(submission)["q6"]
+    assert "\n\n" in q6["details"] and "\r" not in q6["details"]
+    before = _events_and_version(submission)
+
+    for each in edition.sections.order_by("order"):
+        data = _as_browser_form(section_data(each, submission=submission))
+        assert any("\r\n" in str(value) for value in data.values())
+        # "Save draft" with nothing changed, then the page's own autosave, then the JSON one.
+        assert signed_in.post(f"/section/{each.code}/", data).status_code == 302
+        assert signed_in.post(f"/section/{each.code}/autosave", data).status_code == 200
+        codes = set(each.questions.values_list("code", flat=True))
+        unchanged = {code: value for code, value in values.items() if code in codes}
+        assert _autosave_json(signed_in, submission, each.code, unchanged).status_code == 200
+
+    assert _events_and_version(submission) == before
+    assert stored(submission)["q6"] == q6
+
+
+def test_form_post_stores_line_breaks_as_the_autosave_does(signed_in, edition, submission):
+    data = section_data(
+        section(edition, SECTION_VI),
+        submission=submission,
+        overrides={"q14-details-value": "First line\r\nSecond line\rThird"},
+    )
+    assert signed_in.post(f"/section/{SECTION_VI}/", data).status_code == 302
+    assert stored(submission)["q14"] == {"details": "First line\nSecond line\nThird"}
+    before = _events_and_version(submission)
+
+    response = _autosave_json(
+        signed_in, submission, SECTION_VI, {"q14": {"details": "First line\nSecond line\nThird"}}
+    )
+
+    assert response.status_code == 200
+    assert _events_and_version(submission) == before
+
+
+def test_draft_stored_with_crlf_is_unchanged_by_the_same_text(signed_in, edition, submission):
+    # Saved before line breaks were normalised: the same text posted again is no change.
+    Answer.objects.create(
+        submission=submission,
+        question=edition.questions.get(code="q14"),
+        value={"details": "One\r\nTwo"},
+    )
+    before = _events_and_version(submission)
+
+    data = section_data(section(edition, SECTION_VI), submission=submission)
+    assert signed_in.post(f"/section/{SECTION_VI}/", data).status_code == 302
+
+    assert _events_and_version(submission) == before
