@@ -179,7 +179,8 @@ def test_pdf_preview_of_a_new_version_replaces_the_old_file(
 
     response = _download(client, contributor, draft, "questionnaire:submission_pdf_preview")
 
-    assert 'filename="MSQ-msq-2020-UZB-draft-v2.pdf"' in response["Content-Disposition"]
+    today = timezone.localdate().strftime("%Y-%m-%d")
+    assert f'filename="MSQ-2020-UZB-draft-{today}.pdf"' in response["Content-Disposition"]
     _body(response)
     assert previews_here == [(1, True), (2, True)]
     assert [path.name for path in (tmp_path / "previews").iterdir()] == [f"{draft.pk}-v2-en.pdf"]

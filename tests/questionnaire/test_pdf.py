@@ -278,7 +278,7 @@ def test_pdf_draft_preview_footer_keeps_its_spaces(client, edition, country_a, f
     client.force_login(focal_point)
     response = client.get(f"/submissions/{submission.pk}/preview.pdf")
     assert response.status_code == 200
-    pages = _pages_text(response.content)
+    pages = _pages_text(b"".join(response.streaming_content))
     # The comma was a CSS escape that swallowed the space after it: "Draft,not submitted".
     assert all("Draft, not submitted" in page for page in pages)
     assert not any("Draft,not" in page for page in pages)
