@@ -27,6 +27,7 @@ from accounts.models import Country, User
 from questionnaire.answers import submission_problems
 from questionnaire.kinds import InputShapeError, get_kind
 from questionnaire.models import Answer, Edition, Question, Submission, SubmissionEvent
+from questionnaire.wording import wording
 
 logger = logging.getLogger(__name__)
 
@@ -401,8 +402,14 @@ CONSENT_NOT_ALLOWED = _(
 )
 
 
-def consent_set(*, submission: Submission, user: User, consent: str) -> Submission:
+def consent_set(
+    *, submission: Submission, user: User, consent: str, language: str | None = None
+) -> Submission:
     """Record the publication consent ("granted" or "refused") with who, when and the wording.
+
+    The wording recorded is the one shown: the edition's consent text in `language`
+    (default: the active language), or the English one if the edition has none in it,
+    with the language it is in.
 
     Side effects: updates the submission's consent fields, bumps its version,
     adds a CONSENT_CHANGED event (before/after). Raises ValueError for another
@@ -424,10 +431,12 @@ def consent_set(*, submission: Submission, user: User, consent: str) -> Submissi
             "consent_at": locked.consent_at.isoformat() if locked.consent_at else None,
         }
         now = timezone.now()
+        shown = wording(locked.edition, "consent_text", language=language)
         _bump_version(
             locked,
             consent=consent,
-            consent_text=locked.edition.consent_text,
+            consent_text=shown.text,
+            consent_language=shown.lang,
             consent_by=user,
             consent_at=now,
         )
@@ -441,7 +450,8 @@ def consent_set(*, submission: Submission, user: User, consent: str) -> Submissi
                 "consent": consent,
                 "consent_by": user.pk,
                 "consent_at": now.isoformat(),
-                "consent_text": locked.edition.consent_text,
+                "consent_text": shown.text,
+                "consent_language": shown.lang,
             },
         )
     return locked
