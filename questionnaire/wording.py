@@ -149,19 +149,22 @@ def part_wording(
     `language`, for code that takes a definition (the kinds' forms and read-only HTML).
     With `html`, each text is marked up as by wording_html."""
 
-    def text(key: str) -> str:
+    def text(key: str, english: str) -> str:
         found = wording(question, f"parts.{part['name']}.{key}", language=language)
+        if found.lang == ENGLISH:
+            # The definition given is the English one to show (it may be the stored one).
+            found = Wording(english, ENGLISH)
         return wording_html(found) if html else found.text
 
     localized = dict(part)
     if part.get("label"):
-        localized["label"] = text("label")
+        localized["label"] = text("label", part["label"])
     if "options" in part:
         localized["options"] = [
             {
                 **option,
                 **{
-                    name: text(f"options.{option['code']}.{name}")
+                    name: text(f"options.{option['code']}.{name}", option[name])
                     for name in ("label", "footnote")
                     if option.get(name)
                 },
