@@ -18,6 +18,14 @@ from django.db import transaction
 
 from questionnaire.kinds import KINDS
 from questionnaire.models import Edition, Question, Section
+from questionnaire.wording import (
+    EDITION_FIELDS,
+    ENGLISH,
+    QUESTION_FIELDS,
+    SECTION_FIELDS,
+    WORDING_LANGUAGES,
+    wording_texts,
+)
 
 EDITIONS_DIR = Path(__file__).resolve().parent / "editions"
 SUPPORTED_FORMATS = {1}
@@ -69,18 +77,104 @@ def edition_path(code: str) -> Path:
 
 # --- Reading and checking --------------------------------------------------
 
+# {language: {key: text}} of one row (edition, section or question), as stored in
+# its `translations`; English is not in it: it stays in the row's own columns.
+Translations = dict[str, dict[str, str]]
 
-def _footnotes(raw: Any, path: Path, code: str | None) -> list[dict]:
+
+def describe_key(key: str) -> str:
+    """A wording key as the loader's messages name it ('part "contact" label')."""
+    segments = key.split(".")
+    if segments[0] == "footnotes":
+        return f"footnote {int(segments[1]) + 1} {segments[2]}"
+    if segments[0] == "parts" and len(segments) == 3:
+        return f'part "{segments[1]}" {segments[2]}'
+    if segments[0] == "parts":
+        return f'part "{segments[1]}" option "{segments[3]}" {segments[4]}'
+    return key.replace("_", " ")
+
+
+def _text(
+    raw: Any, *, path: Path, code: str | None, where: str, key: str, into: Translations
+) -> Any:
+    """A text as written in the file: a plain string (English), or a mapping by language whose
+    other languages go `into` the row's translations. Other values are returned for the
+    caller's own checks; a malformed mapping is refused here."""
+    if not isinstance(raw, dict):
+        return raw
+    what = describe_key(key)
+    for language, text in raw.items():
+        if language not in WORDING_LANGUAGES:
+            raise EditionFileError(
+                path,
+                f"{where}language {language!r}: {what}: unknown language code "
+                f"(the languages are {', '.join(WORDING_LANGUAGES)})",
+                code,
+            )
+        if not isinstance(text, str):
+            raise EditionFileError(
+                path, f"{where}language {language}: {what} must be text, not {text!r}", code
+            )
+        if not text.strip():
+            raise EditionFileError(path, f"{where}language {language}: {what} is empty", code)
+    if ENGLISH not in raw:
+        raise EditionFileError(
+            path, f"{where}{what}: a text by language needs its English (en) version", code
+        )
+    for language, text in raw.items():
+        if language != ENGLISH:
+            into.setdefault(language, {})[key] = text
+    return raw[ENGLISH]
+
+
+def _footnotes(
+    raw: Any, path: Path, code: str | None, into: Translations, where: str = ""
+) -> list[dict]:
     if raw is None:
         return []
     if not isinstance(raw, list):
         raise EditionFileError(path, "footnotes must be a list", code)
     notes = []
-    for note in raw:
-        if not isinstance(note, dict) or not isinstance(note.get("text"), str) or not note["text"]:
+    for index, note in enumerate(raw):
+        if not isinstance(note, dict):
             raise EditionFileError(path, "every footnote needs a text", code)
-        notes.append({"term": str(note.get("term", "")), "text": note["text"]})
+        texts = {
+            name: _text(
+                note.get(name),
+                path=path,
+                code=code,
+                where=where,
+                key=f"footnotes.{index}.{name}",
+                into=into,
+            )
+            for name in ("term", "text")
+        }
+        if not isinstance(texts["text"], str) or not texts["text"]:
+            raise EditionFileError(path, "every footnote needs a text", code)
+        notes.append({"term": str(texts["term"] or ""), "text": texts["text"]})
     return notes
+
+
+def _check_coverage(
+    *,
+    path: Path,
+    code: str | None,
+    where: str,
+    english: dict[str, str],
+    translations: Translations,
+    languages: set[str],
+) -> None:
+    """Every language used anywhere in the file must have every text of this row."""
+    for language in sorted(languages, key=WORDING_LANGUAGES.index):
+        have = translations.get(language, {})
+        missing = [key for key in english if key not in have]
+        if missing:
+            raise EditionFileError(
+                path,
+                f"{where}language {language}: missing text for "
+                + ", ".join(describe_key(key) for key in missing),
+                code,
+            )
 
 
 def _unknown_keys(raw: dict, allowed: set[str], path: Path, code: str | None, what: str) -> None:
@@ -103,7 +197,7 @@ def _condition(raw: Any, path: Path, code: str, *, needs_question: bool) -> dict
     return condition
 
 
-def _parts(raw: Any, path: Path, code: str) -> list[dict]:
+def _parts(raw: Any, path: Path, code: str, into: Translations) -> list[dict]:
     if not isinstance(raw, list) or not raw:
         raise EditionFileError(path, "a question needs at least one part", code)
     parts: list[dict] = []
@@ -131,18 +225,19 @@ def _parts(raw: Any, path: Path, code: str) -> list[dict]:
             "kind": kind_name,
             "required": bool(part_raw.get("required", False)),
         }
-        if part_raw.get("label"):
-            part["label"] = str(part_raw["label"])
+        label = _text(
+            part_raw.get("label"),
+            path=path,
+            code=code,
+            where="",
+            key=f"parts.{name}.label",
+            into=into,
+        )
+        if label:
+            part["label"] = str(label)
         if "options" in part_raw:
             part["options"] = [
-                {
-                    "code": option.get("code"),
-                    "label": option.get("label"),
-                    **({"footnote": option["footnote"]} if option.get("footnote") else {}),
-                    **({"other": True} if option.get("other") else {}),
-                }
-                if isinstance(option, dict)
-                else {"code": None, "label": None}
+                _option(option, path=path, code=code, part=name, into=into)
                 for option in (part_raw["options"] or [])
             ]
         for problem in KINDS[kind_name].check_definition(part):
@@ -167,27 +262,60 @@ def _parts(raw: Any, path: Path, code: str) -> list[dict]:
     return parts
 
 
+def _option(raw: Any, *, path: Path, code: str, part: str, into: Translations) -> dict:
+    """One choice of a multi part; its label and footnote may be texts by language."""
+    if not isinstance(raw, dict):
+        return {"code": None, "label": None}
+    option = {"code": raw.get("code")}
+    for name in ("label", "footnote"):
+        text = _text(
+            raw.get(name),
+            path=path,
+            code=code,
+            where="",
+            key=f"parts.{part}.options.{option['code']}.{name}",
+            into=into,
+        )
+        if text or name == "label":
+            option[name] = text
+    if raw.get("other"):
+        option["other"] = True
+    return option
+
+
 def _question(raw: dict, path: Path, group: dict | None) -> dict:
     code = raw.get("code")
     if not isinstance(code, str) or not _CODE_RE.match(code):
         raise EditionFileError(path, f"question code {code!r} is missing or not a code")
     _unknown_keys(raw, _QUESTION_KEYS, path, code, "question")
-    for text_field in ("number", "text", "lead_in"):
-        if raw.get(text_field) is not None and not isinstance(raw[text_field], str):
+    # The group's wording is repeated on each of its questions, translations included.
+    translations: Translations = {
+        language: dict(texts) for language, texts in (group or {}).get("translations", {}).items()
+    }
+    texts = {
+        text_field: _text(
+            raw.get(text_field), path=path, code=code, where="", key=text_field, into=translations
+        )
+        for text_field in ("text", "lead_in")
+    }
+    texts["number"] = raw.get("number")
+    for text_field, value in texts.items():
+        if value is not None and not isinstance(value, str):
             raise EditionFileError(path, f"{text_field} must be text", code)
-    parts = _parts(raw.get("parts"), path, code)
+    parts = _parts(raw.get("parts"), path, code, translations)
     question = {
         "code": code,
-        "number": raw.get("number") or "",
-        "text": raw.get("text") or "",
-        "lead_in": raw.get("lead_in") or "",
+        "number": texts["number"] or "",
+        "text": texts["text"] or "",
+        "lead_in": texts["lead_in"] or "",
         "group_number": group["number"] if group else "",
         "group_text": group["text"] if group else "",
-        "footnotes": _footnotes(raw.get("footnotes"), path, code),
+        "footnotes": _footnotes(raw.get("footnotes"), path, code, translations),
         "parts": parts,
         "kind": parts[0]["kind"],
         "required": any(part["required"] for part in parts),
         "show_if": None,
+        "translations": translations,
     }
     if "show_if" in raw:
         question["show_if"] = _condition(raw["show_if"], path, code, needs_question=True)
@@ -214,6 +342,21 @@ def read_edition_file(path: Path) -> dict:
             raise EditionFileError(path, f"the edition needs {key}")
     if not isinstance(raw["year"], int):
         raise EditionFileError(path, "year must be a number")
+    edition_translations: Translations = {}
+    edition_texts = {
+        name: _text(
+            raw.get(name),
+            path=path,
+            code=None,
+            where="edition: ",
+            key=name,
+            into=edition_translations,
+        )
+        for name in EDITION_FIELDS
+    }
+    for name, value in edition_texts.items():
+        if value is not None and not isinstance(value, str):
+            raise EditionFileError(path, f"the edition's {name} must be text")
 
     sections: list[dict] = []
     questions: dict[str, dict] = {}
@@ -228,7 +371,17 @@ def read_edition_file(path: Path) -> dict:
         if section_code in section_codes:
             raise EditionFileError(path, f"section code {section_code!r} is used twice")
         section_codes.add(section_code)
-        if not section_raw.get("numeral") or not section_raw.get("title"):
+        where = f"section {section_code!r}: "
+        section_translations: Translations = {}
+        title = _text(
+            section_raw.get("title"),
+            path=path,
+            code=None,
+            where=where,
+            key="title",
+            into=section_translations,
+        )
+        if not section_raw.get("numeral") or not title:
             raise EditionFileError(path, f"section {section_code!r} needs a numeral and a title")
         items = section_raw.get("questions")
         if not isinstance(items, list) or not items:
@@ -236,9 +389,12 @@ def read_edition_file(path: Path) -> dict:
         section = {
             "code": section_code,
             "numeral": str(section_raw["numeral"]),
-            "title": str(section_raw["title"]),
-            "footnotes": _footnotes(section_raw.get("footnotes"), path, None),
+            "title": str(title),
+            "footnotes": _footnotes(
+                section_raw.get("footnotes"), path, None, section_translations, where
+            ),
             "questions": [],
+            "translations": section_translations,
         }
         for item in items:
             if not isinstance(item, dict):
@@ -246,9 +402,26 @@ def read_edition_file(path: Path) -> dict:
             if "group" in item:
                 _unknown_keys(item, _GROUP_KEYS, path, None, "group")
                 group = item["group"]
-                if not isinstance(group, dict) or not group.get("text"):
+                group_translations: Translations = {}
+                group_text = (
+                    _text(
+                        group.get("text"),
+                        path=path,
+                        code=None,
+                        where=f"group {group.get('number', '')!r}: ",
+                        key="group_text",
+                        into=group_translations,
+                    )
+                    if isinstance(group, dict)
+                    else None
+                )
+                if not group_text:
                     raise EditionFileError(path, f"section {section_code!r}: a group needs a text")
-                group = {"number": str(group.get("number", "")), "text": str(group["text"])}
+                group = {
+                    "number": str(group.get("number", "")),
+                    "text": str(group_text),
+                    "translations": group_translations,
+                }
                 members = item.get("questions")
                 if not isinstance(members, list) or not members:
                     raise EditionFileError(path, f"group {group['number']!r} has no questions")
@@ -287,17 +460,41 @@ def read_edition_file(path: Path) -> dict:
                 code,
             )
 
-    return {
+    edition = {
         "code": str(raw["code"]),
         "year": raw["year"],
-        "title": str(raw["title"]),
-        "introduction": str(raw.get("introduction") or ""),
-        "footnotes": _footnotes(raw.get("footnotes"), path, None),
-        "consent_text": str(raw["consent_text"]),
-        "closing_text": str(raw.get("closing_text") or ""),
+        "title": str(edition_texts["title"]),
+        "introduction": str(edition_texts["introduction"] or ""),
+        "footnotes": _footnotes(
+            raw.get("footnotes"), path, None, edition_translations, "edition: "
+        ),
+        "consent_text": str(edition_texts["consent_text"]),
+        "closing_text": str(edition_texts["closing_text"] or ""),
         "sections": sections,
+        "translations": edition_translations,
         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
     }
+    _check_translations(path, edition)
+    return edition
+
+
+def _check_translations(path: Path, edition: dict) -> None:
+    """A language used anywhere in the file must cover every text of the edition: a page
+    half in French and half in English would be worse than one in English."""
+    rows = [(None, "edition: ", edition, EDITION_FIELDS)]
+    for section in edition["sections"]:
+        rows.append((None, f"section {section['code']!r}: ", section, SECTION_FIELDS))
+        rows += [(q["code"], "", q, QUESTION_FIELDS) for q in section["questions"]]
+    languages = {language for *_, row, _fields in rows for language in row["translations"]}
+    for code, where, row, fields in rows:
+        _check_coverage(
+            path=path,
+            code=code,
+            where=where,
+            english=wording_texts(row, fields),
+            translations=row["translations"],
+            languages=languages,
+        )
 
 
 # --- Writing ---------------------------------------------------------------
@@ -327,6 +524,7 @@ def edition_load(*, path: Path) -> EditionLoadResult:
         "footnotes": data["footnotes"],
         "consent_text": data["consent_text"],
         "closing_text": data["closing_text"],
+        "translations": data["translations"],
         "source_file": path.name,
         "source_sha256": data["sha256"],
     }
@@ -349,6 +547,7 @@ def edition_load(*, path: Path) -> EditionLoadResult:
             "numeral": section_data["numeral"],
             "title": section_data["title"],
             "footnotes": section_data["footnotes"],
+            "translations": section_data["translations"],
             "order": section_order,
         }
         section = sections.pop(section_data["code"], None)
@@ -376,6 +575,7 @@ def edition_load(*, path: Path) -> EditionLoadResult:
                     "kind",
                     "required",
                     "show_if",
+                    "translations",
                 )
             }
             values["section"] = section

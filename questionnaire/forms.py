@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from questionnaire.answers import part_is_shown, part_value, question_is_shown
 from questionnaire.kinds import LinksKind, get_kind
 from questionnaire.models import Question, Submission
+from questionnaire.wording import part_wording
 
 PART_LABELS = {
     "answer": _("Answer"),
@@ -111,7 +112,8 @@ class SectionForm:
                     extra = (0 if value else 1) + (1 if add_row == prefix else 0)
                     form_class = kind.form_class(part, extra=extra)
                 else:
-                    form_class = kind.form_class(part)
+                    # Choices are labelled in the active language.
+                    form_class = kind.form_class(part_wording(question, part))
                 initial = kind.form_initial(value, part)
                 if data is None:
                     form = form_class(prefix=prefix, initial=initial)

@@ -15,6 +15,9 @@ class Edition(models.Model):
     footnotes = models.JSONField(_("footnotes"), default=list, blank=True)
     consent_text = models.TextField(_("publication consent wording"))
     closing_text = models.TextField(_("closing text"), blank=True)
+    # The other UN languages' wording, {language: {key: text}}; English stays in the
+    # columns above (questionnaire.wording).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     is_open = models.BooleanField(
         _("open for answers"),
         default=True,
@@ -39,6 +42,9 @@ class Section(models.Model):
     numeral = models.CharField(_("numeral"), max_length=10)
     title = models.CharField(_("title"), max_length=300)
     footnotes = models.JSONField(_("footnotes"), default=list, blank=True)
+    # The other UN languages' wording, {language: {key: text}}; English stays in the
+    # columns above (questionnaire.wording).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     order = models.PositiveSmallIntegerField(_("order"))
 
     class Meta:
@@ -75,6 +81,9 @@ class Question(models.Model):
     footnotes = models.JSONField(_("footnotes"), default=list, blank=True)
     show_if = models.JSONField(_("shown if"), null=True, blank=True)
     required = models.BooleanField(_("required at submission"), default=True)
+    # The other UN languages' wording, {language: {key: text}}; English stays in the
+    # columns above (questionnaire.wording).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     order = models.PositiveSmallIntegerField(_("order"))
 
     class Meta:
@@ -120,6 +129,9 @@ class Submission(models.Model):
         _("publication consent"), max_length=10, choices=Consent.choices, blank=True
     )
     consent_text = models.TextField(_("consent wording shown"), blank=True)
+    consent_language = models.CharField(
+        _("language of the consent wording"), max_length=10, blank=True
+    )
     consent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("consent given by"),

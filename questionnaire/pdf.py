@@ -201,23 +201,28 @@ def html_to_pdf(html: str) -> RenderedPdf:
 
 
 def submission_html(
-    snapshot: SubmissionSnapshot, *, draft: bool, now: datetime | None = None
+    snapshot: SubmissionSnapshot,
+    *,
+    draft: bool,
+    now: datetime | None = None,
+    language: str | None = None,
 ) -> str:
-    """The HTML of a submission's PDF, in the portal's default language.
+    """The HTML of a submission's PDF, in `language` (default: the portal's default language).
 
     `draft` marks every page DRAFT (the officials' preview); otherwise the
     document is the record of the submitted version.
     """
     submission = snapshot.submission
     now = now or timezone.now()
-    with translation.override(settings.LANGUAGE_CODE):
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
         context = {
             "snapshot": snapshot,
             "submission": submission,
             "edition": snapshot.edition,
             "country": snapshot.country,
             "draft": draft,
-            "language": settings.LANGUAGE_CODE,
+            "language": language,
             "generated_at": now,
             # The PDF's dates: those of the submission it records, so that a
             # rerun for the same version gives the same metadata.
@@ -235,6 +240,8 @@ def submission_html(
         return html
 
 
-def submission_pdf(snapshot: SubmissionSnapshot, *, draft: bool = False) -> bytes:
+def submission_pdf(
+    snapshot: SubmissionSnapshot, *, draft: bool = False, language: str | None = None
+) -> bytes:
     """The PDF of a submission (the submitted record, or with `draft` the DRAFT preview)."""
-    return html_to_pdf(submission_html(snapshot, draft=draft)).content
+    return html_to_pdf(submission_html(snapshot, draft=draft, language=language)).content

@@ -28,6 +28,7 @@ from linkcheck.services import links_check_queue_if_changed, links_check_schedul
 from questionnaire.answers import submission_problems
 from questionnaire.kinds import InputShapeError, get_kind, newlines_normalised
 from questionnaire.models import Answer, Edition, Question, Submission, SubmissionEvent
+from questionnaire.wording import wording
 
 logger = logging.getLogger(__name__)
 
@@ -412,8 +413,14 @@ CONSENT_NOT_ALLOWED = _(
 )
 
 
-def consent_set(*, submission: Submission, user: User, consent: str) -> Submission:
+def consent_set(
+    *, submission: Submission, user: User, consent: str, language: str | None = None
+) -> Submission:
     """Record the publication consent ("granted" or "refused") with who, when and the wording.
+
+    The wording recorded is the one shown: the edition's consent text in `language`
+    (default: the active language), or the English one if the edition has none in it,
+    with the language it is in.
 
     Side effects: updates the submission's consent fields, bumps its version,
     adds a CONSENT_CHANGED event (before/after). Raises ValueError for another
@@ -435,10 +442,12 @@ def consent_set(*, submission: Submission, user: User, consent: str) -> Submissi
             "consent_at": locked.consent_at.isoformat() if locked.consent_at else None,
         }
         now = timezone.now()
+        shown = wording(locked.edition, "consent_text", language=language)
         _bump_version(
             locked,
             consent=consent,
-            consent_text=locked.edition.consent_text,
+            consent_text=shown.text,
+            consent_language=shown.lang,
             consent_by=user,
             consent_at=now,
         )
@@ -452,7 +461,8 @@ def consent_set(*, submission: Submission, user: User, consent: str) -> Submissi
                 "consent": consent,
                 "consent_by": user.pk,
                 "consent_at": now.isoformat(),
-                "consent_text": locked.edition.consent_text,
+                "consent_text": shown.text,
+                "consent_language": shown.lang,
             },
         )
     return locked

@@ -9,14 +9,19 @@ from django.utils.safestring import SafeString
 
 from questionnaire.kinds import get_kind
 from questionnaire.kinds import url_href as _url_href
+from questionnaire.wording import part_wording
 
 register = template.Library()
 
 
 @register.simple_tag
-def render_answer(part) -> SafeString:
-    """The read-only HTML of a PartSnapshot (selectors.submission_snapshot)."""
-    return get_kind(part.kind).render_html(part.value, part.definition)
+def render_answer(part, question=None) -> SafeString:
+    """The read-only HTML of a PartSnapshot (selectors.submission_snapshot); given its question,
+    the choices' labels are in the active language (questionnaire.wording)."""
+    definition = part.definition
+    if question is not None:
+        definition = part_wording(question, definition, html=True)
+    return get_kind(part.kind).render_html(part.value, definition)
 
 
 @register.filter

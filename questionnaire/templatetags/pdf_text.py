@@ -88,6 +88,7 @@ def multi_options(part) -> list[dict]:
     for option in part.definition.get("options", []):
         rows.append(
             {
+                "code": option["code"],
                 "label": option["label"],
                 "footnote": option.get("footnote", ""),
                 "chosen": option["code"] in selected,

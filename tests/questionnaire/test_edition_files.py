@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 
 from questionnaire.edition_files import EditionFileError, edition_load, edition_path
 from questionnaire.models import Answer, Edition, Question, Section, Submission
+from questionnaire.wording import EDITION_FIELDS, QUESTION_FIELDS, SECTION_FIELDS, wording_texts
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "msq-2020-questionnaire.md"
 CODE_RE = re.compile(r"`(q\d+[a-z]?|x\d+|x_contact)`")
@@ -286,7 +287,9 @@ def test_edition_load_new_edition_is_only_a_data_file(edition, tmp_path):
     def change(data):
         data["code"] = "msq-2022"
         data["year"] = 2022
-        data["title"] = data["title"].replace("2020", "2022")
+        data["title"] = {
+            language: text.replace("2020", "2022") for language, text in data["title"].items()
+        }
 
     source = write_variant(tmp_path, change)
     path = tmp_path / "msq-2022.yaml"
@@ -300,3 +303,194 @@ def test_load_edition_command_malformed_file_is_a_clear_error(countries, tmp_pat
     path = write_variant(tmp_path, set_kind("q6", "essay"))
     with pytest.raises(CommandError, match=r"Nothing was loaded\. .*broken\.yaml: question q6"):
         call_command("load_edition", str(path))
+
+
+# --- The wording in the six UN languages ------------------------------------
+
+LANGUAGES = {"fr", "es", "ru", "ar", "zh-hans"}
+
+
+def rows_of(edition):
+    return [
+        (edition, EDITION_FIELDS),
+        *((section, SECTION_FIELDS) for section in edition.sections.all()),
+        *((question, QUESTION_FIELDS) for question in edition.questions.all()),
+    ]
+
+
+def test_edition_msq2020_has_every_text_in_the_six_languages(edition):
+    for row, fields in rows_of(edition):
+        english = wording_texts(row, fields)
+        # x_contact has no wording of its own: nothing to translate.
+        assert set(row.translations) == (LANGUAGES if english else set()), row
+        for language, texts in row.translations.items():
+            assert set(texts) == set(english), (row, language)
+    q1 = Question.objects.get(code="q1")
+    assert q1.translations["fr"]["text"].startswith("Quel est le portail officiel")
+    assert q1.translations["zh-hans"]["footnotes.0.term"] == "电子政务"
+    q2a = Question.objects.get(code="q2a")
+    assert q2a.translations["es"]["group_text"].startswith("Sírvase proporcionar también")
+    x2 = Question.objects.get(code="x2")
+    assert x2.translations["ar"]["parts.answer.options.un_desa.label"] == (
+        "مباشرة من إدارة الشؤون الاقتصادية والاجتماعية"
+    )
+    assert edition.translations["ru"]["consent_text"].startswith("Настоящим я/мы разрешаю")
+
+
+def test_edition_msq2020_file_says_its_translations_await_review():
+    header = edition_path("msq-2020").read_text(encoding="utf-8").split("format: 1")[0]
+    assert "PENDING REVIEW BY DPIDG'S TRANSLATORS" in header
+    assert "NOT AN OFFICIAL UNITED\n# NATIONS TRANSLATION" in header
+
+
+def test_edition_msq2020_translations_keep_addresses_and_codes(edition):
+    for row, _fields in rows_of(edition):
+        english = " ".join(wording_texts(row, _fields).values())
+        for address in re.findall(r"\S+@\S+\w|https://\S+", english):
+            for language, texts in row.translations.items():
+                assert address in " ".join(texts.values()), (row, language, address)
+
+
+def english_only(node):
+    """The file's data with every text by language replaced by its English."""
+    if isinstance(node, dict):
+        if "en" in node and set(node) <= {"en", *LANGUAGES}:
+            return node["en"]
+        return {key: english_only(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [english_only(item) for item in node]
+    return node
+
+
+def test_edition_load_english_only_file_has_no_translations(countries, tmp_path):
+    path = tmp_path / "english.yaml"
+    data = english_only(yaml.safe_load(edition_path("msq-2020").read_text(encoding="utf-8")))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    edition = edition_load(path=path).edition
+    assert edition.translations == {}
+    assert not Question.objects.exclude(translations={}).exists()
+    assert Question.objects.get(code="q1").text.startswith("What is the official")
+
+
+def test_edition_load_same_six_language_file_twice_writes_nothing(edition):
+    before = [
+        list(model.objects.order_by("id").values("id", "translations"))
+        for model in (Edition, Section, Question)
+    ]
+    result = edition_load(path=edition_path("msq-2020"))
+    assert not result.changed
+    after = [
+        list(model.objects.order_by("id").values("id", "translations"))
+        for model in (Edition, Section, Question)
+    ]
+    assert after == before
+
+
+def q4_footnote_text(language, value):
+    def change(data):
+        first_question(data, "q4")["footnotes"][0]["text"][language] = value
+
+    return change
+
+
+def q4_without_footnote_text_in(language):
+    def change(data):
+        del first_question(data, "q4")["footnotes"][0]["text"][language]
+
+    return change
+
+
+def q4_contact_label_in_english_only(data):
+    first_question(data, "q4")["parts"][1]["label"] = {"en": "Contact details of the CIO"}
+
+
+def q8_option_label_in_french_only(data):
+    option = first_question(data, "q8")["parts"][0]["options"][0]
+    option["label"] = {"fr": option["label"]["fr"]}
+
+
+MALFORMED_WORDING = [
+    (
+        "unknown language",
+        "q4",
+        q4_footnote_text("de", "Chief Information Officer"),
+        "language 'de': footnote 1 text: unknown language code "
+        "(the languages are en, fr, es, ru, ar, zh-hans)",
+    ),
+    (
+        "not text",
+        "q4",
+        q4_footnote_text("ru", ["a", "list"]),
+        "language ru: footnote 1 text must be text, not ['a', 'list']",
+    ),
+    ("empty", "q4", q4_footnote_text("ar", "  "), "language ar: footnote 1 text is empty"),
+    (
+        "no english",
+        "q8",
+        q8_option_label_in_french_only,
+        'part "answer" option "implementation_plan" label: a text by language needs its '
+        "English (en) version",
+    ),
+    (
+        "missing french",
+        "q4",
+        q4_without_footnote_text_in("fr"),
+        "language fr: missing text for footnote 1 text",
+    ),
+    (
+        "part label in english only",
+        "q4",
+        q4_contact_label_in_english_only,
+        'language fr: missing text for part "contact" label',
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "code", "change", "message"), MALFORMED_WORDING, ids=[m[0] for m in MALFORMED_WORDING]
+)
+def test_edition_load_malformed_wording_is_refused_naming_file_code_and_language(
+    countries, tmp_path, case, code, change, message
+):
+    path = write_variant(tmp_path, change)
+    with pytest.raises(EditionFileError) as raised:
+        edition_load(path=path)
+    assert str(raised.value).startswith(f"{path}: question {code}: ")
+    assert message in str(raised.value)
+    assert Edition.objects.count() == 0
+    assert Question.objects.count() == 0
+
+
+def test_edition_load_section_title_missing_a_language_is_refused(edition, tmp_path):
+    def change(data):
+        del data["sections"][2]["title"]["zh-hans"]
+
+    path = write_variant(tmp_path, change)
+    with pytest.raises(EditionFileError) as raised:
+        edition_load(path=path)
+    assert str(raised.value) == (
+        f"{path}: section 'legal-framework': language zh-hans: missing text for title"
+    )
+    # The loaded edition keeps its Chinese section title.
+    assert Section.objects.get(code="legal-framework").translations["zh-hans"]["title"] == (
+        "法律框架"
+    )
+
+
+def test_edition_load_language_used_once_must_cover_every_text(countries, tmp_path):
+    """An English file with one French text: French must then give every other text too."""
+
+    def change(data):
+        english = english_only(data)
+        data.clear()
+        data.update(english)
+        first_question(data, "q1")["text"] = {"en": "What is…", "fr": "Quel est…"}
+
+    path = write_variant(tmp_path, change)
+    with pytest.raises(EditionFileError) as raised:
+        edition_load(path=path)
+    assert str(raised.value) == (
+        f"{path}: edition: language fr: missing text for title, introduction, consent text, "
+        "closing text, footnote 1 term, footnote 1 text"
+    )
+    assert Edition.objects.count() == 0
