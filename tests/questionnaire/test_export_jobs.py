@@ -10,6 +10,7 @@ from django.utils import timezone
 from questionnaire import export_jobs
 from questionnaire.export_jobs import export_job_run, export_jobs_recover
 from questionnaire.models import ExportJob, PendingTask
+from tests.conftest import wait_for
 from tests.factories import submission_full
 
 LONG_AGO = timedelta(minutes=5)
@@ -93,14 +94,13 @@ def test_export_job_run_beats_as_it_progresses(running, monkeypatch):
     assert beats and all(beat > running.heartbeat_at for beat in beats)
 
 
-def test_export_jobs_recover_requeues_a_lost_job_and_it_finishes(
-    running, django_capture_on_commit_callbacks
-):
-    # In-process here, a worker on PostgreSQL + Redis: the requeued task runs the job again.
-    with django_capture_on_commit_callbacks(execute=True):
-        counts = export_jobs_recover()
+@pytest.mark.django_db(transaction=True)
+def test_export_jobs_recover_requeues_a_lost_job_and_it_finishes(running, celery_worker_process):
+    # Run by a real worker on PostgreSQL + Redis, in-process on the embedded default.
+    counts = export_jobs_recover()
 
     assert counts == {"requeued": 1, "failed": 0}
+    wait_for(lambda: ExportJob.objects.get(pk=running.pk).is_finished, timeout=60)
     job = ExportJob.objects.get(pk=running.pk)
     assert (job.status, job.attempts) == (ExportJob.Status.DONE, 2)
     assert job.worker_lost_at is not None

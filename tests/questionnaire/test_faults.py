@@ -73,9 +73,8 @@ class RedisServer:
 
 
 def _reset_broker_connections() -> None:
-    # Connections pooled for the old URL must not be reused for the new one.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # The app's pools were made for the URL it had: let it make new ones. (Not closed:
+    # kombu keeps them in a registry by URL, and the suite's broker would get a closed one.)
     celery_app._pool = None
     amqp = celery_app.__dict__.get("amqp")
     if amqp is not None:
