@@ -239,9 +239,29 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 # Redis hands an unacknowledged task to another worker after this many
 # seconds; it must exceed the hard time limit or a long task runs twice.
+#
+# A broker that does not answer (stopped, SIGSTOPped, a network partition) must not
+# hang a request: every socket has a timeout, and a publish is retried once, so a
+# queueing attempt gives up after a few seconds. What was not sent stays in the
+# outbox (questionnaire.queueing) for the sweeper below.
+CELERY_BROKER_SOCKET_TIMEOUT = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_timeout": CELERY_BROKER_SOCKET_TIMEOUT,
+    "socket_connect_timeout": CELERY_BROKER_SOCKET_TIMEOUT,
+    # Checks a pooled connection that sat idle before using it, rather than finding out mid-send.
+    "health_check_interval": 25,
 }
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_SOCKET_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+# The same bounds for a Redis result backend, should one be configured.
+CELERY_REDIS_SOCKET_TIMEOUT = CELERY_BROKER_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_SOCKET_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "msq"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -251,6 +271,18 @@ CELERY_BEAT_SCHEDULE: dict = {
     "render-missing-pdfs": {
         "task": "questionnaire.tasks.task_render_missing_pdfs",
         "schedule": env.int("MSQ_PDF_SWEEP_SECONDS", default=300),
+    },
+    # Sends the tasks that were queued while the broker was down or hung (the outbox,
+    # questionnaire.queueing): export jobs, reviewers' e-mails.
+    "send-pending-tasks": {
+        "task": "questionnaire.tasks.task_send_pending_tasks",
+        "schedule": env.int("MSQ_OUTBOX_SWEEP_SECONDS", default=30),
+    },
+    # Queues again (or fails) the export jobs whose worker stopped: a job whose
+    # heartbeat is older than MSQ_EXPORT_LEASE_SECONDS.
+    "recover-export-jobs": {
+        "task": "questionnaire.tasks.task_recover_export_jobs",
+        "schedule": env.int("MSQ_EXPORT_SWEEP_SECONDS", default=30),
     },
     # Deletes export files older than MSQ_EXPORT_RETENTION_DAYS. A crontab, not an
     # interval: beat's schedule file lives in /tmp, and an interval restarts from
@@ -273,6 +305,23 @@ MSQ_PDF_SOFT_TIME_LIMIT = env.int("MSQ_PDF_SOFT_TIME_LIMIT", default=120)
 # this many days after they are ready; the job row stays as the record of who
 # exported what, when (questionnaire.export_jobs.export_files_expire).
 MSQ_EXPORT_RETENTION_DAYS = env.int("MSQ_EXPORT_RETENTION_DAYS", default=7)
+# A running export writes a heartbeat as it progresses (at least once a second
+# while it works through submissions); without one for this long its worker is
+# taken for dead and the job is run again, up to MSQ_EXPORT_MAX_ATTEMPTS runs,
+# then failed with a message. Redis would redeliver the message only after the
+# visibility timeout (an hour).
+MSQ_EXPORT_LEASE_SECONDS = env.int("MSQ_EXPORT_LEASE_SECONDS", default=60)
+MSQ_EXPORT_MAX_ATTEMPTS = env.int("MSQ_EXPORT_MAX_ATTEMPTS", default=3)
+# How many unsent tasks the outbox sweeper sends per run.
+MSQ_PENDING_TASKS_BATCH = env.int("MSQ_PENDING_TASKS_BATCH", default=500)
+
+# --- Health probe ------------------------------------------------------------
+# /healthz answers {"status": "ok"} (or 503) to anyone; the database's and the
+# broker's states only to staff or to a request carrying
+# "Authorization: Bearer <HEALTHZ_TOKEN>" (unset: no token is accepted).
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
+# Seconds the detailed probe waits for the broker.
+HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
 
 # --- Caches ----------------------------------------------------------------
 # Rate limits (msq_portal.ratelimit), locks and caches must be shared by every web

@@ -13,6 +13,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from questionnaire.exports import EXPORTERS, submissions_for_export
 from questionnaire.models import Edition, ExportJob, Submission
+from questionnaire.queueing import task_queue
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +38,10 @@ def export_job_create(
 ) -> ExportJob:
     """Request a full export of the edition in the `exporter` format.
 
-    Side effects: creates a QUEUED ExportJob; on commit, queues task_run_export.
-    Raises ExportRequestError for an unknown format or submission status.
+    Side effects: creates a QUEUED ExportJob and queues task_run_export through
+    the outbox (questionnaire.queueing: sent on commit, or by the sweeper once
+    the broker is back). Raises ExportRequestError for an unknown format or
+    submission status.
     """
     from questionnaire.tasks import task_run_export
 
@@ -49,7 +53,7 @@ def export_job_create(
     job = ExportJob.objects.create(
         edition=edition, exporter=exporter, statuses=statuses, created_by=user
     )
-    transaction.on_commit(lambda: task_run_export.delay(job_id=job.pk))
+    task_queue(task_run_export, job_id=job.pk)
     return job
 
 
@@ -62,33 +66,72 @@ def _sha256(handle) -> str:
     return digest.hexdigest()
 
 
-def export_job_run(*, job_id: int) -> ExportJob:
-    """Run a queued export job: write its file, keeping its progress up to date.
+class _LeaseLost(Exception):
+    """The sweeper gave the job to another run: this one stops without writing anything."""
 
-    Side effects: the job goes RUNNING, then DONE with its file saved in the
-    default storage (exports/), or FAILED with the error. Idempotent: a job
-    already done or failed is left as it is; a job left RUNNING by a worker
-    that died is run again from the start.
+
+def _lease_cutoff(now: datetime) -> datetime:
+    return now - timedelta(seconds=settings.MSQ_EXPORT_LEASE_SECONDS)
+
+
+def _claim(job_id: int, total: int) -> int | None:
+    """Take the job for this run with one conditional UPDATE; returns the run's number.
+
+    The job row, not the message, decides who runs: a queued job, or a running
+    one whose lease expired, is taken by exactly one run. A late redelivery of
+    an old message (Redis's visibility timeout) finds it running or finished
+    and does nothing.
+    """
+    now = timezone.now()
+    claimable = Q(status=ExportJob.Status.QUEUED) | Q(
+        status=ExportJob.Status.RUNNING, heartbeat_at__lt=_lease_cutoff(now)
+    )
+    claimed = (
+        ExportJob.objects.filter(claimable, pk=job_id)
+        .filter(attempts__lt=settings.MSQ_EXPORT_MAX_ATTEMPTS)
+        .update(
+            status=ExportJob.Status.RUNNING,
+            attempts=F("attempts") + 1,
+            started_at=now,
+            heartbeat_at=now,
+            progress_done=0,
+            progress_total=total,
+            error="",
+        )
+    )
+    if not claimed:
+        return None
+    return ExportJob.objects.values_list("attempts", flat=True).get(pk=job_id)
+
+
+def export_job_run(*, job_id: int) -> ExportJob:
+    """Run a queued export job: write its file, keeping its progress and its lease up to date.
+
+    Side effects: the job goes RUNNING (attempts + 1), then DONE with its file
+    saved in the default storage (exports/), or FAILED with the error;
+    heartbeat_at is written as it progresses. Idempotent: a job finished,
+    running under a live lease, or out of attempts is left as it is (see _claim).
     """
     job = ExportJob.objects.select_related("edition").get(pk=job_id)
     if job.is_finished:
         return job
     submissions = submissions_for_export(edition=job.edition, statuses=job.statuses)
     total = submissions.count()
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.RUNNING,
-        started_at=timezone.now(),
-        progress_done=0,
-        progress_total=total,
-        error="",
-    )
+    attempt = _claim(job.pk, total)
+    if attempt is None:
+        logger.info("export job %s is not this run's to take (%s)", job.pk, job.status)
+        job.refresh_from_db()
+        return job
+    # Every write of this run is conditional on still holding the job.
+    mine = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING, attempts=attempt)
     last_write = time.monotonic()
 
     def progress(done: int) -> None:
         nonlocal last_write
         now = time.monotonic()
         if now - last_write >= PROGRESS_INTERVAL_SECONDS:
-            ExportJob.objects.filter(pk=job.pk).update(progress_done=done)
+            if not mine.update(progress_done=done, heartbeat_at=timezone.now()):
+                raise _LeaseLost
             last_write = now
 
     try:
@@ -97,9 +140,11 @@ def export_job_run(*, job_id: int) -> ExportJob:
             exporter.write(submissions=submissions, out=handle, progress=progress)
             sha256 = _sha256(handle)
             job.file.save(exporter.filename(), File(handle), save=False)
+    except _LeaseLost:
+        logger.warning("export job %s run %s stopped: the job went to another run", job.pk, attempt)
     except SoftTimeLimitExceeded:
         logger.error("export job %s ran out of time", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
+        mine.update(
             status=ExportJob.Status.FAILED,
             error=str(_("The export took too long and was stopped.")),
             finished_at=timezone.now(),
@@ -107,21 +152,69 @@ def export_job_run(*, job_id: int) -> ExportJob:
     except Exception as error:
         # Recorded on the job for the reviewer to see; retrying would fail the same way.
         logger.exception("export job %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
+        mine.update(
             status=ExportJob.Status.FAILED,
             error=f"{type(error).__name__}: {error}",
             finished_at=timezone.now(),
         )
     else:
-        ExportJob.objects.filter(pk=job.pk).update(
+        done = mine.update(
             status=ExportJob.Status.DONE,
             file=job.file.name,
             file_sha256=sha256,
             progress_done=total,
             finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
         )
+        if not done:
+            # Another run holds the job now: its own file will be the job's.
+            job.file.delete(save=False)
     job.refresh_from_db()
     return job
+
+
+def export_jobs_recover(*, now: datetime | None = None) -> dict[str, int]:
+    """Queue again, or fail, the running jobs whose worker stopped (the sweeper run by beat).
+
+    A running job without a heartbeat for MSQ_EXPORT_LEASE_SECONDS lost its
+    worker (killed, out of memory, its machine gone). Returns
+    {"requeued": n, "failed": n}. Side effects: such a job goes QUEUED with
+    worker_lost_at set and task_run_export queued again, or FAILED with a
+    message for the reviewer once MSQ_EXPORT_MAX_ATTEMPTS runs were started.
+    """
+    from questionnaire.tasks import task_run_export
+
+    now = now or timezone.now()
+    cutoff = _lease_cutoff(now)
+    counts = {"requeued": 0, "failed": 0}
+    lost = ExportJob.objects.filter(status=ExportJob.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    for job_id, attempts in lost.values_list("pk", "attempts"):
+        # The same conditions again: the job may have moved on since it was listed.
+        still_lost = lost.filter(pk=job_id, attempts=attempts)
+        with transaction.atomic():
+            if attempts >= settings.MSQ_EXPORT_MAX_ATTEMPTS:
+                message = _(
+                    "The worker running this export stopped %(count)d times, the last time"
+                    " at %(time)s UTC. Request the export again; if it stops again, tell the"
+                    " portal's operators (the worker may be running out of memory)."
+                ) % {"count": attempts, "time": now.strftime("%Y-%m-%d %H:%M")}
+                if still_lost.update(
+                    status=ExportJob.Status.FAILED,
+                    error=str(message),
+                    worker_lost_at=now,
+                    finished_at=now,
+                ):
+                    counts["failed"] += 1
+            elif still_lost.update(
+                status=ExportJob.Status.QUEUED, worker_lost_at=now, heartbeat_at=None
+            ):
+                task_queue(task_run_export, job_id=job_id)
+                counts["requeued"] += 1
+    if any(counts.values()):
+        logger.warning("export jobs whose worker stopped: %s", counts)
+    return counts
 
 
 # --- Retention: export files are deleted after MSQ_EXPORT_RETENTION_DAYS -------

@@ -341,6 +341,14 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The lease of the worker running it: written as the export progresses. A running
+    # job without a heartbeat for MSQ_EXPORT_LEASE_SECONDS lost its worker; beat's
+    # sweeper queues it again (export_jobs_recover) up to MSQ_EXPORT_MAX_ATTEMPTS.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    # How many runs were started; each run claims the job under its number.
+    attempts = models.PositiveSmallIntegerField(_("runs started"), default=0)
+    # When the sweeper last found its worker gone and queued it again.
+    worker_lost_at = models.DateTimeField(_("worker lost at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -362,3 +370,28 @@ class ExportJob(models.Model):
     def is_finished(self) -> bool:
         # Expired counts as finished: a late redelivery of its task must not run it again.
         return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED}
+
+
+class PendingTask(models.Model):
+    """A Celery task to queue, written in the same transaction as the action that wants it.
+
+    The outbox that makes queued side effects survive a broker outage
+    (questionnaire.queueing): the row commits with the export request or the
+    review decision; it is marked sent once the broker took the message, and
+    beat's sweeper sends the rows left unsent (broker down or hung at the time).
+    """
+
+    task = models.CharField(_("task"), max_length=200)
+    kwargs = models.JSONField(_("arguments"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    attempts = models.PositiveIntegerField(_("attempts to send"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("pending task")
+        verbose_name_plural = _("pending tasks")
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.kwargs}"

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from questionnaire.models import Question, ReviewComment, Submission, SubmissionEvent
+from questionnaire.queueing import task_queue
 
 COMMENT_MAX_LENGTH = 5_000
 
@@ -156,7 +157,8 @@ def _comments_create(
 def _queue_email(*, submission: Submission, kind: str) -> None:
     from questionnaire.tasks import task_email_review
 
-    transaction.on_commit(lambda: task_email_review.delay(submission_id=submission.pk, kind=kind))
+    # Through the outbox: a broker outage delays the e-mail, never loses it or fails the decision.
+    task_queue(task_email_review, submission_id=submission.pk, kind=kind)
 
 
 @transaction.atomic

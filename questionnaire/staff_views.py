@@ -13,6 +13,8 @@ from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,6 +22,7 @@ from accounts.access import staff_required
 from questionnaire.export_jobs import ExportRequestError, export_job_create
 from questionnaire.exports import EXPORTERS, exporter_choices
 from questionnaire.models import Edition, ExportJob, Submission
+from questionnaire.queueing import pending_task_is_waiting
 from questionnaire.review_selectors import (
     RATE_KEYS,
     countries_not_submitted,
@@ -169,8 +172,38 @@ def _job_title(job: ExportJob) -> str:
     return _("Export job %(id)d") % {"id": job.pk}
 
 
+def _job_notice(job: ExportJob) -> str:
+    """What the reviewer should know about a job that is late: a worker lost, or no broker."""
+    from questionnaire.tasks import task_run_export
+
+    if job.is_finished:
+        return ""
+    if job.status == ExportJob.Status.QUEUED and pending_task_is_waiting(
+        task_run_export, job_id=job.pk
+    ):
+        return str(
+            _(
+                "Queued: the worker system is not answering at the moment. The export will"
+                " start by itself when it is back; there is no need to request it again."
+            )
+        )
+    if job.worker_lost_at is None:
+        return ""
+    lost_at = date_format(localtime(job.worker_lost_at), "DATETIME_FORMAT")
+    if job.status == ExportJob.Status.RUNNING:
+        return str(
+            _("The worker running this export stopped at %(lost)s; restarted at %(started)s.")
+            % {"lost": lost_at, "started": date_format(localtime(job.started_at), "TIME_FORMAT")}
+        )
+    return str(
+        _("The worker running this export stopped at %(lost)s; it will restart from the beginning.")
+        % {"lost": lost_at}
+    )
+
+
 def _job_status(job: ExportJob) -> dict:
     return {
+        "notice": _job_notice(job),
         "status": job.status,
         "status_label": str(job.get_status_display()),
         "percent": job.percent,

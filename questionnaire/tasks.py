@@ -37,6 +37,22 @@ def task_run_export(*, job_id: int) -> None:
 
 
 @shared_task
+def task_recover_export_jobs() -> dict[str, int]:
+    """Run by celery beat every ~30 s: queue again (or fail) exports whose worker stopped."""
+    from questionnaire.export_jobs import export_jobs_recover
+
+    return export_jobs_recover()
+
+
+@shared_task
+def task_send_pending_tasks() -> int:
+    """Run by celery beat every ~30 s: send the tasks queued while the broker was down."""
+    from questionnaire.queueing import pending_tasks_send
+
+    return pending_tasks_send()
+
+
+@shared_task
 def task_expire_export_files() -> int:
     """Run daily by celery beat: delete export files older than MSQ_EXPORT_RETENTION_DAYS."""
     from questionnaire.export_jobs import export_files_cutoff, export_files_expire

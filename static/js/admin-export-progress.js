@@ -13,6 +13,7 @@
   const text = document.getElementById("export-progress-text");
   const error = document.getElementById("export-error");
   const download = document.getElementById("export-download");
+  const notice = document.getElementById("export-notice");
   const template = text.textContent;
 
   function show(state) {
@@ -25,6 +26,9 @@
       count += 1;
       return String(count === 1 ? state.done : state.total);
     });
+    // A lost worker or a broker outage: said while it lasts, gone once the job runs on.
+    notice.textContent = state.notice;
+    notice.hidden = !state.notice;
     if (state.error) {
       error.textContent = state.error;
       error.hidden = false;

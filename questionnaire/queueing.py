@@ -1,0 +1,104 @@
+"""Queueing Celery tasks so that they survive a broker outage: an outbox of PendingTask rows.
+
+Services queue every side effect through `task_queue`. The row is written in
+the caller's transaction, so it exists exactly when the action committed; on
+commit the message is sent at once (robust: a broker that is down or hung is
+logged and recorded, never turned into a 500 or a lost action), and beat's
+sweeper (`pending_tasks_send`) sends what is left unsent once the broker is
+back. Tasks queued this way must be idempotent: a message may be sent twice
+(sent, then the mark that says so lost).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from celery import Task
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from questionnaire.models import PendingTask
+
+logger = logging.getLogger(__name__)
+
+# A row this recent is left to the on-commit send of its own request.
+SEND_GRACE = timedelta(seconds=10)
+# Sent rows are kept this long, as a record of what was queued when.
+SENT_KEPT = timedelta(days=7)
+ERROR_MAX_LENGTH = 2_000
+
+
+def task_queue(task: Task, /, **kwargs) -> PendingTask:
+    """Queue `task(**kwargs)` once the current transaction commits, whatever the broker does.
+
+    Side effects: a PendingTask row in the current transaction; on commit, the
+    message is sent and the row marked sent, or the error is recorded on the
+    row for the sweeper to retry. Nothing is queued if the transaction rolls back.
+    """
+    pending = PendingTask.objects.create(task=task.name, kwargs=kwargs)
+    transaction.on_commit(lambda: pending_task_send(pending=pending, task=task), robust=True)
+    return pending
+
+
+def pending_task_send(*, pending: PendingTask, task: Task | None = None) -> bool:
+    """Hand one pending task to the broker; returns whether the broker took it.
+
+    Side effects: the message; sent_at and attempts on the row, or attempts and
+    last_error when the broker refused or did not answer in time.
+    """
+    attempt = PendingTask.objects.filter(pk=pending.pk)
+    try:
+        (task or _task_named(pending.task)).delay(**pending.kwargs)
+    except Exception as error:  # kombu and redis raise their own errors: all mean "not sent"
+        logger.warning("task %s %s not sent: %r", pending.task, pending.kwargs, error)
+        attempt.update(
+            attempts=F("attempts") + 1,
+            last_error=f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH],
+        )
+        return False
+    attempt.update(attempts=F("attempts") + 1, sent_at=timezone.now(), last_error="")
+    return True
+
+
+def _task_named(name: str) -> Task:
+    # Imported here: the tasks module imports the services, which import this one.
+    import questionnaire.tasks  # noqa: F401  (registers the tasks by name)
+    from msq_portal.celery import app
+
+    return app.tasks[name]
+
+
+def pending_task_is_waiting(task: Task, /, **kwargs) -> bool:
+    """Whether `task(**kwargs)` was queued but the broker has not taken it yet."""
+    return PendingTask.objects.filter(
+        task=task.name, sent_at__isnull=True, **{f"kwargs__{k}": v for k, v in kwargs.items()}
+    ).exists()
+
+
+def pending_tasks_send(*, now: datetime | None = None) -> int:
+    """Send the pending tasks older than SEND_GRACE that are still unsent (the sweeper).
+
+    Stops at the first one the broker does not take: the broker is down, and
+    the rest wait for the next run rather than each waiting for its timeout.
+    Returns how many were sent. Side effects: messages; sent rows older than
+    SENT_KEPT are deleted. Safe to run twice at once (rows are locked).
+    """
+    now = now or timezone.now()
+    sent = 0
+    with transaction.atomic():
+        rows = (
+            PendingTask.objects.select_for_update(skip_locked=True)
+            .filter(sent_at__isnull=True, created_at__lt=now - SEND_GRACE)
+            .order_by("created_at", "pk")[: settings.MSQ_PENDING_TASKS_BATCH]
+        )
+        for pending in rows:
+            if not pending_task_send(pending=pending):
+                break
+            sent += 1
+    PendingTask.objects.filter(sent_at__lt=now - SENT_KEPT).delete()
+    if sent:
+        logger.info("sent %d pending task(s) left unsent", sent)
+    return sent

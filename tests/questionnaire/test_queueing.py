@@ -1,0 +1,170 @@
+"""The outbox: queued side effects survive a broker that is down, and are sent once it is back."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from questionnaire.export_jobs import export_job_create
+from questionnaire.models import ExportJob, PendingTask, Submission
+from questionnaire.queueing import pending_tasks_send, task_queue
+from questionnaire.review_services import submission_accept, submission_return
+from questionnaire.tasks import task_email_review, task_run_export
+from tests.factories import submission_full
+
+LATER = timedelta(minutes=1)
+
+
+class Broker:
+    """Stands for the broker in task.delay: down (raises, as kombu does) or up (records)."""
+
+    def __init__(self, monkeypatch, *tasks, up: bool = False):
+        self.up = up
+        self.sent: list[tuple[str, dict]] = []
+        for task in tasks:
+            monkeypatch.setattr(task, "delay", self._delay(task))
+
+    def _delay(self, task):
+        def delay(**kwargs):
+            if not self.up:
+                raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+            self.sent.append((task.name, kwargs))
+
+        return delay
+
+
+@pytest.fixture
+def submitted(edition, country_a, focal_point):
+    return submission_full(edition=edition, country=country_a)
+
+
+def test_task_queue_sends_on_commit_and_marks_sent(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    broker = Broker(monkeypatch, task_run_export, up=True)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        pending = task_queue(task_run_export, job_id=7)
+        assert broker.sent == []  # nothing leaves before the commit
+    for callback in callbacks:
+        callback()
+
+    assert broker.sent == [(task_run_export.name, {"job_id": 7})]
+    pending.refresh_from_db()
+    assert pending.sent_at is not None
+    assert pending.attempts == 1
+
+
+def test_task_queue_rolled_back_leaves_no_row(db, monkeypatch):
+    broker = Broker(monkeypatch, task_run_export, up=True)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        task_queue(task_run_export, job_id=7)
+        raise RuntimeError("the action failed")
+    assert not PendingTask.objects.exists()
+    assert broker.sent == []
+
+
+def test_task_queue_broker_down_keeps_row_for_the_sweeper(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    broker = Broker(monkeypatch, task_run_export)
+    with django_capture_on_commit_callbacks(execute=True):
+        pending = task_queue(task_run_export, job_id=7)
+
+    pending.refresh_from_db()
+    assert (pending.sent_at, pending.attempts) == (None, 1)
+    assert "Connection refused" in pending.last_error
+
+    # Too recent for the sweeper: its own request may still be sending it.
+    assert pending_tasks_send() == 0
+    broker.up = True
+    assert pending_tasks_send(now=timezone.now() + LATER) == 1
+    assert broker.sent == [(task_run_export.name, {"job_id": 7})]
+    pending.refresh_from_db()
+    assert pending.sent_at is not None and pending.last_error == ""
+    # Sent once: the next sweep has nothing to do.
+    assert pending_tasks_send(now=timezone.now() + LATER) == 0
+
+
+def test_pending_tasks_send_stops_at_first_refusal(db, monkeypatch):
+    Broker(monkeypatch, task_run_export)
+    PendingTask.objects.bulk_create(
+        PendingTask(task=task_run_export.name, kwargs={"job_id": n}) for n in range(3)
+    )
+
+    assert pending_tasks_send(now=timezone.now() + LATER) == 0
+    # The broker is down: one attempt, not one timeout per row.
+    assert sorted(PendingTask.objects.values_list("attempts", flat=True)) == [0, 0, 1]
+
+
+def test_pending_tasks_send_deletes_rows_sent_long_ago(db):
+    old = PendingTask.objects.create(task=task_run_export.name, sent_at=timezone.now())
+    recent = PendingTask.objects.create(task=task_run_export.name, sent_at=timezone.now())
+    PendingTask.objects.filter(pk=old.pk).update(sent_at=timezone.now() - timedelta(days=8))
+
+    pending_tasks_send()
+
+    assert list(PendingTask.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_export_requested_with_broker_down_is_queued_and_runs_once_back(
+    client, reviewer, edition, country_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    submission_full(edition=edition, country=country_a)
+    client.force_login(reviewer)
+    broker = Broker(monkeypatch, task_run_export)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("questionnaire:staff_exports"),
+            {"edition": edition.pk, "exporter": "json", "statuses": ["submitted"]},
+        )
+
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert job.status == ExportJob.Status.QUEUED
+    page = client.get(response["Location"]).content.decode()
+    assert "the worker system is not answering" in page
+    status = client.get(reverse("questionnaire:staff_export_status", args=[job.pk])).json()
+    assert "will start by itself" in status["notice"]
+
+    broker.up = True
+    assert pending_tasks_send(now=timezone.now() + LATER) == 1
+    assert broker.sent == [(task_run_export.name, {"job_id": job.pk})]
+    status = client.get(reverse("questionnaire:staff_export_status", args=[job.pk])).json()
+    assert status["notice"] == ""
+
+
+def test_export_job_create_queues_through_the_outbox(db, edition, reviewer):
+    job = export_job_create(edition=edition, exporter="json", statuses=[], user=reviewer)
+    assert PendingTask.objects.get().kwargs == {"job_id": job.pk}
+
+
+def test_review_decision_with_broker_down_is_kept_and_mailed_later(
+    submitted, reviewer, focal_point, monkeypatch, django_capture_on_commit_callbacks
+):
+    broker = Broker(monkeypatch, task_email_review)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_return(submission=submitted, reviewer=reviewer, comments={"": "Add URLs."})
+
+    submitted.refresh_from_db()
+    assert submitted.status == Submission.Status.RETURNED
+    assert mail.outbox == []
+    # The broker is back: the sweeper (in a worker) runs the e-mail task.
+    monkeypatch.setattr(
+        task_email_review, "delay", lambda **kwargs: task_email_review.apply(kwargs=kwargs)
+    )
+    assert pending_tasks_send(now=timezone.now() + LATER) == 1
+    assert [message.to for message in mail.outbox] == [[focal_point.email]]
+    assert broker.sent == []
+
+
+def test_accept_queues_its_email_through_the_outbox(submitted, reviewer):
+    submission_accept(submission=submitted, reviewer=reviewer)
+    assert PendingTask.objects.get().kwargs == {
+        "submission_id": submitted.pk,
+        "kind": "accepted",
+    }
