@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questionnaire', '0004_export_job_expired'),
+        ('questionnaire', '0006_edition_wording_translations_consent_language'),
     ]
 
     operations = [
