@@ -29,14 +29,49 @@ PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
 
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-never-in-production"  # noqa: S105 - refused in production
+# Values copied from examples and templates instead of generated.
+PLACEHOLDER_SECRET_KEYS = frozenset(
+    {"changeme", "change-me", "change_me", "secret", "secretkey", "secret-key", "xxx", "todo"}
+)
+
+
+def _secret_key_weakness(key: str) -> str | None:
+    """Why `key` must not sign production sessions and reset links, or None if it may."""
+    if key == DEVELOPMENT_SECRET_KEY or key.startswith("django-insecure"):
+        return "is a development key"
+    if key.strip().lower() in PLACEHOLDER_SECRET_KEYS or key.lower().startswith("change"):
+        return "is a placeholder"
+    if len(key) < 50:
+        return f"has {len(key)} characters, fewer than 50"
+    if len(set(key)) < 5:
+        return "has fewer than 5 distinct characters"
+    return None
+
+
 if PRODUCTION:
-    # No default: a production deployment must bring its own key and hosts.
+    # No default: a production deployment must bring its own key and hosts. Whoever
+    # knows the key forges sessions and password-reset links; DEBUG pages show settings
+    # and answers; "*" lets any Host header build links and pass the host check.
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+    if weakness := _secret_key_weakness(SECRET_KEY):
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY {weakness}: set a random one of 50 characters or more, e.g."
+            " python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+    if not ALLOWED_HOSTS or any(host.strip() in {"", "*"} for host in ALLOWED_HOSTS):
+        raise ImproperlyConfigured(
+            "DJANGO_ALLOWED_HOSTS must name the portal's host names (e.g. msq.example.org),"
+            " not '*' or nothing."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_DEBUG is on with DJANGO_ENV=production: debug pages show settings and"
+            " answers to anyone. Remove DJANGO_DEBUG or set it to false."
+        )
 else:
-    SECRET_KEY = env.str(
-        "DJANGO_SECRET_KEY", default="django-insecure-development-only-never-in-production"
-    )
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
