@@ -369,12 +369,17 @@ def focal_point_handover(*, country: Country, new_focal_point: User, by: User) -
 
 
 def sign_in_unlock(*, user: User) -> int:
-    """Lift a django-axes lockout on the user's e-mail address, from every address.
+    """Lift a lockout on the user's e-mail address, from every address: django-axes' and the
+    e-mail address's wide limit (accounts.lockout).
 
-    Side effects: deletes the failed-attempt records; returns how many.
+    Side effects: deletes the failed-attempt records, returns how many; clears the
+    e-mail address's failure count and block in the cache.
     """
     from axes.utils import reset
 
+    from accounts.lockout import sign_in_account_unblock
+
+    sign_in_account_unblock(email=user.email)
     return reset(username=user.email.lower())
 
 

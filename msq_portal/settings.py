@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in pages and downloads hold answers: never kept by a browser or proxy cache.
+    "msq_portal.middleware.NoStoreForSignedInMiddleware",
     # request.user.is_verified(): has this session passed a TOTP check?
     "django_otp.middleware.OTPMiddleware",
     # The sliding idle timeout, without a session write on every request.
@@ -155,9 +157,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts --------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    # django-axes first: it refuses a locked-out user name + address before any
-    # password is checked.
+    # django-axes, then the wide limits (accounts.lockout): they refuse a locked-out
+    # pair of user name and address, and a blocked address or e-mail address, before
+    # any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    "accounts.lockout.SignInLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
@@ -376,6 +380,20 @@ AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
+# Wider limits than django-axes' pair (accounts.lockout), in the shared cache: failed
+# sign-ins from one network address with any e-mail addresses (guessing across
+# accounts), and with one e-mail address from any network addresses (a lockout dodged
+# by changing address). Each blocks for the window once reached. The account limit is
+# above AXES_FAILURE_LIMIT so that someone who knows an official's address cannot
+# block them everywhere with a handful of tries; the reviewers' unlock lifts it.
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=20)
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = env.int("SIGN_IN_ACCOUNT_FAILURE_LIMIT", default=10)
+SIGN_IN_LIMIT_WINDOW_SECONDS = env.int("SIGN_IN_LIMIT_WINDOW_SECONDS", default=60 * 60)
+# Password-reset e-mails per network address and per e-mail address in the window;
+# requests beyond get the same page and no e-mail.
+PASSWORD_RESET_ADDRESS_LIMIT = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=5)
+PASSWORD_RESET_ACCOUNT_LIMIT = env.int("PASSWORD_RESET_ACCOUNT_LIMIT", default=3)
+PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=60 * 60)
 
 # Staff must pass a TOTP check before any staff page in production; officials
 # may opt in from their account page.
