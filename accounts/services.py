@@ -111,11 +111,17 @@ def _is_focal_point_for_contributors(user: User, country_id: int, role: str) -> 
     return user.is_focal_point and user.country_id == country_id and role == User.Role.CONTRIBUTOR
 
 
-class InvitationPendingElsewhere(InvitationError):
+class InvitationUndeliverable(InvitationError):
+    """The address cannot be invited as asked: it has an account, or another invitation
+    stands in the way. The message is for DPIDG: a focal point is answered as if the
+    invitation went out (whether an address has an account is not theirs to learn), and
+    DPIDG is told instead (invitation_undeliverable_report)."""
+
+
+class InvitationPendingElsewhere(InvitationUndeliverable):
     """The address has a pending invitation to another country.
 
-    A reviewer may replace it (replace_other_country=True); the message says which
-    country only to a reviewer.
+    A reviewer may replace it (replace_other_country=True).
     """
 
 
@@ -134,19 +140,18 @@ def invitation_create(
 
     An earlier invitation of the address to the same country is replaced (its
     link stops working): that is how a lost or mistyped link is sent again. A
-    pending invitation to another country is never replaced silently: a focal
-    point is refused without being told which country (the address is not
-    theirs to take over), a reviewer is told which and replaces it only with
-    `replace_other_country`.
+    pending invitation to another country is never replaced silently: a
+    reviewer is told which and replaces it only with `replace_other_country`;
+    a focal point never replaces it.
 
     Side effects: marks the replaced invitations replaced, creates the
     invitation (storing only the token's SHA-256), and on commit e-mails the
     link (SITE_URL + the token) to `email`. The mail is sent in-process rather
     than by a Celery task so that the token never travels through the broker.
-    Raises InvitationError when the address already has an account, the
-    inviter may not invite for that country and role, or a focal point would
-    replace DPIDG's invitation of a new focal point; InvitationPendingElsewhere
-    as said above.
+    Raises InvitationError when the inviter may not invite for that country and
+    role; InvitationUndeliverable when the address already has an account or a
+    focal point would replace DPIDG's invitation of a new focal point, and
+    InvitationPendingElsewhere as said above (messages meant for DPIDG).
     """
     from accounts.access import is_reviewer
 
@@ -157,7 +162,7 @@ def invitation_create(
     if not reviewer and not _is_focal_point_for_contributors(invited_by, country.id, role):
         raise InvitationError(_("You may only invite contributors for your own country."))
     if User.objects.filter(email__iexact=email).exists():
-        raise InvitationError(_("An account with this e-mail address already exists."))
+        raise InvitationUndeliverable(_("An account with this e-mail address already exists."))
 
     token = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -181,14 +186,7 @@ def invitation_create(
             if other.state != Invitation.State.PENDING:
                 continue
             if other.country_id != country.id:
-                if not reviewer:
-                    raise InvitationPendingElsewhere(
-                        _(
-                            "This address already has a pending invitation to the portal. "
-                            "Ask DPIDG if it should join your country instead."
-                        )
-                    )
-                if not replace_other_country:
+                if not reviewer or not replace_other_country:
                     raise InvitationPendingElsewhere(
                         _(
                             "This address has a pending invitation to %(country)s, "
@@ -201,7 +199,7 @@ def invitation_create(
                     )
                 replaced.append(other.pk)
             elif not reviewer and other.role == User.Role.FOCAL_POINT:
-                raise InvitationError(
+                raise InvitationUndeliverable(
                     _(
                         "This address already has a pending invitation from DPIDG to become "
                         "your country's focal point."
@@ -233,7 +231,7 @@ def invitation_resend(*, invitation: Invitation, invited_by: User) -> Invitation
     )
 
 
-def _admin_log_change(*, obj: User | Invitation, by: User, message: str) -> None:
+def _admin_log_change(*, obj: User | Invitation | Country, by: User, message: str) -> None:
     """A line in the object's admin history, where reviewers look for who changed what."""
     LogEntry.objects.create(
         user=by,
@@ -243,6 +241,42 @@ def _admin_log_change(*, obj: User | Invitation, by: User, message: str) -> None
         action_flag=CHANGE,
         change_message=message,
     )
+
+
+def contributor_invite(*, email: str, country: Country, invited_by: User) -> None:
+    """A focal point invites a contributor; they are told nothing of what exists.
+
+    Whether the address already has an account, or a pending invitation from
+    another country or from DPIDG, is not the focal point's to learn: the answer
+    is the same as when the invitation goes out, and DPIDG is told instead.
+    Side effects: those of invitation_create, or of invitation_undeliverable_report.
+    Raises InvitationError when `invited_by` may not invite for `country`.
+    """
+    try:
+        invitation_create(
+            email=email, country=country, role=User.Role.CONTRIBUTOR, invited_by=invited_by
+        )
+    except InvitationUndeliverable as error:
+        invitation_undeliverable_report(
+            email=email, country=country, by=invited_by, reason=str(error)
+        )
+
+
+def invitation_undeliverable_report(*, email: str, country: Country, by: User, reason: str) -> None:
+    """Tell DPIDG that `by` asked to invite `email` to `country` and it was not sent.
+
+    Side effects: an admin LogEntry in the country's history (the reviewers'
+    record); on commit, an e-mail to settings.DPIDG_CONTACT_EMAIL when set.
+    """
+    email = User.objects.normalize_email(email).strip().lower()
+    message = f"Invitation of {email} by {by.email} not sent: {reason}"
+    with transaction.atomic():
+        _admin_log_change(obj=country, by=by, message=message)
+        if settings.DPIDG_CONTACT_EMAIL:
+            subject = f"MSQ Portal: invitation to {country.name} not sent"
+            transaction.on_commit(
+                lambda: send_mail(subject, message, None, [settings.DPIDG_CONTACT_EMAIL])
+            )
 
 
 def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:

@@ -402,6 +402,10 @@ OTP_TOTP_ISSUER = "MSQ Portal"
 
 # --- Invitations -------------------------------------------------------------
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+# Where the portal tells DPIDG what officials must not be told (an address a focal
+# point invited that already has an account, or another invitation); also in the
+# country's admin history. Empty: the history only.
+DPIDG_CONTACT_EMAIL = env.str("DPIDG_CONTACT_EMAIL", default="")
 
 # --- Logging ---------------------------------------------------------------
 LOGGING = {
