@@ -424,3 +424,6 @@ LOGGING = {
 # --- The questionnaire -----------------------------------------------------
 # The edition officials see when they sign in.
 MSQ_CURRENT_EDITION = env.str("MSQ_CURRENT_EDITION", default="msq-2020")
+# How long a section page's form, posted after its session expired, may still be saved
+# once the same official signs in again (questionnaire.session_stash).
+MSQ_STASH_MAX_AGE_SECONDS = env.int("MSQ_STASH_MAX_AGE_SECONDS", default=12 * 60 * 60)
