@@ -7,13 +7,14 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import is_reviewer
-from accounts.forms import AdminSignInForm
+from accounts.forms import AdminSignInForm, UserAdminChangeForm
 from accounts.models import Country, Invitation, User
 from accounts.services import (
     InvitationError,
     focal_point_handover,
     invitation_resend,
     sign_in_unlock,
+    user_email_change,
 )
 
 
@@ -42,6 +43,11 @@ class CountryAdmin(ReviewerAccessMixin, admin.ModelAdmin):
 # Only superusers grant staff rights: a reviewer editing people must not be able
 # to raise anyone (themselves included) to staff or superuser.
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+# Nor change what signs an account in or what it may open: the e-mail address
+# receives password-reset links (so changing it takes the account over), and a
+# country and role decide whose answers it reads and submits. Roles change
+# through the audited handover action; e-mail addresses only by a superuser.
+CREDENTIAL_FIELDS = ("email", "password", "country", "role")
 
 
 @admin.register(User)
@@ -80,6 +86,29 @@ class UserAdmin(ReviewerAccessMixin, DjangoUserAdmin):
             request.user.is_superuser or obj is None or not obj.is_superuser
         )
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if change:
+            kwargs["form"] = UserAdminChangeForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Those fields are read-only for reviewers, so their page never posts them: a POST
+        # that does was made by hand, and is refused rather than half-applied.
+        posted = set(request.POST) if request.method == "POST" else set()
+        if not request.user.is_superuser and posted & {*CREDENTIAL_FIELDS, *PRIVILEGE_FIELDS}:
+            raise PermissionDenied
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not (change and "email" in form.changed_data):
+            return super().save_model(request, obj, form, change)
+        # The new address goes through the service that records it and warns both addresses.
+        new_email = obj.email
+        obj.email = form.initial["email"]
+        super().save_model(request, obj, form, change)
+        user_email_change(user=obj, new_email=new_email, by=request.user)
+        obj.email = new_email
+
     def user_change_password(self, request, id, form_url=""):
         # Officials choose their passwords (invitation, reset link); nobody else sets them.
         if not request.user.is_superuser:
@@ -89,7 +118,7 @@ class UserAdmin(ReviewerAccessMixin, DjangoUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            fields += (*PRIVILEGE_FIELDS, "last_login", "date_joined")
+            fields += (*CREDENTIAL_FIELDS, *PRIVILEGE_FIELDS, "last_login", "date_joined")
         return fields
 
     @admin.action(description=_("Unlock sign-in (lift a lockout after failed attempts)"))

@@ -16,6 +16,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and countries")
 
     def ready(self):
+        from django.contrib.auth.signals import user_login_failed
+
+        from accounts.lockout import sign_in_failed_receiver
+
         post_migrate.connect(
             _reviewers_group_after_migrate, dispatch_uid="accounts.reviewers_group"
         )
+        # Counts failures for the wide sign-in limits (accounts.lockout).
+        user_login_failed.connect(sign_in_failed_receiver, dispatch_uid="accounts.sign_in_limits")

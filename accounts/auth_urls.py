@@ -7,13 +7,19 @@ never from the Host header of the request that asked for it.
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
 from django.urls import path
 
 from accounts.forms import SignInForm
+from accounts.lockout import password_reset_limited
 
 
 class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
+        if password_reset_limited(request=self.request, email=form.cleaned_data["email"]):
+            # The same page as when a link goes out: neither whether the account exists nor
+            # whether the limit was reached shows. Only the e-mail is not sent.
+            return HttpResponseRedirect(self.get_success_url())
         # Read at request time so that SITE_URL set per deployment (or test) applies.
         self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}
         return super().form_valid(form)

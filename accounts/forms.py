@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, UserChangeForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +29,27 @@ class SignInForm(_UsernameLengthMixin, AuthenticationForm):
 
 class AdminSignInForm(_UsernameLengthMixin, AdminAuthenticationForm):
     pass
+
+
+class UserAdminChangeForm(UserChangeForm):
+    """The user admin's change form: an e-mail address is unique in any case (sign-in ignores
+    case), and changing it is announced (accounts.services.user_email_change)."""
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+        help_texts = {
+            "email": _(
+                "Changing it e-mails the old and the new address and is recorded in the "
+                "account's history."
+            )
+        }
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"]).strip().lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another account already uses this e-mail address."))
+        return email
 
 
 class InvitationForm(forms.Form):

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -20,11 +20,12 @@ from accounts.models import REVIEWERS_GROUP, Country, Invitation, User
 
 # What reviewers may do in the admin: read everything, write only through the
 # review actions (which are services recording events), never edit answers.
+# Not add_user or change_user: an account's e-mail address and password are its
+# credentials, and whoever may change them may sign in as its owner (the user
+# admin lets reviewers change names and deactivate, accounts.admin.UserAdmin).
 REVIEWER_PERMISSIONS = (
     ("accounts", "view_country"),
     ("accounts", "view_user"),
-    ("accounts", "add_user"),
-    ("accounts", "change_user"),
     ("accounts", "view_invitation"),
     ("accounts", "add_invitation"),
     ("axes", "view_accessattempt"),
@@ -39,10 +40,26 @@ REVIEWER_PERMISSIONS = (
     ("questionnaire", "view_reviewcomment"),
     ("questionnaire", "add_reviewcomment"),
 )
+# Given to the group by earlier versions: taken away again after every migrate.
+REVIEWER_PERMISSIONS_WITHDRAWN = (
+    ("accounts", "add_user"),
+    ("accounts", "change_user"),
+    ("accounts", "delete_user"),
+    ("auth", "change_group"),
+    ("auth", "change_permission"),
+)
+
+
+def _permissions(pairs) -> QuerySet[Permission]:
+    wanted = Q()
+    for app_label, codename in pairs:
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(wanted)
 
 
 def reviewers_group_ensure() -> Group:
-    """The "Reviewers" group with its permissions; safe to call again (three queries).
+    """The "Reviewers" group with its permissions, and none of the withdrawn ones; safe to
+    call again (five queries).
 
     The review console itself admits reviewers by group membership
     (accounts.access.is_reviewer); these permissions are for the third-party
@@ -51,10 +68,8 @@ def reviewers_group_ensure() -> Group:
     them too.
     """
     group, _created = Group.objects.get_or_create(name=REVIEWERS_GROUP)
-    wanted = Q()
-    for app_label, codename in REVIEWER_PERMISSIONS:
-        wanted |= Q(content_type__app_label=app_label, codename=codename)
-    group.permissions.add(*Permission.objects.filter(wanted))
+    group.permissions.add(*_permissions(REVIEWER_PERMISSIONS))
+    group.permissions.remove(*_permissions(REVIEWER_PERMISSIONS_WITHDRAWN))
     return group
 
 
@@ -96,11 +111,17 @@ def _is_focal_point_for_contributors(user: User, country_id: int, role: str) -> 
     return user.is_focal_point and user.country_id == country_id and role == User.Role.CONTRIBUTOR
 
 
-class InvitationPendingElsewhere(InvitationError):
+class InvitationUndeliverable(InvitationError):
+    """The address cannot be invited as asked: it has an account, or another invitation
+    stands in the way. The message is for DPIDG: a focal point is answered as if the
+    invitation went out (whether an address has an account is not theirs to learn), and
+    DPIDG is told instead (invitation_undeliverable_report)."""
+
+
+class InvitationPendingElsewhere(InvitationUndeliverable):
     """The address has a pending invitation to another country.
 
-    A reviewer may replace it (replace_other_country=True); the message says which
-    country only to a reviewer.
+    A reviewer may replace it (replace_other_country=True).
     """
 
 
@@ -119,19 +140,18 @@ def invitation_create(
 
     An earlier invitation of the address to the same country is replaced (its
     link stops working): that is how a lost or mistyped link is sent again. A
-    pending invitation to another country is never replaced silently: a focal
-    point is refused without being told which country (the address is not
-    theirs to take over), a reviewer is told which and replaces it only with
-    `replace_other_country`.
+    pending invitation to another country is never replaced silently: a
+    reviewer is told which and replaces it only with `replace_other_country`;
+    a focal point never replaces it.
 
     Side effects: marks the replaced invitations replaced, creates the
     invitation (storing only the token's SHA-256), and on commit e-mails the
     link (SITE_URL + the token) to `email`. The mail is sent in-process rather
     than by a Celery task so that the token never travels through the broker.
-    Raises InvitationError when the address already has an account, the
-    inviter may not invite for that country and role, or a focal point would
-    replace DPIDG's invitation of a new focal point; InvitationPendingElsewhere
-    as said above.
+    Raises InvitationError when the inviter may not invite for that country and
+    role; InvitationUndeliverable when the address already has an account or a
+    focal point would replace DPIDG's invitation of a new focal point, and
+    InvitationPendingElsewhere as said above (messages meant for DPIDG).
     """
     from accounts.access import is_reviewer
 
@@ -142,7 +162,7 @@ def invitation_create(
     if not reviewer and not _is_focal_point_for_contributors(invited_by, country.id, role):
         raise InvitationError(_("You may only invite contributors for your own country."))
     if User.objects.filter(email__iexact=email).exists():
-        raise InvitationError(_("An account with this e-mail address already exists."))
+        raise InvitationUndeliverable(_("An account with this e-mail address already exists."))
 
     token = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -166,14 +186,7 @@ def invitation_create(
             if other.state != Invitation.State.PENDING:
                 continue
             if other.country_id != country.id:
-                if not reviewer:
-                    raise InvitationPendingElsewhere(
-                        _(
-                            "This address already has a pending invitation to the portal. "
-                            "Ask DPIDG if it should join your country instead."
-                        )
-                    )
-                if not replace_other_country:
+                if not reviewer or not replace_other_country:
                     raise InvitationPendingElsewhere(
                         _(
                             "This address has a pending invitation to %(country)s, "
@@ -186,7 +199,7 @@ def invitation_create(
                     )
                 replaced.append(other.pk)
             elif not reviewer and other.role == User.Role.FOCAL_POINT:
-                raise InvitationError(
+                raise InvitationUndeliverable(
                     _(
                         "This address already has a pending invitation from DPIDG to become "
                         "your country's focal point."
@@ -218,7 +231,7 @@ def invitation_resend(*, invitation: Invitation, invited_by: User) -> Invitation
     )
 
 
-def _admin_log_change(*, obj: User | Invitation, by: User, message: str) -> None:
+def _admin_log_change(*, obj: User | Invitation | Country, by: User, message: str) -> None:
     """A line in the object's admin history, where reviewers look for who changed what."""
     LogEntry.objects.create(
         user=by,
@@ -228,6 +241,42 @@ def _admin_log_change(*, obj: User | Invitation, by: User, message: str) -> None
         action_flag=CHANGE,
         change_message=message,
     )
+
+
+def contributor_invite(*, email: str, country: Country, invited_by: User) -> None:
+    """A focal point invites a contributor; they are told nothing of what exists.
+
+    Whether the address already has an account, or a pending invitation from
+    another country or from DPIDG, is not the focal point's to learn: the answer
+    is the same as when the invitation goes out, and DPIDG is told instead.
+    Side effects: those of invitation_create, or of invitation_undeliverable_report.
+    Raises InvitationError when `invited_by` may not invite for `country`.
+    """
+    try:
+        invitation_create(
+            email=email, country=country, role=User.Role.CONTRIBUTOR, invited_by=invited_by
+        )
+    except InvitationUndeliverable as error:
+        invitation_undeliverable_report(
+            email=email, country=country, by=invited_by, reason=str(error)
+        )
+
+
+def invitation_undeliverable_report(*, email: str, country: Country, by: User, reason: str) -> None:
+    """Tell DPIDG that `by` asked to invite `email` to `country` and it was not sent.
+
+    Side effects: an admin LogEntry in the country's history (the reviewers'
+    record); on commit, an e-mail to settings.DPIDG_CONTACT_EMAIL when set.
+    """
+    email = User.objects.normalize_email(email).strip().lower()
+    message = f"Invitation of {email} by {by.email} not sent: {reason}"
+    with transaction.atomic():
+        _admin_log_change(obj=country, by=by, message=message)
+        if settings.DPIDG_CONTACT_EMAIL:
+            subject = f"MSQ Portal: invitation to {country.name} not sent"
+            transaction.on_commit(
+                lambda: send_mail(subject, message, None, [settings.DPIDG_CONTACT_EMAIL])
+            )
 
 
 def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
@@ -354,10 +403,69 @@ def focal_point_handover(*, country: Country, new_focal_point: User, by: User) -
 
 
 def sign_in_unlock(*, user: User) -> int:
-    """Lift a django-axes lockout on the user's e-mail address, from every address.
+    """Lift a lockout on the user's e-mail address, from every address: django-axes' and the
+    e-mail address's wide limit (accounts.lockout).
 
-    Side effects: deletes the failed-attempt records; returns how many.
+    Side effects: deletes the failed-attempt records, returns how many; clears the
+    e-mail address's failure count and block in the cache.
     """
     from axes.utils import reset
 
+    from accounts.lockout import sign_in_account_unblock
+
+    sign_in_account_unblock(email=user.email)
     return reset(username=user.email.lower())
+
+
+class EmailChangeError(Exception):
+    """An e-mail address change that cannot be made; the message is shown to the superuser."""
+
+
+def _email_change_mail_send(*, old: str, new: str, changed_at) -> None:
+    context = {
+        "old": old,
+        "new": new,
+        "changed_at": changed_at,
+        "site_url": settings.SITE_URL.rstrip("/"),
+    }
+    subject = render_to_string("accounts/email/email_changed_subject.txt", context).strip()
+    body = render_to_string("accounts/email/email_changed_body.txt", context)
+    # Two messages, not one with both in To: neither address learns the other from the headers
+    # unless the body names it, and the old owner must hear of it even if the new one is a thief.
+    for address in (old, new):
+        send_mail(subject, body, None, [address])
+
+
+def user_email_change(*, user: User, new_email: str, by: User) -> User:
+    """Change the address `user` signs in with; only a superuser may.
+
+    The e-mail address is a credential: the password-reset form sends its link
+    there, so whoever changes it can take the account over. Hence the narrow
+    permission, the record and the warning to the old address.
+    Side effects: saves the new address (lower-cased); an admin LogEntry on the
+    account records who changed it, when (the entry's time), the old and the new
+    address; on commit, e-mails both addresses. Links of password resets asked
+    for earlier stop working (Django's reset token covers the address).
+    Raises EmailChangeError when `by` is not an active superuser or the address
+    belongs to another account.
+    """
+    if not (by.is_active and by.is_superuser):
+        raise EmailChangeError(_("Only a superuser may change an account's e-mail address."))
+    new = User.objects.normalize_email(new_email).strip().lower()
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        old = user.email
+        if new == old:
+            return user
+        if User.objects.filter(email__iexact=new).exclude(pk=user.pk).exists():
+            raise EmailChangeError(_("Another account already uses this e-mail address."))
+        user.email = new
+        user.save(update_fields=["email"])
+        _admin_log_change(
+            obj=user, by=by, message=f"E-mail address changed from {old} to {new} by {by.email}."
+        )
+        changed_at = timezone.now()
+        transaction.on_commit(
+            lambda: _email_change_mail_send(old=old, new=new, changed_at=changed_at)
+        )
+    return user

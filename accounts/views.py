@@ -35,6 +35,7 @@ from accounts.selectors import (
 from accounts.services import (
     InvitationError,
     InvitationPendingElsewhere,
+    contributor_invite,
     focal_point_handover,
     invitation_accept,
     invitation_create,
@@ -143,18 +144,20 @@ def team_view(request):
         if "invite-email" in request.POST:
             invite_form = ContributorInvitationForm(request.POST, prefix="invite")
             if invite_form.is_valid():
+                email = invite_form.cleaned_data["email"]
                 try:
-                    invitation = invitation_create(
-                        email=invite_form.cleaned_data["email"],
-                        country=country,
-                        role=User.Role.CONTRIBUTOR,
-                        invited_by=user,
-                    )
+                    contributor_invite(email=email, country=country, invited_by=user)
                 except InvitationError as error:
                     invite_form.add_error("email", str(error))
                 else:
+                    # The same words whether or not the address could be invited.
                     messages.success(
-                        request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+                        request,
+                        _(
+                            "Invitation sent to %(email)s, unless that address cannot join "
+                            "your country: DPIDG is then told, and will contact you."
+                        )
+                        % {"email": email.lower()},
                     )
                     return redirect("accounts:team")
         elif "revoke-invitation" in request.POST:

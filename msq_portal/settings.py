@@ -32,14 +32,49 @@ PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
 
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-never-in-production"  # noqa: S105 - refused in production
+# Values copied from examples and templates instead of generated.
+PLACEHOLDER_SECRET_KEYS = frozenset(
+    {"changeme", "change-me", "change_me", "secret", "secretkey", "secret-key", "xxx", "todo"}
+)
+
+
+def _secret_key_weakness(key: str) -> str | None:
+    """Why `key` must not sign production sessions and reset links, or None if it may."""
+    if key == DEVELOPMENT_SECRET_KEY or key.startswith("django-insecure"):
+        return "is a development key"
+    if key.strip().lower() in PLACEHOLDER_SECRET_KEYS or key.lower().startswith("change"):
+        return "is a placeholder"
+    if len(key) < 50:
+        return f"has {len(key)} characters, fewer than 50"
+    if len(set(key)) < 5:
+        return "has fewer than 5 distinct characters"
+    return None
+
+
 if PRODUCTION:
-    # No default: a production deployment must bring its own key and hosts.
+    # No default: a production deployment must bring its own key and hosts. Whoever
+    # knows the key forges sessions and password-reset links; DEBUG pages show settings
+    # and answers; "*" lets any Host header build links and pass the host check.
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+    if weakness := _secret_key_weakness(SECRET_KEY):
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY {weakness}: set a random one of 50 characters or more, e.g."
+            " python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+    if not ALLOWED_HOSTS or any(host.strip() in {"", "*"} for host in ALLOWED_HOSTS):
+        raise ImproperlyConfigured(
+            "DJANGO_ALLOWED_HOSTS must name the portal's host names (e.g. msq.example.org),"
+            " not '*' or nothing."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_DEBUG is on with DJANGO_ENV=production: debug pages show settings and"
+            " answers to anyone. Remove DJANGO_DEBUG or set it to false."
+        )
 else:
-    SECRET_KEY = env.str(
-        "DJANGO_SECRET_KEY", default="django-insecure-development-only-never-in-production"
-    )
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -78,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in pages and downloads hold answers: never kept by a browser or proxy cache.
+    "msq_portal.middleware.NoStoreForSignedInMiddleware",
     # request.user.is_verified(): has this session passed a TOTP check?
     "django_otp.middleware.OTPMiddleware",
     # The sliding idle timeout, without a session write on every request.
@@ -129,9 +166,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts --------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    # django-axes first: it refuses a locked-out user name + address before any
-    # password is checked.
+    # django-axes, then the wide limits (accounts.lockout): they refuse a locked-out
+    # pair of user name and address, and a blocked address or e-mail address, before
+    # any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    "accounts.lockout.SignInLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
@@ -412,6 +451,20 @@ AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
+# Wider limits than django-axes' pair (accounts.lockout), in the shared cache: failed
+# sign-ins from one network address with any e-mail addresses (guessing across
+# accounts), and with one e-mail address from any network addresses (a lockout dodged
+# by changing address). Each blocks for the window once reached. The account limit is
+# above AXES_FAILURE_LIMIT so that someone who knows an official's address cannot
+# block them everywhere with a handful of tries; the reviewers' unlock lifts it.
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=20)
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = env.int("SIGN_IN_ACCOUNT_FAILURE_LIMIT", default=10)
+SIGN_IN_LIMIT_WINDOW_SECONDS = env.int("SIGN_IN_LIMIT_WINDOW_SECONDS", default=60 * 60)
+# Password-reset e-mails per network address and per e-mail address in the window;
+# requests beyond get the same page and no e-mail.
+PASSWORD_RESET_ADDRESS_LIMIT = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=5)
+PASSWORD_RESET_ACCOUNT_LIMIT = env.int("PASSWORD_RESET_ACCOUNT_LIMIT", default=3)
+PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=60 * 60)
 
 # Staff must pass a TOTP check before any staff page in production; officials
 # may opt in from their account page.
@@ -420,6 +473,10 @@ OTP_TOTP_ISSUER = "MSQ Portal"
 
 # --- Invitations -------------------------------------------------------------
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+# Where the portal tells DPIDG what officials must not be told (an address a focal
+# point invited that already has an account, or another invitation); also in the
+# country's admin history. Empty: the history only.
+DPIDG_CONTACT_EMAIL = env.str("DPIDG_CONTACT_EMAIL", default="")
 
 # --- Logging ---------------------------------------------------------------
 LOGGING = {
@@ -480,3 +537,6 @@ if PRODUCTION and LINKCHECK_ALLOWED_TEST_HOSTS:
 # --- The questionnaire -----------------------------------------------------
 # The edition officials see when they sign in.
 MSQ_CURRENT_EDITION = env.str("MSQ_CURRENT_EDITION", default="msq-2020")
+# How long a section page's form, posted after its session expired, may still be saved
+# once the same official signs in again (questionnaire.session_stash).
+MSQ_STASH_MAX_AGE_SECONDS = env.int("MSQ_STASH_MAX_AGE_SECONDS", default=12 * 60 * 60)

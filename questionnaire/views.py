@@ -259,7 +259,7 @@ def _render_section(
             "following": following,
             "form": form,
             "base_version": base_version,
-            "owner_token": stash_token(country_id=submission.country_id),
+            "owner_token": stash_token(country_id=submission.country_id, user_id=request.user.pk),
             "autosave_url": reverse("questionnaire:autosave", kwargs={"code": step.identifier}),
             "form_errors": form_errors or [],
             "conflicts": conflicts,

@@ -291,6 +291,9 @@ def _check(world, role: str, name: str, entry: Url) -> list[str]:
                 failures.append(f"{label}: an answer is not escaped")
             if response.get("Content-Type", "").startswith("text/html"):
                 failures.extend(f"{label}: {v}" for v in csp_violations(body)[:3])
+            # Nothing shown to a signed-in person may stay in a browser's or proxy's cache.
+            if role != "anonymous" and "no-store" not in response.get("Cache-Control", ""):
+                failures.append(f"{label}: cacheable ({response.get('Cache-Control')!r})")
     return failures
 
 

@@ -493,8 +493,6 @@ def test_invitation_admin_escapes_email(client, reviewer, country_a):
 
 # --- An address invited for one country, then for another ------------------------------
 
-REFUSED_ELSEWHERE = "This address already has a pending invitation to the portal."
-
 
 def _invited_by_focal_point(capture, focal_point, email: str) -> tuple[Invitation, str]:
     return _invite(
@@ -506,25 +504,95 @@ def _invited_by_focal_point(capture, focal_point, email: str) -> tuple[Invitatio
     )
 
 
-def test_focal_point_invitation_refused_when_other_country_invitation_pending(
-    client, focal_point, outsider, django_capture_on_commit_callbacks
+def _team_invite(client, capture, email: str):
+    with capture(execute=True):
+        return client.post(reverse("accounts:team"), {"invite-email": email}, follow=True)
+
+
+def _team_message(response) -> str:
+    return next(str(message) for message in response.context["messages"])
+
+
+def test_focal_point_invitation_not_sent_when_other_country_invitation_pending(
+    client, focal_point, outsider, django_capture_on_commit_callbacks, settings
 ):
-    """QA: Uzbekistan invites an address, then France does: Uzbekistan's link kept working."""
+    """QA: Uzbekistan invites an address, then France does: Uzbekistan's link kept working.
+
+    Changed by issue 10: France is no longer told that the address has a pending
+    invitation (nor asked to "Ask DPIDG"): it reads what any invitation says,
+    and DPIDG is told instead."""
+    settings.DPIDG_CONTACT_EMAIL = "dpidg@un.example.org"
     first, token = _invited_by_focal_point(
         django_capture_on_commit_callbacks, focal_point, "new.person@gov.uz"
     )
     client.force_login(outsider)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounts:team"), {"invite-email": "New.Person@gov.uz"})
-    assert response.status_code == 400
+    response = _team_invite(client, django_capture_on_commit_callbacks, "New.Person@gov.uz")
+    assert response.status_code == 200
     body = response.content.decode()
-    assert REFUSED_ELSEWHERE in body and "Ask DPIDG" in body
+    assert "pending invitation" not in body
     assert focal_point.country.name not in body  # which country invited it is not told
     assert Invitation.objects.get() == first
     assert first.state == Invitation.State.PENDING
-    assert len(mail.outbox) == 1
+    # The invitee got Uzbekistan's e-mail only; DPIDG got the report.
+    assert [message.to for message in mail.outbox] == [
+        ["new.person@gov.uz"],
+        ["dpidg@un.example.org"],
+    ]
+    report = mail.outbox[1].body
+    assert "new.person@gov.uz" in report and outsider.email in report
+    assert "pending invitation to Uzbekistan" in report
     opened = Client().get(reverse("accounts:invitation_accept", args=[token]), follow=True)
     assert "Create my account" in opened.content.decode()
+
+
+@pytest.mark.parametrize("case", ["new", "account_here", "account_elsewhere", "staff", "pending"])
+def test_team_invite_answers_alike_whatever_exists(
+    client, focal_point, outsider, reviewer, django_capture_on_commit_callbacks, case
+):
+    """No answer of the team page tells a focal point that an account or an invitation exists."""
+    from tests.factories import OfficialFactory
+
+    emails = {
+        "new": "brand.new@gov.uz",
+        "account_here": OfficialFactory(country=focal_point.country, role="contributor").email,
+        "account_elsewhere": outsider.email,
+        "staff": reviewer.email,
+        "pending": "pending.elsewhere@gov.fr",
+    }
+    if case == "pending":
+        _invite(
+            django_capture_on_commit_callbacks,
+            email=emails["pending"],
+            country=outsider.country,
+            role="contributor",
+            invited_by=outsider,
+        )
+    client.force_login(focal_point)
+    response = _team_invite(client, django_capture_on_commit_callbacks, emails[case])
+    assert response.redirect_chain == [(reverse("accounts:team"), 302)]
+    assert _team_message(response) == (
+        f"Invitation sent to {emails[case]}, unless that address cannot join your country: "
+        "DPIDG is then told, and will contact you."
+    )
+    body = response.content.decode()
+    for word in ("already", "exists", "pending invitation", outsider.country.name):
+        assert word not in body, word
+
+
+def test_team_invite_not_sent_is_in_the_country_history_for_dpidg(
+    client, focal_point, outsider, django_capture_on_commit_callbacks, settings
+):
+    from django.contrib.admin.models import LogEntry
+
+    settings.DPIDG_CONTACT_EMAIL = ""  # no contact set: the history is the record
+    client.force_login(focal_point)
+    _team_invite(client, django_capture_on_commit_callbacks, outsider.email)
+    assert not Invitation.objects.exists()
+    assert mail.outbox == []
+    entry = LogEntry.objects.get(object_id=str(focal_point.country_id))
+    assert entry.user == focal_point
+    assert outsider.email in entry.change_message
+    assert "An account with this e-mail address already exists" in entry.change_message
 
 
 def test_focal_point_reinvite_for_own_country_replaces_the_old_link(

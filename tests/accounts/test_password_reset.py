@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.middleware import SESSION_REFRESHED_AT
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, UserFactory
 
 
 def _ask(client, email):
@@ -25,6 +25,40 @@ def test_password_reset_same_answer_for_known_and_unknown(client, focal_point):
     assert known.redirect_chain == unknown.redirect_chain
     assert known.content == unknown.content
     assert len(mail.outbox) == 1
+
+
+def _ask_from(client, email, address):
+    return client.post(
+        reverse("password_reset"), {"email": email}, REMOTE_ADDR=address, follow=True
+    )
+
+
+def test_password_reset_sends_few_emails_per_account(client, focal_point, settings):
+    """The issue's reproduction: 7 requests gave 7 e-mails."""
+    answers = [_ask_from(client, focal_point.email, f"10.7.0.{n}") for n in range(7)]
+    assert len(mail.outbox) == settings.PASSWORD_RESET_ACCOUNT_LIMIT == 3
+    assert {answer.content for answer in answers} == {answers[0].content}
+    assert "only a few e-mails are sent per hour" in answers[-1].content.decode()
+
+
+def test_password_reset_sends_few_emails_per_address(client, db, settings):
+    people = UserFactory.create_batch(7)
+    answers = [_ask_from(client, person.email, "10.8.0.1") for person in people]
+    assert len(mail.outbox) == settings.PASSWORD_RESET_ADDRESS_LIMIT == 5
+    assert {answer.content for answer in answers} == {answers[0].content}
+    # Another network still gets its e-mail.
+    _ask_from(client, people[0].email, "10.8.0.2")
+    assert len(mail.outbox) == 6
+
+
+def test_password_reset_limited_answer_same_as_unknown_address(client, focal_point):
+    for _ in range(3):
+        _ask_from(client, focal_point.email, "10.9.0.1")
+    limited = _ask_from(client, focal_point.email, "10.9.0.1")
+    unknown = _ask_from(client, "nobody@nowhere.example.org", "10.9.0.2")
+    assert limited.redirect_chain == unknown.redirect_chain
+    assert limited.content == unknown.content
+    assert len(mail.outbox) == 3
 
 
 def test_password_reset_link_goes_only_to_stored_address(client, focal_point, settings):

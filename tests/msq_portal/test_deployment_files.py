@@ -53,3 +53,42 @@ def test_dockerfile_installs_weasyprint_libraries_and_noto_fonts():
     for package in ("libpango-1.0-0", "fonts-noto-core", "fonts-noto-cjk"):
         assert package in DOCKERFILE
     assert "requirements/base.txt" in DOCKERFILE
+
+
+COMPOSE_TEXT = (PROJECT_ROOT / "docker-compose.yml").read_text()
+ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
+
+
+def _env_example() -> dict[str, str]:
+    lines = ENV_EXAMPLE.read_text().splitlines()
+    pairs = (line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+    return {name.strip(): value.strip() for name, value in pairs}
+
+
+def test_compose_has_no_default_for_secrets():
+    """The database password defaulted to "msq": anyone reading the repository knew it."""
+    for name in ("POSTGRES_PASSWORD", "DJANGO_SECRET_KEY"):
+        uses = re.findall(r"\$\{" + name + r"(:?[-?])?([^}]*)\}", COMPOSE_TEXT)
+        assert uses, name
+        for operator, _rest in uses:
+            assert operator == ":?", f"{name} must be required (${{{name}:?...}}), not defaulted"
+    postgres = COMPOSE["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]
+    assert postgres.startswith("${POSTGRES_PASSWORD:?")
+
+
+def test_env_example_lists_what_compose_requires_and_settings_read():
+    example = _env_example()
+    required = set(re.findall(r"\$\{([A-Z_]+):\?", COMPOSE_TEXT))
+    assert {"POSTGRES_PASSWORD", "DJANGO_SECRET_KEY"} <= required <= set(example)
+    compose_only = {"POSTGRES_PASSWORD"}
+    unknown = set(example) - settings_variables() - compose_only
+    assert not unknown, f".env.example sets variables nothing reads: {unknown}"
+    # Secrets are left empty, never a value that could be deployed as it is.
+    assert example["DJANGO_SECRET_KEY"] == "" and example["POSTGRES_PASSWORD"] == ""
+    assert "*" not in example["DJANGO_ALLOWED_HOSTS"]
+
+
+def test_env_example_is_not_ignored_but_env_is():
+    ignored = (PROJECT_ROOT / ".gitignore").read_text().splitlines()
+    assert ".env" in ignored
+    assert ".env.example" not in ignored and "*.example" not in ignored

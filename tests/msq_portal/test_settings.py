@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -12,6 +13,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SHOW = """
 import django, json
 django.setup()
+import pytest
 from django.conf import settings
 from msq_portal.celery import app
 print(json.dumps({
@@ -129,15 +131,53 @@ def test_settings_refuse_unknown_interface_language():
     assert "MSQ_LANGUAGES='en,klingon'" in completed.stderr
 
 
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": "k3$-a-real-looking-secret-key-that-is-long-enough-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "msq.example.org",
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [
+        ("django-insecure-development-only-never-in-production", "development key"),
+        ("django-insecure-" + "x8#kq2!" * 10, "development key"),
+        ("changeme", "placeholder"),
+        ("CHANGEME-please-" + "a1b2c3d4" * 6, "placeholder"),
+        ("a-random-but-short-key-0123456789", "fewer than 50"),
+        ("ab" * 40, "fewer than 5 distinct characters"),
+    ],
+)
+def test_settings_production_refuses_weak_secret_key(key, said):
+    completed = run_manage(["check"], {**PRODUCTION, "DJANGO_SECRET_KEY": key})
+    assert completed.returncode != 0
+    assert "ImproperlyConfigured" in completed.stderr
+    assert "DJANGO_SECRET_KEY" in completed.stderr and said in completed.stderr
+    assert "secrets.token_urlsafe" in completed.stderr
+    # The message names the problem, never the key.
+    assert key not in completed.stderr
+
+
+@pytest.mark.parametrize("hosts", ["*", "msq.example.org,*", "", ","])
+def test_settings_production_refuses_any_host(hosts):
+    completed = run_manage(["check"], {**PRODUCTION, "DJANGO_ALLOWED_HOSTS": hosts})
+    assert completed.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS must name the portal's host names" in completed.stderr
+
+
+def test_settings_production_refuses_debug():
+    completed = run_manage(["check"], {**PRODUCTION, "DJANGO_DEBUG": "true"})
+    assert completed.returncode != 0
+    assert "DJANGO_DEBUG is on with DJANGO_ENV=production" in completed.stderr
+
+
+def test_settings_development_keeps_its_key_and_debug():
+    result = resolved({"DJANGO_DEBUG": "true"})
+    assert result["debug"] is True
+
+
 def test_settings_production_refuses_the_link_checker_test_allow_list():
-    completed = run_manage(
-        ["check"],
-        {
-            "DJANGO_ENV": "production",
-            "DJANGO_ALLOWED_HOSTS": "msq.example.org",
-            "DJANGO_SECRET_KEY": "x" * 60,
-            "LINKCHECK_ALLOWED_TEST_HOSTS": "127.0.0.1",
-        },
-    )
+    completed = run_manage(["check"], {**PRODUCTION, "LINKCHECK_ALLOWED_TEST_HOSTS": "127.0.0.1"})
     assert completed.returncode != 0
     assert "LINKCHECK_ALLOWED_TEST_HOSTS" in completed.stderr
