@@ -256,6 +256,17 @@ MATRIX: dict[str, Url] = {
         data=lambda w: {"token": "123456"},
     ),
     "accounts:session_keepalive": Url(get=SIGNED_IN(NOT_ALLOWED), post=SIGNED_IN(OK)),
+    # --- The link checker (linkcheck/urls.py) --------------------------------------------
+    # Officials of the country confirm links of their own draft (country B has none: 404).
+    "linkcheck:confirm": Url(
+        get=SIGNED_IN(NOT_ALLOWED),
+        post=(LOGIN, FOUND, NOT_FOUND, FOUND, NOT_FOUND),
+    ),
+    "linkcheck:check_now": Url(
+        get=SIGNED_IN(NOT_ALLOWED),
+        post=STAFF(FOUND),
+        kwargs=lambda w: {"submission_id": w.submission_a.pk},
+    ),
     # --- API tokens on the account page (api/urls.py) ------------------------------------
     "api_tokens:create": Url(
         get=SIGNED_IN(NOT_ALLOWED), post=STAFF(OK), data=lambda w: {"name": "matrix token"}

@@ -24,7 +24,10 @@ _TAGS_AND_VARIABLES = re.compile(r"{#.*?#}|{%.*?%}|{{.*?}}", re.S)
 _TEXT_ATTRIBUTES = re.compile(
     r'\b(alt|title|aria-label|placeholder|aria-valuetext)\s*=\s*"([^"]*)"'
 )
-_NOT_TEXT = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->", re.S)
+# Code samples (an HTTP header, a command) read the same in every language.
+_NOT_TEXT = re.compile(
+    r"<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->|<code\b.*?</code>", re.S
+)
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -52,6 +55,8 @@ def test_untranslated_finder_catches_text_and_attributes():
     assert _untranslated('<p>{% translate "Save" %}</p><img alt="{% translate "Logo" %}">') == []
     assert _untranslated("{% blocktranslate %}Hello {{ name }}{% endblocktranslate %}") == []
     assert _untranslated("<p>{{ when }} UTC</p><script>let label = 'x';</script>") == []
+    assert _untranslated("<p><code>Authorization: Bearer {{ prefix }}</code></p>") == []
+    assert _untranslated("<p>Call <code>curl</code></p>") == ["Call"]
 
 
 @pytest.mark.parametrize(
