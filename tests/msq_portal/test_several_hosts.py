@@ -133,6 +133,9 @@ def _host_env(root: Path, *, redis_url: str, bucket_url: str) -> dict[str, str]:
     return {
         **env,
         "DJANGO_SETTINGS_MODULE": "msq_portal.settings",
+        # Development mode (plain HTTP, so that the client sends its session cookie back),
+        # without DEBUG's error pages and query log.
+        "DJANGO_ENV": "development",
         "DJANGO_DEBUG": "false",
         "PYTHONPATH": str(PROJECT_ROOT),
         "PYTHONUNBUFFERED": "1",
@@ -201,7 +204,7 @@ def hosts(django_db_setup, hosts_redis, bucket_url, tmp_path_factory):
         # Run first at the end: all four are asked to stop at once, then waited for one by one.
         cleanup.callback(lambda: [host.process.terminate() for host in started.values()])
         for host in started.values():
-            wait_for(lambda host=host: _ready(host), timeout=60)
+            wait_for(lambda host=host: _ready(host), timeout=90)
         yield started
         # Kept for a failed run: test-output/several-hosts/<host>.log.
         logs = PROJECT_ROOT / "test-output" / "several-hosts"
@@ -274,7 +277,7 @@ def test_pdf_rendered_by_a_worker_is_downloaded_through_the_other_web_host(
             submission = Submission.objects.get(pk=draft.pk)
             return submission if submission.pdf_sha256 else None
 
-        submission = wait_for(rendered, timeout=60)
+        submission = wait_for(rendered, timeout=90)
         download = browser.get(f"{web_b.url}/submissions/{submission.pk}/pdf")
 
     assert download.status_code == 200, download.text[-2000:]
@@ -292,10 +295,10 @@ def test_pdf_rendered_by_a_worker_is_downloaded_through_the_other_web_host(
 
 def test_rate_limit_reached_on_one_web_host_is_felt_on_the_other(hosts, reviewer):
     _token, secret = api_token_create(user=reviewer, name="two hosts")
-    headers = {"Authorization": f"Bearer {secret}"}
     web_a, web_b = hosts["web-a"], hosts["web-b"]
-    for _call in range(API_RATE_LIMIT):
-        assert httpx.get(f"{web_a.url}/api/v1/editions", headers=headers).status_code == 200
-    refused = httpx.get(f"{web_b.url}/api/v1/editions", headers=headers)
+    with httpx.Client(headers={"Authorization": f"Bearer {secret}"}, timeout=30) as program:
+        for _call in range(API_RATE_LIMIT):
+            assert program.get(f"{web_a.url}/api/v1/editions").status_code == 200
+        refused = program.get(f"{web_b.url}/api/v1/editions")
     assert refused.status_code == 429
     assert "Too many calls with this token" in refused.text
