@@ -111,16 +111,19 @@ def hosts_redis(real_engines, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def bucket_url(s3_endpoint) -> str:
+def bucket(s3_endpoint):
+    """A new bucket on the S3 server: its client, its name and the STORAGE_URL naming it."""
     name = f"msq-hosts-{uuid.uuid4().hex[:8]}"
-    boto3.client(
+    client = boto3.client(
         "s3",
         endpoint_url=s3_endpoint,
         region_name="us-east-1",
         aws_access_key_id="test",
         aws_secret_access_key="secret",
-    ).create_bucket(Bucket=name)
-    return f"s3://test:secret@{name}?endpoint_url={s3_endpoint}&region=us-east-1"
+    )
+    client.create_bucket(Bucket=name)
+    url = f"s3://test:secret@{name}?endpoint_url={s3_endpoint}&region=us-east-1"
+    return client, name, url
 
 
 def _host_env(root: Path, *, redis_url: str, bucket_url: str) -> dict[str, str]:
@@ -151,7 +154,7 @@ def _host_env(root: Path, *, redis_url: str, bucket_url: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def hosts(django_db_setup, hosts_redis, bucket_url, tmp_path_factory):
+def hosts(django_db_setup, hosts_redis, bucket, tmp_path_factory):
     """web A, web B (gunicorn, one worker each) and worker A, worker B (Celery, concurrency 1),
     on the test database (`django_db_setup`: its name is known from here on)."""
     tmp_path = tmp_path_factory.mktemp("hosts")
@@ -189,7 +192,7 @@ def hosts(django_db_setup, hosts_redis, bucket_url, tmp_path_factory):
                 process = subprocess.Popen(
                     command,
                     cwd=root,
-                    env=_host_env(root, redis_url=hosts_redis, bucket_url=bucket_url),
+                    env=_host_env(root, redis_url=hosts_redis, bucket_url=bucket[2]),
                     stdout=output,
                     stderr=subprocess.STDOUT,
                 )
@@ -251,7 +254,7 @@ def focal_point_with_password(focal_point) -> User:
 
 
 def test_pdf_rendered_by_a_worker_is_downloaded_through_the_other_web_host(
-    hosts, edition, country_a, focal_point_with_password
+    hosts, bucket, edition, country_a, focal_point_with_password
 ):
     web_a, web_b = hosts["web-a"], hosts["web-b"]
     draft = factories.submission_full(
@@ -290,6 +293,9 @@ def test_pdf_rendered_by_a_worker_is_downloaded_through_the_other_web_host(
         for name in ("worker-a", "worker-b")
     }
     assert sorted(renderings.values()) == [0, 1], renderings
+    client, name, _url = bucket
+    stored = {item["Key"] for item in client.list_objects_v2(Bucket=name).get("Contents", [])}
+    assert submission.pdf.name in stored
     assert [path for host in hosts.values() for path in host.media.rglob("*")] == []
 
 
