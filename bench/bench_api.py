@@ -65,6 +65,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", nargs=2, metavar=("FORMAT", "TOKEN"))
     parser.add_argument("--workdir")
+    parser.add_argument(
+        "--countries", type=int, default=193, help="submissions streamed (the first N by name)"
+    )
     args = parser.parse_args()
     if args.child:
         _setup(Path(args.workdir))
@@ -72,7 +75,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as workdir:
         _setup(Path(workdir))
-        prepare()
+        prepare(countries=args.countries)
         from api.services import api_token_create
         from tests.factories import ReviewerFactory
 

@@ -51,7 +51,8 @@ def _vary(value, tag: str, key: str = ""):
     return value
 
 
-def prepare() -> None:
+def prepare(*, countries: int = 193) -> None:
+    """The data set for the first `countries` Member States by name (all 193 by default)."""
     from django.core.files.base import ContentFile
     from django.core.management import call_command
 
@@ -67,7 +68,7 @@ def prepare() -> None:
     edition = edition_load(path=edition_path("msq-2020")).edition
     Submission.objects.filter(edition=edition).delete()
     values = answers_full(edition, links_per_question=LINKS_PER_QUESTION, long=True)
-    for country in Country.objects.order_by("name"):
+    for country in Country.objects.order_by("name")[:countries]:
         submission = submission_full(
             edition=edition, country=country, values=_vary(values, country.iso3)
         )

@@ -4,7 +4,7 @@ An exporter turns a queryset of submissions into a file written to a binary
 stream. List exporters only say which sheets and rows they produce; their
 base class writes them as CSV or as XLSX (openpyxl write-only). JSON and the
 ZIP of PDFs write their own stream. Every format reads submissions in chunks
-(answers prefetched per chunk) and builds each row from the same
+(answers read per chunk) and builds each row from the same
 SubmissionSnapshot as the pages and the PDF, so memory stays flat whatever
 the number of countries and every format shows the same answers.
 
@@ -25,9 +25,10 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import IO, Any, ClassVar
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -48,7 +49,7 @@ from questionnaire.selectors import (
 Progress = Callable[[int], None]
 Row = list[Any]
 
-# Submissions read per database round trip; their answers are prefetched per chunk.
+# Submissions read per database round trip; their answers are read per chunk.
 CHUNK_SIZE = 50
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 JSON_FORMAT = "msq-export/1"
@@ -77,30 +78,39 @@ def submissions_for_export(*, edition: Edition, statuses: Iterable[str] = ()) ->
 def snapshots_iter(
     *, submissions: QuerySet, layout: EditionLayout, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[SubmissionSnapshot]:
-    """Snapshots of the submissions in country order, a fixed number of queries per chunk."""
+    """Snapshots of the submissions in country order, two queries per chunk.
+
+    A chunk's answers are read as plain (submission, question, value) rows, not
+    prefetched Answer instances: a prefetched answer points back at its submission,
+    and such cycles wait for the cyclic garbage collector, so that every chunk's
+    answers stayed in memory a while and the peak grew with the number of countries.
+    """
     code_by_question_id = {
         question.id: question.code for _section, questions in layout for question in questions
     }
-    queryset = (
+    submissions_iter = (
         submissions.select_related("edition", "country")
-        .prefetch_related(
-            Prefetch(
-                "answers",
-                # No ordering: the default one would join the question table for nothing.
-                queryset=Answer.objects.only(
-                    "id", "submission_id", "question_id", "value"
-                ).order_by(),
-            )
-        )
         .order_by("country__name", "id")
+        .iterator(chunk_size=chunk_size)
     )
-    for submission in queryset.iterator(chunk_size=chunk_size):
-        values = {
-            code_by_question_id[answer.question_id]: answer.value
-            for answer in submission.answers.all()
-            if answer.question_id in code_by_question_id
-        }
-        yield snapshot_build(submission=submission, layout=layout, values=values)
+    while chunk := list(islice(submissions_iter, chunk_size)):
+        values: dict[int, dict[str, dict]] = {submission.pk: {} for submission in chunk}
+        # No ordering: the default one would join the question table for nothing.
+        answers = (
+            Answer.objects.filter(submission_id__in=values)
+            .order_by()
+            .values_list("submission_id", "question_id", "value")
+        )
+        for submission_id, question_id, value in answers:
+            if question_id in code_by_question_id:
+                values[submission_id][code_by_question_id[question_id]] = value
+        for submission in chunk:
+            yield snapshot_build(
+                submission=submission,
+                layout=layout,
+                values=values.pop(submission.pk),
+                with_problems=False,
+            )
 
 
 def question_text(question) -> str:

@@ -128,6 +128,25 @@ def _database_url_for_worker() -> str:
     )
 
 
+def celery_worker_command(*, concurrency: int) -> list[str]:
+    """`celery worker` on the tasks' queue, without the chatter between workers."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "msq_portal",
+        "worker",
+        "--loglevel=INFO",
+        f"--concurrency={concurrency}",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-Q",
+        settings.CELERY_TASK_DEFAULT_QUEUE,
+    ]
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
     """A real `celery worker` process on the configured broker, reading the test database.
@@ -155,22 +174,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     log_path.parent.mkdir(exist_ok=True)
     log = log_path.open("w")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "msq_portal",
-            "worker",
-            "--loglevel=INFO",
-            "--concurrency=2",
-            "--purge",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-Q",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
-        ],
+        [*celery_worker_command(concurrency=2), "--purge"],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=log,
@@ -180,12 +184,18 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         wait_for(lambda: "ready." in log_path.read_text(), timeout=60)
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        process_stop(process)
         log.close()
+
+
+def process_stop(process: subprocess.Popen) -> None:
+    """Stop a process this suite started: asked first, killed after 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _free_port() -> int:
