@@ -250,7 +250,9 @@ def test_session_stash_with_hostile_version_is_400_after_sign_in(
     section = edition.sections.get(code=SECTION)
     before = _draft_state(draft)
     data = section_data(section, submission=draft, overrides={"q14-details-value": "changed"})
-    data.update(base_version=number, owner=stash_token(country_id=draft.country_id))
+    data.update(
+        base_version=number, owner=stash_token(country_id=draft.country_id, user_id=focal_point.pk)
+    )
     url = reverse("questionnaire:section", args=[SECTION])
     assert client.post(url, data).status_code == 302  # kept for after sign-in
     client.force_login(focal_point)
