@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from accounts.countries import countries_load
 from accounts.models import Country
+from questionnaire import tasks
 from questionnaire.edition_files import edition_load, edition_path
 from questionnaire.kinds import get_kind
 from questionnaire.models import Submission
@@ -268,7 +269,12 @@ def test_pdf_draft_is_marked_draft_on_every_page(edition, country_a):
     assert "Draft preview" in pages[0]
 
 
-def test_pdf_draft_preview_footer_keeps_its_spaces(client, edition, country_a, focal_point):
+def test_pdf_draft_preview_footer_keeps_its_spaces(
+    client, edition, country_a, focal_point, monkeypatch
+):
+    # The preview task runs in this process whatever the broker, so the download is the PDF.
+    task = tasks.task_render_preview_pdf
+    monkeypatch.setattr(task, "delay", lambda **kwargs: task.apply(kwargs=kwargs))
     submission = submission_full(
         edition=edition,
         country=country_a,
