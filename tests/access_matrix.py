@@ -24,8 +24,8 @@ to World and world_build if yours needs another.
 
 Statuses: OK 200, FOUND 302 to anywhere but a sign-in page, LOGIN 302 to the
 portal's sign-in page, ADMIN_LOGIN 302 to the admin's sign-in page,
-BAD_REQUEST 400 (a form re-shown with errors), UNAUTHORIZED 401 (JSON: signed
-out), FORBIDDEN 403, NOT_FOUND 404, NOT_ALLOWED 405, GONE 410. Wherever the
+ACCEPTED 202 (a file being prepared by a worker), BAD_REQUEST 400 (a form
+re-shown with errors), UNAUTHORIZED 401 (JSON: signed out), FORBIDDEN 403, NOT_FOUND 404, NOT_ALLOWED 405, GONE 410. Wherever the
 status is a refusal (LOGIN, ADMIN_LOGIN, 401, 403, 404, 405) the test also
 checks that the database did not change.
 
@@ -42,6 +42,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+
 OK = 200
 FOUND = 302
 LOGIN = "login"
@@ -52,6 +54,9 @@ FORBIDDEN = 403
 NOT_FOUND = 404
 NOT_ALLOWED = 405
 GONE = 410
+# The draft preview is rendered by a worker when there is one: its page is then "202 preparing".
+ACCEPTED = 202
+PREVIEW = OK if settings.CELERY_TASK_ALWAYS_EAGER else ACCEPTED
 
 ROLES = ("anonymous", "official_a", "official_b", "contributor_a", "reviewer")
 REFUSALS = {LOGIN, ADMIN_LOGIN, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, NOT_ALLOWED}
@@ -331,8 +336,10 @@ MATRIX: dict[str, Url] = {
         get=(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
         kwargs=lambda w: {"submission_id": w.submission_a.pk},
     ),
+    # The country's officials get the draft PDF (200) where tasks run in-process, or the
+    # "being prepared" page (202) while a worker renders it.
     "questionnaire:submission_pdf_preview": Url(
-        get=(LOGIN, OK, NOT_FOUND, OK, NOT_FOUND),
+        get=(LOGIN, PREVIEW, NOT_FOUND, PREVIEW, NOT_FOUND),
         kwargs=lambda w: {"submission_id": w.submission_a.pk},
     ),
     # --- Reviewers' pages outside the model admin (questionnaire/staff_views.py) ---------
