@@ -26,8 +26,9 @@ Statuses: OK 200, FOUND 302 to anywhere but a sign-in page, LOGIN 302 to the
 portal's sign-in page, ADMIN_LOGIN 302 to the admin's sign-in page,
 ACCEPTED 202 (a file being prepared by a worker), BAD_REQUEST 400 (a form
 re-shown with errors), UNAUTHORIZED 401 (JSON: signed out), FORBIDDEN 403,
-NOT_FOUND 404, NOT_ALLOWED 405, GONE 410. Wherever the status is a refusal (LOGIN, ADMIN_LOGIN, 401, 403, 404, 405) the test also
-checks that the database did not change.
+NOT_FOUND 404, NOT_ALLOWED 405, GONE 410. Wherever the status is a refusal
+(LOGIN, ADMIN_LOGIN, 401, 403, 404, 405) the test also checks that the
+database did not change.
 
 The admin (rule): every page of the accounts and questionnaire models is
 listed here through `admin_model(...)`, as are the admin site's own pages. The
