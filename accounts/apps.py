@@ -16,6 +16,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and countries")
 
     def ready(self):
+        # Connects the sign-in hook that applies or stores the person's language.
+        from accounts import languages  # noqa: F401
+
         post_migrate.connect(
             _reviewers_group_after_migrate, dispatch_uid="accounts.reviewers_group"
         )

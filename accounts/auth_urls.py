@@ -9,10 +9,12 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.forms import SignInForm
+from accounts.forms import LanguagePasswordResetForm, SignInForm
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = LanguagePasswordResetForm
+
     def form_valid(self, form):
         # Read at request time so that SITE_URL set per deployment (or test) applies.
         self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}
