@@ -177,6 +177,9 @@ LANGUAGES = [(code, UN_LANGUAGES[code]) for code in _offered]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+# Dates and numbers follow the active language (templates use |date:"DATE_FORMAT" and
+# friends, never English month names); English as UN documents write it.
+FORMAT_MODULE_PATH = ["msq_portal.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

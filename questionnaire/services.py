@@ -18,10 +18,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.languages import mail_send_in_languages
+from accounts.languages import language_supported, mail_send_in_languages
 from accounts.models import Country, User
 from linkcheck.services import links_check_queue_if_changed, links_check_schedule
 from questionnaire.answers import submission_problems
@@ -478,7 +478,8 @@ def submission_submit(
     with {question code or "consent": messages} if anything blocks.
 
     Side effects: status SUBMITTED, submitted_by/at, version bumped and kept as
-    submitted_version, submission_number one more than before (officials' count), a
+    submitted_version, submission_number one more than before (officials' count), the
+    active language as the submission's `language`, a
     SUBMITTED event; on commit, queues the PDF rendering
     (task_render_submission_pdf) and e-mails the country's officials.
     """
@@ -508,6 +509,8 @@ def submission_submit(
             submitted_by=user,
             submitted_at=now,
             submission_number=(locked.submission_number or 0) + 1,
+            # The submitter's language (header switcher, User.language): the PDF's language.
+            language=language_supported(translation.get_language()),
         )
         Submission.objects.filter(pk=locked.pk).update(submitted_version=locked.version)
         locked.submitted_version = locked.version
