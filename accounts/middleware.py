@@ -20,6 +20,7 @@ EXEMPT_URL_NAMES = frozenset(
         "logout",
         "healthz",
         "set_language",
+        "javascript-catalog",
     }
 )
 
