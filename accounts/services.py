@@ -13,10 +13,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.languages import recipient_language
 from accounts.models import REVIEWERS_GROUP, Country, Invitation, User
 
 # What reviewers may do in the admin: read everything, write only through the
@@ -86,11 +85,9 @@ def invitation_token_hash(token: str) -> str:
 def _invitation_mail_send(*, invitation: Invitation, token: str) -> None:
     link = settings.SITE_URL.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_VALID_DAYS}
-    # In the invitee's language when they already have an account, else in the inviter's.
-    invitee = User.objects.filter(email__iexact=invitation.email).first()
-    with translation.override(recipient_language(invitee)):
-        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-        body = render_to_string("accounts/email/invitation_body.txt", context)
+    # The invitee has no account (nor language) yet: the inviter's page language it is.
+    subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+    body = render_to_string("accounts/email/invitation_body.txt", context)
     send_mail(subject, body, None, [invitation.email])
 
 
