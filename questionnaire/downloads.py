@@ -64,7 +64,9 @@ def _filename(submission: Submission, *, draft: bool = False, language: str = ""
     prefix = f"MSQ-{submission.edition.year}-{submission.country.iso3}"
     if draft:
         return f"{prefix}-draft-{timezone.localdate():%Y-%m-%d}.pdf"
-    number, at = submission_ordinal(submission=submission, version=submission.pdf_version)
+    # A copy in another language is of the submitted version; the stored PDF of its own.
+    version = submission.submitted_version if language else submission.pdf_version
+    number, at = submission_ordinal(submission=submission, version=version)
     day = f"-{timezone.localtime(at):%Y-%m-%d}" if at else ""
     suffix = f"-{language}" if language else ""
     return f"{prefix}-submission-{number}{day}{suffix}.pdf"
