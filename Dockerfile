@@ -18,7 +18,8 @@ COPY requirements/base.txt requirements/base.txt
 RUN pip install --no-cache-dir -r requirements/base.txt
 
 COPY . .
-RUN DJANGO_ENV=development python manage.py collectstatic --noinput -v0
+RUN DJANGO_ENV=development python manage.py collectstatic --noinput -v0 \
+    && DJANGO_ENV=development python manage.py compile_translations
 
 RUN useradd --create-home --uid 1000 msq && mkdir -p /app/media && chown msq /app/media
 USER msq

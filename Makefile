@@ -17,7 +17,8 @@ $(STAMP): requirements/dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) ## Also compiles the interface catalogues (locale/*.po → .mo, no gettext needed)
+	$(BIN)/python manage.py compile_translations
 
 setup: install
 	$(BIN)/python manage.py migrate --noinput

@@ -18,6 +18,8 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_login_failed
 
+        # Connects the sign-in hook that applies or stores the person's language.
+        from accounts import languages  # noqa: F401
         from accounts.lockout import sign_in_failed_receiver
 
         post_migrate.connect(

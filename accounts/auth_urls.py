@@ -10,11 +10,13 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 from django.urls import path
 
-from accounts.forms import SignInForm
+from accounts.forms import LanguagePasswordResetForm, SignInForm
 from accounts.lockout import password_reset_limited
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = LanguagePasswordResetForm
+
     def form_valid(self, form):
         if password_reset_limited(request=self.request, email=form.cleaned_data["email"]):
             # The same page as when a link goes out: neither whether the account exists nor

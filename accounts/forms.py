@@ -2,10 +2,17 @@
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    UserChangeForm,
+)
 from django.core.validators import MaxLengthValidator
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.languages import recipient_language
 from accounts.models import Country, Invitation, User
 
 
@@ -25,6 +32,15 @@ class _UsernameLengthMixin:
 
 class SignInForm(_UsernameLengthMixin, AuthenticationForm):
     pass
+
+
+class LanguagePasswordResetForm(PasswordResetForm):
+    """The reset e-mail in the account holder's language (else the page's)."""
+
+    def send_mail(self, *args, **kwargs):
+        context = args[2] if len(args) > 2 else kwargs["context"]
+        with translation.override(recipient_language(context["user"])):
+            super().send_mail(*args, **kwargs)
 
 
 class AdminSignInForm(_UsernameLengthMixin, AdminAuthenticationForm):

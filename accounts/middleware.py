@@ -1,4 +1,5 @@
-"""Send people who must pass a TOTP check to it before any other page; slide the idle timeout."""
+"""Send people who must pass a TOTP check to it before any other page; slide the idle timeout;
+apply a signed-in person's language."""
 
 import time
 from urllib.parse import urlencode
@@ -6,7 +7,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import redirect
+from django.utils import translation
 
+from accounts.languages import user_language
 from accounts.two_factor import two_factor_required
 
 # Pages reachable before the check: the check itself, and signing out.
@@ -17,6 +20,7 @@ EXEMPT_URL_NAMES = frozenset(
         "logout",
         "healthz",
         "set_language",
+        "javascript-catalog",
     }
 )
 
@@ -99,3 +103,37 @@ class SessionIdleRefreshMiddleware:
         if user is not None and user.is_authenticated:
             session_expiry_refresh(request=request)
         return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in person's chosen language wins over the cookie and the browser, and the
+    language cookie follows it (so the sign-in page after sign-out stays in it).
+
+    Placed after AuthenticationMiddleware (and LocaleMiddleware)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            language = user_language(user)
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        # Read after the view: sign-in and the switcher may have changed it.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            language = user_language(user)
+            if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    language,
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    path=settings.LANGUAGE_COOKIE_PATH,
+                    domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                    secure=settings.LANGUAGE_COOKIE_SECURE,
+                    httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                )
+        return response

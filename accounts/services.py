@@ -100,6 +100,7 @@ def invitation_token_hash(token: str) -> str:
 def _invitation_mail_send(*, invitation: Invitation, token: str) -> None:
     link = settings.SITE_URL.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_VALID_DAYS}
+    # The invitee has no account (nor language) yet: the inviter's page language it is.
     subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
     body = render_to_string("accounts/email/invitation_body.txt", context)
     send_mail(subject, body, None, [invitation.email])

@@ -115,6 +115,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Signed-in pages and downloads hold answers: never kept by a browser or proxy cache.
     "msq_portal.middleware.NoStoreForSignedInMiddleware",
+    # A signed-in person's chosen language (User.language) over the cookie and the browser.
+    "accounts.middleware.UserLanguageMiddleware",
     # request.user.is_verified(): has this session passed a TOTP check?
     "django_otp.middleware.OTPMiddleware",
     # The sliding idle timeout, without a session write on every request.
@@ -190,12 +192,12 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Internationalisation --------------------------------------------------
 LANGUAGE_CODE = "en"
-# The templates are ready for the six UN languages: every string is marked for
-# translation and the page turns right-to-left for Arabic. LocaleMiddleware picks
-# the interface language from the browser among LANGUAGES, so offer a language
-# only once locale/ has its catalogue: without one, an Arabic browser would get
-# the English interface laid out right-to-left, with Django's own messages
-# ("This field is required.") in Arabic among English labels.
+# The six UN languages, all offered by default: every string is marked for translation,
+# locale/ holds a catalogue per language (compiled to .mo by `manage.py
+# compile_translations`, which `make install`, the Dockerfile and CI run), and the page
+# turns right-to-left for Arabic. The language comes from the switcher in the header
+# (Django's set_language: a cookie, and the signed-in user's `language`), else the
+# browser's Accept-Language; anything unknown falls back to English.
 UN_LANGUAGES = {
     "en": _("English"),
     "fr": _("French"),
@@ -204,7 +206,7 @@ UN_LANGUAGES = {
     "ar": _("Arabic"),
     "zh-hans": _("Chinese"),
 }
-_offered = env.list("MSQ_LANGUAGES", default=["en"])
+_offered = env.list("MSQ_LANGUAGES", default=list(UN_LANGUAGES))
 if LANGUAGE_CODE not in _offered or set(_offered) - set(UN_LANGUAGES):
     raise ImproperlyConfigured(
         f"MSQ_LANGUAGES={','.join(_offered)!r}: list codes among {', '.join(UN_LANGUAGES)},"
@@ -212,6 +214,11 @@ if LANGUAGE_CODE not in _offered or set(_offered) - set(UN_LANGUAGES):
     )
 LANGUAGES = [(code, UN_LANGUAGES[code]) for code in _offered]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+# Dates and numbers follow the active language (templates use |date:"DATE_FORMAT" and
+# friends, never English month names); English as UN documents write it.
+FORMAT_MODULE_PATH = ["msq_portal.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -407,6 +414,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)

@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.decorators.cache import cache_page
+from django.views.i18n import JavaScriptCatalog
 
+from accounts.language_views import set_language_view
 from api.endpoints import urls as api_urls
 from msq_portal.health import healthz
 
@@ -15,7 +19,15 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/api-tokens/", include("api.urls")),
     path("api/v1/", api_urls()),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, which also stores a signed-in person's choice.
+    path("i18n/setlang/", set_language_view, name="set_language"),
+    # The strings of static/js/*.js in the active language: a script file (the CSP
+    # forbids inline scripts), the same for everyone in a language, so cached per language.
+    path(
+        "i18n/js/",
+        login_not_required(cache_page(60 * 60)(JavaScriptCatalog.as_view())),
+        name="javascript-catalog",
+    ),
     path("", include("linkcheck.urls")),
     path("", include("questionnaire.urls")),
 ]

@@ -12,6 +12,7 @@ import bisect
 import tempfile
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -20,6 +21,7 @@ from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -131,6 +133,16 @@ def _export_action(identifier: str):
     return action
 
 
+def _language_name(code: str) -> str:
+    """The language's name in the reviewer's language ("French"), or "" for none."""
+    if not code:
+        return ""
+    try:
+        return str(translation.get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
 @admin.register(Submission)
 class SubmissionAdmin(ReviewerReadOnlyAdmin):
     list_display = (
@@ -143,6 +155,7 @@ class SubmissionAdmin(ReviewerReadOnlyAdmin):
         "updated_at",
         "submitted_at",
         "consent",
+        "language_name",
         "pdf_link",
     )
     list_filter = (
@@ -151,6 +164,7 @@ class SubmissionAdmin(ReviewerReadOnlyAdmin):
         "country__region",
         "country__subregion",
         "consent",
+        "language",
         HasBrokenLinksFilter,  # linkcheck (issue 16)
     )
     search_fields = ("country__name", "country__official_name", "country__iso3", "country__iso2")
@@ -160,6 +174,10 @@ class SubmissionAdmin(ReviewerReadOnlyAdmin):
 
     def get_queryset(self, request):
         return submission_list_queryset(super().get_queryset(request))
+
+    @admin.display(description=_("language"), ordering="language")
+    def language_name(self, obj: Submission) -> str:
+        return _language_name(obj.language) or "—"
 
     @admin.display(description=_("progress"))
     def progress(self, obj: Submission) -> str:
@@ -291,6 +309,17 @@ class SubmissionAdmin(ReviewerReadOnlyAdmin):
             "can_accept": submission.status == Status.SUBMITTED,
             "can_reopen": submission.status in {Status.SUBMITTED, Status.ACCEPTED},
             "pdf_url": pdf_download_url(submission) if submission.pdf else None,
+            "submission_language_name": _language_name(submission.language),
+            "english_pdf_url": (
+                reverse(
+                    "questionnaire:submission_pdf_in_language",
+                    kwargs={"submission_id": submission.pk, "language": settings.LANGUAGE_CODE},
+                )
+                if submission.submitted_version
+                and submission.language
+                and submission.language != settings.LANGUAGE_CODE
+                else None
+            ),
             "error": error,
             "events_url": reverse("admin:questionnaire_submissionevent_changelist")
             + f"?submission__id__exact={submission.pk}",

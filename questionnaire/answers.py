@@ -62,7 +62,7 @@ def question_problems(question: Question, values: Values) -> list[Problem]:
         value = part_value(part, question_value)
         if kind.is_empty(value):
             if part.get("required"):
-                problems.append(Problem(_("This needs an answer.")))
+                problems.append(Problem(_("This needs an answer."), code=Problem.MISSING))
             continue
         problems.extend(kind.problems(value, part))
     return problems

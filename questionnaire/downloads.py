@@ -11,9 +11,10 @@ are rendered by a worker, never in the web process (see pdf_services).
 import io
 import logging
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,10 @@ from msq_portal.ratelimit import rate_limit_exceeded
 from msq_portal.storage import STORAGE_ERRORS
 from questionnaire.models import Submission
 from questionnaire.pdf_services import (
+    pdf_copy_failure_forget,
+    pdf_copy_read,
+    pdf_copy_render_queue,
+    pdf_copy_state,
     pdf_read_verified,
     pdf_render_queue,
     preview_failure_forget,
@@ -32,6 +37,7 @@ from questionnaire.pdf_services import (
     preview_render_queue,
     preview_state,
     preview_storage_name,
+    submission_pdf_language,
 )
 from questionnaire.selectors import submission_ordinal
 
@@ -51,16 +57,19 @@ def _submission_for_pdf(user, submission_id: int) -> Submission:
     return get_object_or_404(submissions, pk=submission_id, country=official_country(user))
 
 
-def _filename(submission: Submission, *, draft: bool = False) -> str:
+def _filename(submission: Submission, *, draft: bool = False, language: str = "") -> str:
     """The download's name: which submission it is as officials count them, and its date
     ("MSQ-2020-UZB-submission-1-2026-11-30.pdf"), or the preview's date; never the save
     counter."""
     prefix = f"MSQ-{submission.edition.year}-{submission.country.iso3}"
     if draft:
         return f"{prefix}-draft-{timezone.localdate():%Y-%m-%d}.pdf"
-    number, at = submission_ordinal(submission=submission, version=submission.pdf_version)
+    # A copy in another language is of the submitted version; the stored PDF of its own.
+    version = submission.submitted_version if language else submission.pdf_version
+    number, at = submission_ordinal(submission=submission, version=version)
     day = f"-{timezone.localtime(at):%Y-%m-%d}" if at else ""
-    return f"{prefix}-submission-{number}{day}.pdf"
+    suffix = f"-{language}" if language else ""
+    return f"{prefix}-submission-{number}{day}{suffix}.pdf"
 
 
 @require_GET
@@ -139,11 +148,47 @@ def submission_pdf_preview(request, submission_id: int):
     )
 
 
-def _preview_preparing(request, submission: Submission) -> HttpResponse:
+@require_GET
+@never_cache
+def submission_pdf_in_language(request, submission_id: int, language: str):
+    """The submitted version in `language` (any offered one; reviewers read English), rendered
+    by a worker on first request and kept: the page waits meanwhile (static JS polls
+    `?check=1`; without JS, a Refresh link). The submission's own language is the stored PDF."""
+    submission = _submission_for_pdf(request.user, submission_id)
+    if submission.submitted_version is None or language not in dict(settings.LANGUAGES):
+        raise Http404(_("No such PDF."))
+    if language == submission_pdf_language(submission):
+        return redirect("questionnaire:submission_pdf", submission_id=submission.pk)
+    try:
+        state = pdf_copy_state(submission=submission, language=language)
+        if request.GET.get("check"):
+            return JsonResponse({"state": state})
+        if state == "pending":
+            pdf_copy_render_queue(submission=submission, language=language)
+            # On the embedded default the task ran just now, in this process.
+            state = pdf_copy_state(submission=submission, language=language)
+        content = pdf_copy_read(submission=submission, language=language)
+    except STORAGE_ERRORS as error:
+        logger.error("PDF copy of submission %s is unreadable for now: %s", submission.pk, error)
+        return render(request, "pdf/storage_unavailable.html", status=503)
+    if state == "failed":
+        pdf_copy_failure_forget(submission=submission, language=language)
+        return render(request, "pdf/copy_failed.html", {"submission": submission}, status=503)
+    if content is None:
+        return _preview_preparing(request, submission, copy=True)
+    return FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=_filename(submission, language=language),
+        content_type="application/pdf",
+    )
+
+
+def _preview_preparing(request, submission: Submission, *, copy: bool = False) -> HttpResponse:
     return render(
         request,
         "pdf/preview_preparing.html",
-        {"submission": submission, "check_url": f"{request.path}?check=1"},
+        {"submission": submission, "check_url": f"{request.path}?check=1", "copy": copy},
         status=202,
     )
 

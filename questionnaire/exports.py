@@ -239,6 +239,8 @@ class TidyCsvExporter(ListExporter):
         "version",
         "submitted_version",
         "consent",
+        # The submitter's interface language (the submitted PDF's): see Submission.language.
+        "language",
         "question_code",
         "number",
         "part",
@@ -271,6 +273,7 @@ class TidyCsvExporter(ListExporter):
                                 submission.version,
                                 submission.submitted_version,
                                 submission.consent,
+                                submission.language,
                                 question.code,
                                 question.display_number,
                                 part.name,
@@ -360,6 +363,7 @@ class WideXlsxExporter(ListExporter):
         "submitted_version",
         "submitted_at",
         "consent",
+        "language",
     ]
 
     def columns(self) -> list[WideColumn]:
@@ -409,6 +413,7 @@ class WideXlsxExporter(ListExporter):
                 submission.submitted_version,
                 _iso(submission.submitted_at),
                 submission.consent,
+                submission.language,
                 *(cells.get(column.key, "") for column in columns),
             ]
             if progress:
@@ -515,6 +520,7 @@ class JsonExporter(Exporter):
             "submitted_version": submission.submitted_version,
             "submitted_at": _iso(submission.submitted_at) or None,
             "consent": submission.consent,
+            "language": submission.language,
             "sections": {
                 section.section.code: {
                     question_snapshot.question.code: {

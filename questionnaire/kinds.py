@@ -51,11 +51,31 @@ _email_validator = EmailValidator()
 
 
 class Problem(str):
-    """A message explaining why a value cannot be submitted as it stands."""
+    """A message explaining why a value cannot be submitted as it stands.
+
+    A str (the message, in the active language) that also carries a `code` saying what
+    kind of problem it is, so that code never decides by the message's text, which
+    changes with the language: MISSING (a required part left empty), INVALID (a wrong
+    value: a bad URL, 120 %), LIMIT (beyond what a draft may hold).
+    """
+
+    MISSING = "missing"
+    INVALID = "invalid"
+    LIMIT = "limit"
+
+    code = INVALID
+
+    def __new__(cls, message: str, code: str | None = None):
+        problem = super().__new__(cls, message)
+        if code is not None:
+            problem.code = code
+        return problem
 
 
 class LimitProblem(Problem):
     """A value beyond what a draft may hold: the save is refused rather than the value cut."""
+
+    code = Problem.LIMIT
 
 
 class InputShapeError(ValueError):

@@ -151,6 +151,9 @@ class Submission(models.Model):
         related_name="+",
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The interface language of the official who submitted (a code of settings.LANGUAGES):
+    # the submitted PDF is rendered in it, and reviewers and exports show it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     # The version that was submitted last; the PDF is rendered for it.
     submitted_version = models.PositiveIntegerField(_("submitted version"), null=True, blank=True)
     # Which submission that was, as officials count them (1 for the first, 2 after a return):

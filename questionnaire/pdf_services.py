@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.languages import language_supported
 from questionnaire.models import Edition, Submission, SubmissionEvent
 from questionnaire.pdf import submission_pdf
 from questionnaire.selectors import submission_snapshot
@@ -59,6 +60,12 @@ def pdf_storage_name(*, submission: Submission, version: int, sha256: str) -> st
         f"submissions/pdf/{submission.country.iso3}-{submission.edition.code}"
         f"-v{version}-{sha256[:16]}.pdf"
     )
+
+
+def submission_pdf_language(submission: Submission) -> str:
+    """The language of the submitted PDF: the submitter's (English for older submissions or a
+    language no longer offered)."""
+    return language_supported(submission.language)
 
 
 def pdf_read_verified(*, submission: Submission) -> bytes | None:
@@ -160,7 +167,7 @@ def submission_pdf_render(*, submission_id: int, version: int, force: bool = Fal
 
     snapshot = submission_snapshot(submission=submission)
     try:
-        content = submission_pdf(snapshot)
+        content = submission_pdf(snapshot, language=submission_pdf_language(submission))
     except Exception as error:
         # WeasyPrint, the template or the time limit: rerunning would fail the
         # same way, so staff are told instead (Celery's soft time limit raises
@@ -397,13 +404,23 @@ def preview_render_queue(*, submission: Submission, language: str) -> bool:
     from questionnaire.tasks import task_render_preview_pdf
 
     submission_id, version = submission.pk, submission.version
-    if not cache.add(
-        _preview_key("lease", submission_id, version, language), 1, timeout=PDF_LEASE_SECONDS
-    ):
+    return _queue_once(
+        _preview_key("lease", submission_id, version, language),
+        task_render_preview_pdf,
+        submission_id=submission_id,
+        version=version,
+        language=language,
+    )
+
+
+def _queue_once(lease_key: str, task, **kwargs) -> bool:
+    """Send `task` unless `lease_key` is held (queued or rendering); returns whether it sent.
+
+    Not on commit: the rendering reads what is already committed, and the page asks
+    for it at once (on the embedded default the task runs here, in this call)."""
+    if not cache.add(lease_key, 1, timeout=PDF_LEASE_SECONDS):
         return False
-    # Not on commit: the preview reads what is already committed, and the page asks
-    # for it at once (on the embedded default the task runs here, in this call).
-    task_render_preview_pdf.delay(submission_id=submission_id, version=version, language=language)
+    task.delay(**kwargs)
     return True
 
 
@@ -415,8 +432,6 @@ def preview_render(*, submission_id: int, version: int, language: str) -> PdfOut
     shows them instead of waiting. Side effects: writes
     `preview_storage_name()`, deletes this submission's older previews.
     """
-    from django.utils import translation
-
     submission = (
         Submission.objects.select_related("edition", "country", "submitted_by", "consent_by")
         .filter(pk=submission_id)
@@ -431,22 +446,34 @@ def preview_render(*, submission_id: int, version: int, language: str) -> PdfOut
         name = preview_storage_name(submission_id=submission_id, version=version, language=language)
         if default_storage.exists(name):
             return PdfOutcome.UNCHANGED
-        try:
-            with translation.override(language):
-                content = submission_pdf(submission_snapshot(submission=submission), draft=True)
-        except Exception:
-            logger.exception("Draft preview of submission %s failed", submission_id)
-            cache.set(
-                _preview_key("failed", submission_id, version, language),
-                1,
-                timeout=PDF_LEASE_SECONDS,
-            )
+        content = _render_or_remember_failure(
+            submission=submission,
+            draft=True,
+            language=language,
+            failed_key=_preview_key("failed", submission_id, version, language),
+        )
+        if content is None:
             return PdfOutcome.FAILED
         stored = default_storage.save(name, ContentFile(content))
         _previews_clean(submission_id=submission_id, keep=stored)
         return PdfOutcome.RENDERED
     finally:
         cache.delete(lease)
+
+
+def _render_or_remember_failure(
+    *, submission: Submission, draft: bool, language: str, failed_key: str
+) -> bytes | None:
+    """The PDF in `language` (wording and interface), or None after remembering the failure
+    under `failed_key` for PDF_LEASE_SECONDS, so that the waiting page shows it."""
+    try:
+        return submission_pdf(
+            submission_snapshot(submission=submission), draft=draft, language=language
+        )
+    except Exception:
+        logger.exception("PDF of submission %s in %s failed", submission.pk, language)
+        cache.set(failed_key, 1, timeout=PDF_LEASE_SECONDS)
+        return None
 
 
 def _previews_clean(*, submission_id: int, keep: str) -> None:
@@ -459,3 +486,119 @@ def _previews_clean(*, submission_id: int, keep: str) -> None:
         name = f"{PREVIEW_DIR}/{file}"
         if file.startswith(f"{submission_id}-v") and name != keep:
             _delete_quietly(name)
+
+
+# --- Copies in another language ----------------------------------------------
+# A reviewer may read any submitted version in English (or another offered language),
+# whatever the official submitted in. A copy is rendered by a worker on demand, once per
+# (version, language), stored under a content-addressed name like the submitted PDF
+# (the name carries the first 16 hex digits of its SHA-256, checked on every read), and
+# the page waits for it meanwhile (the preview's pattern: 202 and static/js/preview-wait.js).
+
+
+def _copy_prefix(*, submission: Submission, version: int, language: str) -> str:
+    return f"{submission.country.iso3}-{submission.edition.code}-v{version}-{language}-"
+
+
+def pdf_copy_storage_name(
+    *, submission: Submission, version: int, language: str, sha256: str
+) -> str:
+    prefix = _copy_prefix(submission=submission, version=version, language=language)
+    return f"submissions/pdf/{prefix}{sha256[:16]}.pdf"
+
+
+def pdf_copy_read(*, submission: Submission, language: str) -> bytes | None:
+    """The stored copy of the submitted version in `language`, if one exists and its content
+    matches the digest in its name; None otherwise."""
+    version = submission.submitted_version
+    if version is None:
+        return None
+    prefix = _copy_prefix(submission=submission, version=version, language=language)
+    try:
+        _dirs, files = default_storage.listdir("submissions/pdf")
+    except FileNotFoundError:
+        return None
+    for file in sorted(files):
+        if not (file.startswith(prefix) and file.endswith(".pdf")):
+            continue
+        content = _stored_bytes(f"submissions/pdf/{file}")
+        digest = file.removeprefix(prefix).removesuffix(".pdf")
+        if content is not None and hashlib.sha256(content).hexdigest()[:16] == digest:
+            return content
+    return None
+
+
+def _copy_key(kind: str, submission_id: int, version: int, language: str) -> str:
+    return f"pdf-copy-{kind}:{submission_id}:{version}:{language}"
+
+
+def pdf_copy_state(*, submission: Submission, language: str) -> str:
+    """ "ready", "failed" or "pending" for the copy of the submitted version in `language`."""
+    if pdf_copy_read(submission=submission, language=language) is not None:
+        return "ready"
+    if cache.get(_copy_key("failed", submission.pk, submission.submitted_version, language)):
+        return "failed"
+    return "pending"
+
+
+def pdf_copy_failure_forget(*, submission: Submission, language: str) -> None:
+    """Let the next request try again after a failure has been shown once."""
+    cache.delete(_copy_key("failed", submission.pk, submission.submitted_version, language))
+
+
+def pdf_copy_render_queue(*, submission: Submission, language: str) -> bool:
+    """Queue the copy of the submitted version in `language`, unless one is queued already.
+
+    Returns whether it queued. Side effects: a task_render_submission_pdf_copy message
+    (run in this process at once on the embedded default).
+    """
+    from questionnaire.tasks import task_render_submission_pdf_copy
+
+    submission_id, version = submission.pk, submission.submitted_version
+    if version is None:
+        return False
+    return _queue_once(
+        _copy_key("lease", submission_id, version, language),
+        task_render_submission_pdf_copy,
+        submission_id=submission_id,
+        version=version,
+        language=language,
+    )
+
+
+def pdf_copy_render(*, submission_id: int, version: int, language: str) -> PdfOutcome:
+    """Render the submitted `version` in `language` into storage, once.
+
+    STALE when `version` is no longer the submitted one or its answers changed since.
+    Rendering errors are remembered for PDF_LEASE_SECONDS so the page shows them.
+    Side effects: writes `pdf_copy_storage_name()`.
+    """
+    submission = (
+        Submission.objects.select_related("edition", "country", "submitted_by", "consent_by")
+        .filter(pk=submission_id)
+        .first()
+    )
+    try:
+        if submission is None:
+            return PdfOutcome.MISSING
+        if _stale_reason(submission, version):
+            return PdfOutcome.STALE
+        if pdf_copy_read(submission=submission, language=language) is not None:
+            return PdfOutcome.UNCHANGED
+        content = _render_or_remember_failure(
+            submission=submission,
+            draft=False,
+            language=language,
+            failed_key=_copy_key("failed", submission_id, version, language),
+        )
+        if content is None:
+            return PdfOutcome.FAILED
+        sha256 = hashlib.sha256(content).hexdigest()
+        name = pdf_copy_storage_name(
+            submission=submission, version=version, language=language, sha256=sha256
+        )
+        if not _file_has(name, sha256):
+            default_storage.save(name, ContentFile(content))
+        return PdfOutcome.RENDERED
+    finally:
+        cache.delete(_copy_key("lease", submission_id, version, language))

@@ -12,12 +12,11 @@ import re
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.languages import mail_send_in_languages
 from accounts.models import User
 from questionnaire.models import Question, ReviewComment, Submission, SubmissionEvent
 from questionnaire.queueing import task_queue
@@ -296,9 +295,9 @@ def review_email_send(*, submission: Submission, kind: str) -> int:
     number of recipients. Safe to run twice (sends the same e-mail again).
     """
     recipients = list(
-        User.objects.filter(country_id=submission.country_id, is_active=True, is_staff=False)
-        .order_by("email")
-        .values_list("email", flat=True)
+        User.objects.filter(
+            country_id=submission.country_id, is_active=True, is_staff=False
+        ).order_by("email")
     )
     if not recipients:
         return 0
@@ -318,7 +317,10 @@ def review_email_send(*, submission: Submission, kind: str) -> int:
         "comments": comments,
         "url": settings.SITE_URL.rstrip("/") + reverse("questionnaire:home"),
     }
-    subject = render_to_string("questionnaire/staff/review_email_subject.txt", context).strip()
-    body = render_to_string("questionnaire/staff/review_email.txt", context)
-    send_mail(subject, body, None, recipients)
-    return len(recipients)
+    # Each official reads it in their own language (User.language), also from a worker.
+    return mail_send_in_languages(
+        users=recipients,
+        subject_template="questionnaire/staff/review_email_subject.txt",
+        body_template="questionnaire/staff/review_email.txt",
+        context=context,
+    )

@@ -15,14 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.languages import language_supported, mail_send_in_languages
 from accounts.models import Country, User
 from linkcheck.services import links_check_queue_if_changed, links_check_schedule
 from questionnaire.answers import submission_problems
@@ -479,7 +478,8 @@ def submission_submit(
     with {question code or "consent": messages} if anything blocks.
 
     Side effects: status SUBMITTED, submitted_by/at, version bumped and kept as
-    submitted_version, submission_number one more than before (officials' count), a
+    submitted_version, submission_number one more than before (officials' count), the
+    active language as the submission's `language`, a
     SUBMITTED event; on commit, queues the PDF rendering
     (task_render_submission_pdf) and e-mails the country's officials.
     """
@@ -509,6 +509,8 @@ def submission_submit(
             submitted_by=user,
             submitted_at=now,
             submission_number=(locked.submission_number or 0) + 1,
+            # The submitter's language (header switcher, User.language): the PDF's language.
+            language=language_supported(translation.get_language()),
         )
         Submission.objects.filter(pk=locked.pk).update(submitted_version=locked.version)
         locked.submitted_version = locked.version
@@ -553,13 +555,9 @@ def submission_confirmation_send(*, submission_id: int) -> int:
     submission = Submission.objects.select_related("edition", "country", "submitted_by").get(
         pk=submission_id
     )
-    recipients = list(
-        User.objects.filter(country_id=submission.country_id, is_active=True, is_staff=False)
-        .order_by("email")
-        .values_list("email", flat=True)
-    )
-    if not recipients:
-        return 0
+    recipients = User.objects.filter(
+        country_id=submission.country_id, is_active=True, is_staff=False
+    ).order_by("email")
     context = {
         "submission": submission,
         "edition": submission.edition,
@@ -567,11 +565,10 @@ def submission_confirmation_send(*, submission_id: int) -> int:
         "submitted_by": submission.submitted_by,
         "url": settings.SITE_URL.rstrip("/") + reverse("questionnaire:submission"),
     }
-    subject = render_to_string("questionnaire/email/submitted_subject.txt", context)
-    body = render_to_string("questionnaire/email/submitted.txt", context)
-    return send_mail(
-        subject=" ".join(subject.split()),
-        message=body,
-        from_email=None,
-        recipient_list=recipients,
+    # Each official reads it in their own language (User.language).
+    return mail_send_in_languages(
+        users=recipients,
+        subject_template="questionnaire/email/submitted_subject.txt",
+        body_template="questionnaire/email/submitted.txt",
+        context=context,
     )

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from questionnaire.answers import question_is_answered, question_is_shown, question_problems
+from questionnaire.kinds import Problem
 from questionnaire.models import Question, ReviewComment, Section, Submission
 
 
@@ -48,13 +49,14 @@ class FlowContext:
         return [q for section in self.sections for q in self.questions_by_section[section.id]]
 
     @cached_property
-    def problems(self) -> dict[str, list[str]]:
+    def problems(self) -> dict[str, list[Problem]]:
         """{question code: problem messages} over the whole submission."""
         found = {}
         for question in self.questions:
             problems = question_problems(question, self.values)
             if problems:
-                found[question.code] = [str(problem) for problem in problems]
+                # The Problems themselves (str with a `code`), never copies of their text.
+                found[question.code] = list(problems)
         return found
 
     @cached_property
@@ -175,7 +177,7 @@ class SectionStep(Step):
     def questions(self, context: FlowContext) -> list[Question]:
         return context.questions_by_section[self.section.id]
 
-    def problems(self, context: FlowContext) -> dict[str, list[str]]:
+    def problems(self, context: FlowContext) -> dict[str, list[Problem]]:
         if "problems" in context.__dict__:  # already computed for the whole flow (overview)
             return {
                 question.code: context.problems[question.code]
@@ -188,7 +190,8 @@ class SectionStep(Step):
         for question in self.questions(context):
             problems = question_problems(question, context.values)
             if problems:
-                found[question.code] = [str(problem) for problem in problems]
+                # The Problems themselves (str with a `code`), never copies of their text.
+                found[question.code] = list(problems)
         return found
 
     def is_completed(self, context: FlowContext) -> bool:
@@ -206,8 +209,12 @@ class SectionStep(Step):
         if not problems:
             return SectionState.COMPLETE
         # Missing answers are "in progress"; a wrong value (a bad URL, 120 %) is a problem.
-        missing = str(_("This needs an answer."))
-        if all(message == missing for messages in problems.values() for message in messages):
+        # Decided by the problems' codes: their text is in the official's language.
+        if all(
+            getattr(problem, "code", None) == Problem.MISSING
+            for problems_of_question in problems.values()
+            for problem in problems_of_question
+        ):
             return SectionState.IN_PROGRESS
         return SectionState.HAS_PROBLEMS
 

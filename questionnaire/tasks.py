@@ -114,6 +114,21 @@ def task_render_preview_pdf(*, submission_id: int, version: int, language: str) 
     return preview_render(submission_id=submission_id, version=version, language=language)
 
 
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError, *STORAGE_ERRORS),
+    retry_backoff=5,
+    max_retries=3,
+    soft_time_limit=settings.MSQ_PDF_SOFT_TIME_LIMIT,
+    time_limit=settings.MSQ_PDF_SOFT_TIME_LIMIT + 30,
+)
+def task_render_submission_pdf_copy(*, submission_id: int, version: int, language: str) -> str:
+    """Render a submitted version in another language (a reviewer's English copy), once."""
+    from questionnaire.pdf_services import pdf_copy_render
+
+    return pdf_copy_render(submission_id=submission_id, version=version, language=language)
+
+
 @shared_task(acks_late=True)
 def task_render_missing_pdfs() -> int:
     """The sweeper run by celery beat: queue every submitted version still without its PDF."""

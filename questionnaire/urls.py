@@ -19,6 +19,12 @@ urlpatterns = [
         downloads.submission_pdf_download,
         name="submission_pdf",
     ),
+    # A submitted version in another offered language (reviewers' English copy), on demand.
+    path(
+        "submissions/<int:submission_id>/pdf/<str:language>",
+        downloads.submission_pdf_in_language,
+        name="submission_pdf_in_language",
+    ),
     path(
         "submissions/<int:submission_id>/preview.pdf",
         downloads.submission_pdf_preview,

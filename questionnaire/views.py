@@ -69,20 +69,8 @@ CONSENT_MISSING_FOR_CONTRIBUTOR = _(
     "The focal point has not yet given or refused the authorization to publish."
 )
 
+
 # What static/js/filling.js says; "%s" is replaced by the time or the error.
-AUTOSAVE_MESSAGES = {
-    "saving": _("Saving…"),
-    "saved": _("Saved at %s"),
-    "unsaved": _("Unsaved changes"),
-    "failed": _("Not saved: %s"),
-    "offline": _("Not saved: the portal could not be reached. It will try again."),
-    "unavailable": _("Not saved: the portal is not answering. It will try again."),
-    "conflict": _("Not saved: %s Use “Save draft” to see both versions."),
-    "expired": _("Not saved: your session has expired."),
-    "sign_in": _("Sign in again"),
-}
-
-
 def home(request):
     """Staff land in the review console; officials on their country's overview."""
     if is_reviewer(request.user):
@@ -217,7 +205,9 @@ def _json_body(body: bytes) -> Any:
 
 
 def _saved_label(moment) -> str:
-    return time_format(timezone.localtime(moment), "H:i")
+    # Every time shown says its zone: the portal's clock is UTC (settings.TIME_ZONE).
+    zone = timezone.get_current_timezone_name()
+    return f"{time_format(timezone.localtime(moment), 'TIME_FORMAT')} {zone}"
 
 
 def _render_section(
@@ -264,7 +254,6 @@ def _render_section(
             "form_errors": form_errors or [],
             "conflicts": conflicts,
             "general_comments": context.general_comments,
-            "autosave_messages": AUTOSAVE_MESSAGES,
         },
         status=status,
     )
@@ -432,6 +421,7 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
                     reverse("questionnaire:section", kwargs={"code": code})
                 ).url,
                 "kept": kept,
+                "code": "expired",
             },
             status=401,
         )
@@ -444,21 +434,29 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
         try:
             payload = _json_body(request.body)
         except RequestDataTooBig:
-            return _json_error(gettext_now("What you sent is too large to save at once."), 413)
+            return _json_error(
+                gettext_now("What you sent is too large to save at once."), 413, code="too_large"
+            )
         except ValueError:  # UnicodeDecodeError is one too
             return _json_error(
-                gettext_now("Nothing was saved: the data sent could not be read."), 400
+                gettext_now("Nothing was saved: the data sent could not be read."),
+                400,
+                code=NOT_SAVED,
             )
         if not isinstance(payload, dict) or not isinstance(payload.get("values"), dict):
             return _json_error(
-                gettext_now("Nothing was saved: send {'base_version': n, 'values': {...}}."), 400
+                gettext_now("Nothing was saved: send {'base_version': n, 'values': {...}}."),
+                400,
+                code=NOT_SAVED,
             )
         base_version = _parse_version(payload.get("base_version"))
         values = payload["values"]
         on_page = {question.code for question in questions}
         if set(values) - on_page:
             return _json_error(
-                gettext_now("Nothing was saved: some questions are not in this section."), 400
+                gettext_now("Nothing was saved: some questions are not in this section."),
+                400,
+                code=NOT_SAVED,
             )
     else:
         context = section_context(submission=submission, edition=submission.edition, code=code)
@@ -470,12 +468,15 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
             return _json_error(
                 gettext_now("Nothing was saved: the page sent was not complete."),
                 400,
+                code=NOT_SAVED,
                 details=form.form_errors,
             )
         values = form.raw_values()
     if base_version is None:
         return _json_error(
-            gettext_now("Nothing was saved: the page's version is missing: reload the page."), 400
+            gettext_now("Nothing was saved: the page's version is missing: reload the page."),
+            400,
+            code=NOT_SAVED,
         )
 
     try:
@@ -490,6 +491,7 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
         return JsonResponse(
             {
                 "error": str(error.message),
+                "code": "conflict",
                 "version": error.current_version,
                 "conflicts": [
                     {
@@ -504,11 +506,11 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
             status=409,
         )
     except AnswerLimitError as error:
-        return _json_error(str(error.message), 400, problems=error.problems)
+        return _json_error(str(error.message), 400, code="input", problems=error.problems)
     except AnswerInputError as error:
-        return _json_error(str(error.message), 400)
+        return _json_error(str(error.message), 400, code="input")
     except SubmissionLockedError as error:
-        return _json_error(str(error.message), 409, locked=True)
+        return _json_error(str(error.message), 409, code="locked", locked=True)
     return JsonResponse(
         {
             "version": saved.version,
@@ -518,8 +520,14 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
     )
 
 
-def _json_error(message: str, status: int, **extra) -> JsonResponse:
-    return JsonResponse({"error": message, **extra}, status=status)
+# The autosave's refusals carry a code (static/js/filling.js decides by it, never by the
+# message, which is in the official's language): NOT_SAVED for a request the page should
+# not have sent, "input" for a value refused, "conflict", "locked", "too_large", "expired".
+NOT_SAVED = "not_saved"
+
+
+def _json_error(message: str, status: int, *, code: str, **extra) -> JsonResponse:
+    return JsonResponse({"error": message, "code": code, **extra}, status=status)
 
 
 # --- Review, consent, submit, read-only ---------------------------------------

@@ -30,6 +30,21 @@ def _media_root(tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _translations_compiled():
+    """The interface catalogues are compiled (make test does it first; this covers a bare
+    pytest run on a fresh checkout). Django's cached catalogues are dropped if any .mo
+    was written, so that they are read again."""
+    from django.utils.translation import trans_real
+
+    from accounts.management.commands.compile_translations import translations_compile
+
+    if translations_compile():
+        trans_real._translations = {}
+        trans_real._default = None
+        trans_real._active = trans_real.Local()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """On SQLite, the test database is a file rather than memory.

@@ -68,11 +68,10 @@ def test_template_text_is_marked_for_translation(template):
 
 
 @pytest.mark.django_db
-def test_pages_stay_english_and_left_to_right_for_a_browser_asking_arabic(client):
-    # No Arabic catalogue yet: an Arabic interface would be English laid out right-to-left.
+def test_pages_follow_a_browser_asking_arabic_right_to_left(client):
     page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
 
-    assert '<html lang="en" dir="ltr">' in page
+    assert '<html lang="ar" dir="rtl">' in page
 
 
 def test_server_error_page_is_translatable_and_self_contained():

@@ -14,18 +14,25 @@
   const error = document.getElementById("export-error");
   const download = document.getElementById("export-download");
   const notice = document.getElementById("export-notice");
-  const template = text.textContent;
+  // Django's JavaScript catalogue (loaded before this script) translates; English without it.
+  const gettext = window.gettext || function (message) { return message; };
+  const interpolate =
+    window.interpolate ||
+    function (template, values) {
+      return template.replace(/%\((\w+)\)s/g, function (_match, name) {
+        return String(values[name]);
+      });
+    };
 
   function show(state) {
     bar.value = state.percent;
     bar.textContent = state.percent + " %";
     label.textContent = state.status_label;
-    // The sentence is translated server-side: only its two numbers change.
-    let count = 0;
-    text.textContent = template.replace(/\d+/g, function () {
-      count += 1;
-      return String(count === 1 ? state.done : state.total);
-    });
+    text.textContent = interpolate(
+      gettext("%(done)s of %(total)s submissions"),
+      { done: state.done, total: state.total },
+      true
+    );
     // A lost worker or a broker outage: said while it lasts, gone once the job runs on.
     notice.textContent = state.notice;
     notice.hidden = !state.notice;

@@ -9,8 +9,14 @@
   if (!form) {
     return;
   }
-  var messagesNode = document.getElementById("autosave-messages");
-  var text = messagesNode ? JSON.parse(messagesNode.textContent) : {};
+  // Django's JavaScript catalogue (/i18n/js/, loaded by base.html) gives gettext() in the
+  // page's language; without it the English text shows.
+  var gettext = window.gettext || function (message) { return message; };
+  var interpolate =
+    window.interpolate ||
+    function (template, values) {
+      return template.replace("%s", values[0]);
+    };
   var statusNode = document.getElementById("autosave-status");
   var versionInput = form.querySelector("[data-base-version]");
   var url = form.getAttribute("data-autosave-url");
@@ -34,36 +40,23 @@
       var anchor = document.createElement("a");
       anchor.href = link;
       anchor.className = "ms-1";
-      anchor.textContent = text.sign_in || "Sign in";
+      anchor.textContent = gettext("Sign in again");
       statusNode.appendChild(document.createTextNode(" "));
       statusNode.appendChild(anchor);
     }
   }
 
-  function fill(template, value) {
-    return (template || "%s").replace("%s", value);
-  }
+  // The server says what kind of refusal it is ("code"); its message is in the official's
+  // language, so the script never reads it. These codes' messages already begin "Nothing
+  // was saved: …": a second "Not saved:" in front would only repeat it.
+  var SAYS_NOTHING_SAVED = { not_saved: true, input: true, conflict: true };
 
-  // The portal's refusals already begin "Nothing was saved: …"; a second
-  // "Not saved:" in front would only repeat it, so the template's lead-in is
-  // dropped then. The test reads the English wording: a translated interface
-  // needs the server to say which messages carry the lead-in (views.py).
-  var ALREADY_SAID = /^Nothing was saved\b/;
-
-  function refusal(template, error) {
-    if (error && ALREADY_SAID.test(error)) {
-      template = (template || "%s").replace(/^[^%]*%s/, "%s");
+  function refusal(data, fallback) {
+    var message = data.error || String(fallback);
+    if (data.code === "conflict") {
+      return interpolate(gettext("%s Use “Save draft” to see both versions."), [message]);
     }
-    return fill(template, error);
-  }
-
-  // "Saved at" in the official's own clock; the server's UTC time if the browser cannot tell.
-  function localTime(iso, fallback) {
-    var moment = new Date(iso);
-    if (isNaN(moment.getTime())) {
-      return fallback;
-    }
-    return moment.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return SAYS_NOTHING_SAVED[data.code] ? message : interpolate(gettext("Not saved: %s"), [message]);
   }
 
   function body() {
@@ -82,7 +75,7 @@
     }
     inFlight = true;
     pending = false;
-    say(text.saving || "Saving…");
+    say(gettext("Saving…"));
     var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
     fetch(url, {
       method: "POST",
@@ -107,7 +100,8 @@
           retryDelay = 0;
           versionInput.value = data.version;
           form.dataset.dirty = "";
-          say(fill(text.saved, localTime(data.saved_at, data.saved_at_display)));
+          // The server's time with its zone ("14:05 UTC"), as in its own messages.
+          say(interpolate(gettext("Saved at %s"), [data.saved_at_display]));
           if (pending) {
             schedule();
           }
@@ -115,22 +109,22 @@
           // Someone else saved: stop, so that nothing is overwritten; the
           // "Save draft" button shows both versions.
           stopped = true;
-          say(refusal(text.conflict, data.error || ""), true);
+          say(refusal(data, ""), true);
         } else if (result.status === 401) {
           stopped = true;
-          say(text.expired || data.error, true, data.login_url);
+          say(gettext("Not saved: your session has expired."), true, data.login_url);
         } else if (result.status >= 500) {
           // 500, or 502/503/504 from the proxy while the portal restarts.
-          say(text.unavailable, true);
+          say(gettext("Not saved: the portal is not answering. It will try again."), true);
           retryLater();
         } else {
           // 400 or 413: the message says what to change; sending it again would not help.
-          say(refusal(text.failed, data.error || result.status), true);
+          say(refusal(data, result.status), true);
         }
       })
       .catch(function () {
         inFlight = false;
-        say(text.offline, true);
+        say(gettext("Not saved: the portal could not be reached. It will try again."), true);
         retryLater();
       });
   }
@@ -148,7 +142,7 @@
     if (stopped) {
       return;
     }
-    say(text.unsaved || "");
+    say(gettext("Unsaved changes"));
     if (timer) {
       window.clearTimeout(timer);
     }

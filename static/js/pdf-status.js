@@ -25,9 +25,15 @@
     }
   }
 
+  // Django's JavaScript catalogue (base.html) translates; English without it.
+  const gettext = window.gettext || function (message) { return message; };
+
   function later() {
     polls += 1;
     if (polls >= MAX_POLLS) {
+      region.textContent = gettext(
+        "The PDF is taking longer than usual. Reload this page in a few minutes."
+      );
       return;
     }
     window.setTimeout(poll, delay);

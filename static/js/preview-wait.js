@@ -8,6 +8,8 @@
   var checkUrl = status.dataset.checkUrl;
   var downloadUrl = status.dataset.downloadUrl;
   var tries = 0;
+  // Django's JavaScript catalogue (base.html) translates; English without it.
+  var gettext = window.gettext || function (message) { return message; };
 
   function say(text) {
     status.textContent = "";
@@ -22,19 +24,19 @@
       .then(function (response) { return response.ok ? response.json() : { state: "pending" }; })
       .then(function (answer) {
         if (answer.state === "ready") {
-          say(status.dataset.readyText);
+          say(gettext("The PDF is ready; the download starts."));
           window.location.assign(downloadUrl);
         } else if (answer.state === "failed") {
           window.location.assign(downloadUrl); // the server's page explains the failure
         } else if (tries < 60) {
           window.setTimeout(check, 2000);
         } else {
-          say(status.dataset.slowText);
+          say(gettext("This is taking longer than usual. Use Refresh to try again."));
         }
       })
       .catch(function () {
         if (tries < 60) window.setTimeout(check, 2000);
-        else say(status.dataset.slowText);
+        else say(gettext("This is taking longer than usual. Use Refresh to try again."));
       });
   }
   window.setTimeout(check, 2000);

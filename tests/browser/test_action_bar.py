@@ -24,7 +24,9 @@ def test_save_and_continue_answers_first_click_after_autosave_error(contexts, fo
         lambda route: route.fulfill(
             status=400,
             content_type="application/json",
-            body=json.dumps({"error": str(AnswerLimitError.message), "problems": {}}),
+            body=json.dumps(
+                {"error": str(AnswerLimitError.message), "code": "input", "problems": {}}
+            ),
         ),
     )
     page.goto(SECTION_URL)

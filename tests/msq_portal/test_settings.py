@@ -120,8 +120,8 @@ def test_celery_app_reads_the_django_settings():
     assert app.conf.broker_transport_options == settings.CELERY_BROKER_TRANSPORT_OPTIONS
 
 
-def test_settings_offer_english_only_until_catalogues_exist():
-    assert resolved({})["languages"] == ["en"]
+def test_settings_offer_the_six_un_languages_by_default():
+    assert resolved({})["languages"] == ["en", "fr", "es", "ru", "ar", "zh-hans"]
     assert resolved({"MSQ_LANGUAGES": "en,fr,ar"})["languages"] == ["en", "fr", "ar"]
 
 

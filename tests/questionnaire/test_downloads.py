@@ -23,7 +23,9 @@ STUB_PDF = b"%PDF-1.7 the stored record\n%%EOF\n"
 def stored(settings, tmp_path, monkeypatch, edition, country_a, focal_point) -> Submission:
     """Country A's submission, version 1, with its PDF stored (a stub: storage is under test)."""
     settings.MEDIA_ROOT = str(tmp_path)
-    monkeypatch.setattr(pdf_services, "submission_pdf", lambda snapshot, draft=False: STUB_PDF)
+    monkeypatch.setattr(
+        pdf_services, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
+    )
     submission = submission_full(
         edition=edition, country=country_a, submitted_by=focal_point, values={"q14": {}}
     )
@@ -123,9 +125,9 @@ def previews_here(settings, tmp_path, monkeypatch) -> list:
     renderings = []
     real = pdf_services.submission_pdf
 
-    def render(snapshot, *, draft=False):
+    def render(snapshot, *, draft=False, language=None):
         renderings.append((snapshot.submission.version, draft))
-        return real(snapshot, draft=draft)
+        return real(snapshot, draft=draft, language=language)
 
     monkeypatch.setattr(pdf_services, "submission_pdf", render)
     task = tasks.task_render_preview_pdf
@@ -230,12 +232,14 @@ def test_pdf_preview_beyond_the_limit_is_429_saying_when(
 def test_pdf_preview_that_fails_is_503_then_tried_again(
     client, draft, contributor, previews_here, monkeypatch
 ):
-    def broken(snapshot, *, draft=False):
+    def broken(snapshot, *, draft=False, language=None):
         raise RuntimeError("pango")
 
     monkeypatch.setattr(pdf_services, "submission_pdf", broken)
     failed = _download(client, contributor, draft, "questionnaire:submission_pdf_preview")
-    monkeypatch.setattr(pdf_services, "submission_pdf", lambda snapshot, draft=False: STUB_PDF)
+    monkeypatch.setattr(
+        pdf_services, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
+    )
     retried = _download(client, contributor, draft, "questionnaire:submission_pdf_preview")
 
     assert failed.status_code == 503

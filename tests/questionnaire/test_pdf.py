@@ -327,7 +327,7 @@ def test_pdf_uses_the_whole_noto_list_only_for_a_script_outside_the_base_fonts(
         edition, Country.objects.exclude(pk=country_a.pk).first(), {"q14": {"details": thai}}
     )
     html = submission_html(submission_snapshot(submission=submission), draft=False)
-    assert '<html lang="en" class="wide-script">' in html
+    assert '<html lang="en" dir="ltr" class="wide-script">' in html
     path = tmp_path / "thai.pdf"
     path.write_bytes(html_to_pdf(html).content)
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout

@@ -39,7 +39,7 @@ def stub_renderer(monkeypatch) -> list:
     """Replace WeasyPrint by a stub (these tests are about storing, not drawing); records calls."""
     calls = []
 
-    def render(snapshot, *, draft=False):
+    def render(snapshot, *, draft=False, language=None):
         calls.append(snapshot.submission.pk)
         return STUB_PDF
 
@@ -114,7 +114,9 @@ def test_render_forced_of_a_newer_rendering_deletes_the_old_file_after_commit(
     media, monkeypatch, submitted, django_capture_on_commit_callbacks
 ):
     renderings = iter([b"%PDF-1.7 first", b"%PDF-1.7 second"])
-    monkeypatch.setattr(pdf_services, "submission_pdf", lambda snapshot: next(renderings))
+    monkeypatch.setattr(
+        pdf_services, "submission_pdf", lambda snapshot, language=None: next(renderings)
+    )
     submission_pdf_render(submission_id=submitted.pk, version=1)
     submitted.refresh_from_db()
     first = submitted.pdf.name
@@ -137,7 +139,9 @@ def test_render_killed_before_the_row_moves_keeps_row_and_file_in_agreement(
 ):
     """A crash between writing the new file and recording it: the old record still verifies."""
     renderings = iter([b"%PDF-1.7 first", b"%PDF-1.7 second"])
-    monkeypatch.setattr(pdf_services, "submission_pdf", lambda snapshot: next(renderings))
+    monkeypatch.setattr(
+        pdf_services, "submission_pdf", lambda snapshot, language=None: next(renderings)
+    )
     submission_pdf_render(submission_id=submitted.pk, version=1)
 
     def killed(*args, **kwargs):
@@ -190,7 +194,7 @@ def test_render_of_a_returned_submission_edited_since_does_nothing(media, stub_r
 
 
 def test_render_failure_is_recorded_for_staff(media, monkeypatch, submitted):
-    def broken(snapshot, *, draft=False):
+    def broken(snapshot, *, draft=False, language=None):
         raise ValueError("layout exploded")
 
     monkeypatch.setattr(pdf_services, "submission_pdf", broken)
@@ -210,7 +214,7 @@ def test_render_failure_is_recorded_for_staff(media, monkeypatch, submitted):
 
 
 def test_render_past_the_time_limit_is_recorded_for_staff(media, monkeypatch, settings, submitted):
-    def too_slow(snapshot, *, draft=False):
+    def too_slow(snapshot, *, draft=False, language=None):
         raise SoftTimeLimitExceeded("SIGUSR1")  # what Celery raises inside the renderer
 
     monkeypatch.setattr(pdf_services, "submission_pdf", too_slow)
@@ -246,7 +250,9 @@ def test_render_task_retries_a_transient_database_error(media, monkeypatch, subm
         return real_render(**kwargs)
 
     monkeypatch.setattr(pdf_services, "submission_pdf_render", flaky)
-    monkeypatch.setattr(pdf_services, "submission_pdf", lambda snapshot, draft=False: STUB_PDF)
+    monkeypatch.setattr(
+        pdf_services, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
+    )
 
     # throw=False: Celery then runs the retry in this process, as a worker would after the backoff.
     result = tasks.task_render_submission_pdf.apply(

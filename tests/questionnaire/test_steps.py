@@ -67,3 +67,28 @@ def test_overview_shows_states_progress_and_links(client, edition, country_a, fo
     assert 'href="/section/strategy-and-implementation/"' in page
     assert "Complete" in page and "Not started" in page
     assert 'href="/review/"' in page
+
+
+def test_section_state_decided_by_problem_codes_not_their_language(
+    edition, country_a, focal_point, monkeypatch
+):
+    """Problems worked out in French (an official's request), the state asked in English (the
+    sign-in hook switches language mid-request): missing answers are still "in progress"."""
+    from django.utils import translation
+    from django.utils.translation import trans_real
+
+    from questionnaire.kinds import Problem
+
+    french = trans_real.translation("fr")._catalog
+    monkeypatch.setitem(french._catalogs[0], "This needs an answer.", "Réponse requise.")
+    portal = {"name": "Portal", "url": "https://my.gov.uz", "note": ""}
+    context = _context(edition, country_a, focal_point, {"q1": {"links": [portal]}})
+    with translation.override("fr"):
+        problems = context.problems
+    assert {problem.code for messages in problems.values() for problem in messages} == {
+        Problem.MISSING
+    }
+    assert "Réponse requise." in problems["q3"]
+
+    with translation.override("en"):
+        assert _state(context, "institutional-framework") == SectionState.IN_PROGRESS

@@ -325,6 +325,7 @@ def test_autosave_stale_version_is_409_with_who(signed_in, submission, contribut
     )
     assert response.status_code == 409
     body = response.json()
+    assert body["code"] == "conflict"  # static/js/filling.js decides by it, never by the text
     assert body["conflicts"][0]["question"] == "q14"
     assert body["conflicts"][0]["who"] == contributor.get_full_name()
     assert contributor.get_full_name() in body["error"]
@@ -353,6 +354,7 @@ def test_autosave_bad_input_is_400_with_message(signed_in, submission, body, con
     response = signed_in.post(f"/section/{SECTION_VI}/autosave", body, content_type=content_type)
     assert response.status_code == 400
     assert response.json()["error"]
+    assert response.json()["code"] in {"not_saved", "input"}
     assert stored(submission) == {}
 
 
@@ -376,6 +378,7 @@ def test_autosave_body_too_large_is_413(signed_in, submission, settings):
     )
     assert response.status_code == 413
     assert "too large" in response.json()["error"]
+    assert response.json()["code"] == "too_large"
 
 
 def test_autosave_after_session_expired_keeps_the_form_for_after_sign_in(
@@ -407,6 +410,7 @@ def test_autosave_after_session_expired_is_401_with_sign_in(client, edition, sub
         content_type="application/json",
     )
     assert response.status_code == 401
+    assert response.json()["code"] == "expired"
     assert response.json()["login_url"].startswith("/accounts/login/")
     assert stored(submission) == {}
 
