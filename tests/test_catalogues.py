@@ -51,6 +51,11 @@ def visible_text(page: str) -> str:
     return " ".join(html.unescape(page).split())
 
 
+# English msgids that are French words too: on a French page they cannot tell English from
+# French ("Comment" is "how", as in the French wording of q18 "Comment votre gouvernement…").
+ALSO_FRENCH = {"Comment"}
+
+
 def english_fragments() -> dict[str, str]:
     """{English text that must not show on a French page: its msgid}. Every msgid whose
     French is not the same text (untranslated ones included); a msgid with placeholders
@@ -59,7 +64,7 @@ def english_fragments() -> dict[str, str]:
     catalogue = polib.pofile(str(LOCALE / "fr" / "LC_MESSAGES" / "django.po"))
     fragments = {}
     for entry in catalogue:
-        if entry.obsolete or entry.msgstr == entry.msgid:
+        if entry.obsolete or entry.msgstr == entry.msgid or entry.msgid in ALSO_FRENCH:
             continue
         pieces = PLACEHOLDER.split(entry.msgid)
         minimum = 20 if len(pieces) > 1 else 4
