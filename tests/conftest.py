@@ -236,9 +236,9 @@ def s3_endpoint():
 
 @pytest.fixture
 def emails_in_process(monkeypatch):
-    """Run the review e-mail task in this process, whatever the broker, to read mail.outbox."""
-    from questionnaire.tasks import task_email_review
+    """Run the e-mail tasks (review decisions, submit confirmations) in this process, whatever
+    the broker, to read mail.outbox."""
+    from questionnaire.tasks import task_email_review, task_email_submitted
 
-    monkeypatch.setattr(
-        task_email_review, "delay", lambda **kwargs: task_email_review.apply(kwargs=kwargs)
-    )
+    for task in (task_email_review, task_email_submitted):
+        monkeypatch.setattr(task, "delay", lambda _task=task, **kwargs: _task.apply(kwargs=kwargs))
