@@ -28,7 +28,7 @@ from linkcheck.services import links_check_queue_if_changed, links_check_schedul
 from questionnaire.answers import submission_problems
 from questionnaire.kinds import InputShapeError, get_kind, newlines_normalised
 from questionnaire.models import Answer, Edition, Question, Submission, SubmissionEvent
-from questionnaire.queueing import pending_task_is_waiting, task_queue
+from questionnaire.queueing import pending_task_is_waiting, tasks_queue
 from questionnaire.wording import wording
 
 logger = logging.getLogger(__name__)
@@ -550,8 +550,8 @@ def _submit_side_effects_queue(*, submission_id: int, version: int) -> None:
     # The lease keeps the PDF sweeper from queueing this version again while a worker
     # renders it; it expires, so a render lost with its worker is queued again.
     pdf_lease_take(submission_id=submission_id, version=version)
-    task_queue(task_render_submission_pdf, submission_id=submission_id, version=version)
-    task_queue(task_email_submitted, submission_id=submission_id, version=version)
+    ids = {"submission_id": submission_id, "version": version}
+    tasks_queue((task_render_submission_pdf, ids), (task_email_submitted, ids))
 
 
 def submit_side_effects_waiting(*, submission: Submission) -> bool:

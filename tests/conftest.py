@@ -121,7 +121,10 @@ def wait_for(condition: Callable[[], object], *, timeout: float = 60, interval: 
 
 
 def _database_url_for_worker() -> str:
+    """The test database as a URL for a worker process: PostgreSQL's, or SQLite's file."""
     database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{database['NAME']}"
     return (
         f"postgres://{database['USER'] or ''}@{database['HOST'] or '127.0.0.1'}:"
         f"{database['PORT'] or 5432}/{database['NAME']}"

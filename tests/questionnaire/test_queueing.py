@@ -12,7 +12,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from questionnaire.export_jobs import export_job_create
 from questionnaire.models import ExportJob, PendingTask, Submission
-from questionnaire.queueing import pending_tasks_send, task_queue
+from questionnaire.queueing import pending_tasks_send, task_queue, tasks_queue
 from questionnaire.review_services import submission_accept, submission_return
 from questionnaire.tasks import (
     task_email_review,
@@ -93,6 +93,19 @@ def test_task_queue_broker_down_keeps_row_for_the_sweeper(
     assert pending.sent_at is not None and pending.last_error == ""
     # Sent once: the next sweep has nothing to do.
     assert pending_tasks_send(now=timezone.now() + LATER) == 0
+
+
+def test_tasks_queue_broker_down_tries_once_for_all(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    Broker(monkeypatch, task_render_submission_pdf, task_email_submitted)
+    ids = {"submission_id": 1, "version": 2}
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = tasks_queue((task_render_submission_pdf, ids), (task_email_submitted, ids))
+
+    # One wait for the broker per request, not one per task; both left for the sweeper.
+    assert [PendingTask.objects.get(pk=row.pk).attempts for row in queued] == [1, 0]
+    assert PendingTask.objects.filter(sent_at__isnull=True).count() == 2
 
 
 def test_pending_tasks_send_stops_at_first_refusal(db, monkeypatch):
