@@ -347,6 +347,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 # WeasyPrint runs under this soft time limit; past it the failure is recorded
 # on the submission for staff (Submission.pdf_error and a PDF_FAILED event).
 MSQ_PDF_SOFT_TIME_LIMIT = env.int("MSQ_PDF_SOFT_TIME_LIMIT", default=120)
+# A queued render of a submitted version keeps others from queueing it again this
+# long: past the task's hard time limit, so that a running render is never doubled;
+# one lost with its worker is queued again by the sweeper once it expires.
+MSQ_PDF_LEASE_SECONDS = env.int("MSQ_PDF_LEASE_SECONDS", default=MSQ_PDF_SOFT_TIME_LIMIT + 90)
+# The sweeper leaves a version submitted this recently to the task its submit queued.
+MSQ_PDF_SWEEP_GRACE_SECONDS = env.int("MSQ_PDF_SWEEP_GRACE_SECONDS", default=120)
 # Full exports hold every country's answers (and PDFs): their files are deleted
 # this many days after they are ready; the job row stays as the record of who
 # exported what, when (questionnaire.export_jobs.export_files_expire).

@@ -25,6 +25,8 @@ from questionnaire.queueing import task_queue
 
 logger = logging.getLogger(__name__)
 
+# Where export files are stored (ExportJob.file's upload_to).
+EXPORTS_DIR = "exports"
 # Progress is written at most this often, so a fast export does not spend its time on it.
 PROGRESS_INTERVAL_SECONDS = 1.0
 
@@ -139,7 +141,9 @@ def export_job_run(*, job_id: int) -> ExportJob:
         with tempfile.TemporaryFile() as handle:
             exporter.write(submissions=submissions, out=handle, progress=progress)
             sha256 = _sha256(handle)
-            job.file.save(exporter.filename(), File(handle), save=False)
+            # Named after the job and this run, so that a file left by a run killed before
+            # recording it is known for an orphan (export_files_orphaned_delete).
+            job.file.save(f"{job.pk}-{attempt}-{exporter.filename()}", File(handle), save=False)
     except _LeaseLost:
         logger.warning("export job %s run %s stopped: the job went to another run", job.pk, attempt)
     except SoftTimeLimitExceeded:
@@ -178,9 +182,11 @@ def export_jobs_recover(*, now: datetime | None = None) -> dict[str, int]:
 
     A running job without a heartbeat for MSQ_EXPORT_LEASE_SECONDS lost its
     worker (killed, out of memory, its machine gone). Returns
-    {"requeued": n, "failed": n}. Side effects: such a job goes QUEUED with
-    worker_lost_at set and task_run_export queued again, or FAILED with a
-    message for the reviewer once MSQ_EXPORT_MAX_ATTEMPTS runs were started.
+    {"requeued": n, "failed": n, "orphans": n}. Side effects: such a job goes
+    QUEUED with worker_lost_at set and task_run_export queued again, or FAILED
+    with a message for the reviewer once MSQ_EXPORT_MAX_ATTEMPTS runs were
+    started; the files lost runs left unrecorded are deleted (orphans,
+    export_files_orphaned_delete).
     """
     from questionnaire.tasks import task_run_export
 
@@ -214,7 +220,42 @@ def export_jobs_recover(*, now: datetime | None = None) -> dict[str, int]:
                 counts["requeued"] += 1
     if any(counts.values()):
         logger.warning("export jobs whose worker stopped: %s", counts)
+    counts["orphans"] = export_files_orphaned_delete(now=now)
     return counts
+
+
+def export_files_orphaned_delete(*, now: datetime | None = None) -> int:
+    """Delete the files in exports/ that no job points to and that are older than the lease.
+
+    A run killed after writing its file (or part of it) and before recording it
+    on the job leaves such a file; nothing else would ever delete it. A younger
+    file may be a live run's, about to be recorded, and is left for a later sweep.
+    Lists through the storage, so it works on local disk and on a bucket alike.
+    Returns how many were deleted.
+    """
+    storage = ExportJob.file.field.storage
+    cutoff = _lease_cutoff(now or timezone.now())
+    try:
+        _dirs, files = storage.listdir(EXPORTS_DIR)
+    except FileNotFoundError:  # no export written yet
+        return 0
+    # Read after the listing: a file recorded meanwhile is not taken for an orphan.
+    referenced = set(ExportJob.objects.exclude(file="").values_list("file", flat=True))
+    orphans = []
+    for file in files:
+        name = f"{EXPORTS_DIR}/{file}"
+        if name in referenced:
+            continue
+        try:
+            if storage.get_modified_time(name) >= cutoff:
+                continue
+        except FileNotFoundError:  # deleted since it was listed
+            continue
+        orphans.append(name)
+    if orphans:
+        logger.warning("deleting %d export file(s) no job points to: %s", len(orphans), orphans)
+        _export_files_delete(orphans)
+    return len(orphans)
 
 
 # --- Retention: export files are deleted after MSQ_EXPORT_RETENTION_DAYS -------
@@ -236,9 +277,9 @@ def _export_files_delete(names: list[str]) -> None:
             # A file already gone is what was wanted (the storage does not raise for it).
             storage.delete(name)
         except Exception:
-            # The job already says expired: the file is an orphan to delete by hand, and
-            # the other files are still deleted.
-            logger.exception("expired export file %s could not be deleted", name)
+            # The next orphan sweep tries again (no job points to it); the other files
+            # are still deleted.
+            logger.exception("export file %s could not be deleted", name)
 
 
 def export_files_expire(*, older_than: datetime) -> int:

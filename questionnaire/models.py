@@ -241,6 +241,7 @@ class SubmissionEvent(models.Model):
         PDF_RENDERED = "pdf_rendered", _("PDF rendered")
         PDF_FAILED = "pdf_failed", _("PDF rendering failed")
         FOCAL_POINT_CHANGED = "focal_point_changed", _("Focal point changed")
+        CONFIRMATION_SENT = "confirmation_sent", _("Submission confirmation e-mailed")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

@@ -35,14 +35,13 @@ from questionnaire.selectors import submission_snapshot
 
 logger = logging.getLogger(__name__)
 
-# A submission this recent is left to the task its submission queued; the
-# sweeper only picks up what that task should long have done.
-SWEEP_GRACE = timedelta(minutes=2)
 PDF_ERROR_MAX_LENGTH = 2_000
-# How long a queued render of one (submission, version) keeps others from queueing
-# it again: past the task's hard time limit, so a render still running is never
-# doubled; a render lost with its worker is queued again once it expires.
-PDF_LEASE_SECONDS = settings.MSQ_PDF_SOFT_TIME_LIMIT + 90
+
+
+def _lease_seconds() -> int:
+    """How long a queued render of one (submission, version) keeps others from queueing it
+    again (MSQ_PDF_LEASE_SECONDS: by default past the task's hard time limit)."""
+    return settings.MSQ_PDF_LEASE_SECONDS
 
 
 class PdfOutcome(StrEnum):
@@ -98,7 +97,7 @@ def _lease_key(submission_id: int, version: int) -> str:
 
 def pdf_lease_take(*, submission_id: int, version: int) -> bool:
     """Claim the rendering of (submission, version); False if one was queued or started lately."""
-    return cache.add(_lease_key(submission_id, version), 1, timeout=PDF_LEASE_SECONDS)
+    return cache.add(_lease_key(submission_id, version), 1, timeout=_lease_seconds())
 
 
 def pdf_lease_release(*, submission_id: int, version: int) -> None:
@@ -267,7 +266,7 @@ def pdf_render_queue(*, submission: Submission, force: bool = False) -> bool:
 
     Returns False (and queues nothing) for a submission never submitted, or,
     without `force`, when a render of that version was queued within
-    PDF_LEASE_SECONDS (the sweeper, the command and a download asking for a
+    MSQ_PDF_LEASE_SECONDS (the sweeper, the command and a download asking for a
     repair at once queue it once). With `force` the stored PDF is rendered
     again (the admin action, the command's --country) whatever the lease.
     Side effects: a task_render_submission_pdf message on commit; nothing if
@@ -341,12 +340,12 @@ def submissions_pdf_to_repair(*, edition: Edition | None = None) -> list[Submiss
 def pdf_render_queue_missing(*, now=None) -> int:
     """Queue every submitted version without a sound PDF (the periodic sweeper).
 
-    A version without its PDF is left alone for SWEEP_GRACE (its submit queued
+    A version without its PDF is left alone for MSQ_PDF_SWEEP_GRACE_SECONDS (its submit queued
     it); a recorded PDF that is gone or fails its SHA-256 is queued at once.
     Returns how many were queued. Side effects: task messages, one per
-    submission and version within PDF_LEASE_SECONDS.
+    submission and version within MSQ_PDF_LEASE_SECONDS.
     """
-    cutoff = (now or timezone.now()) - SWEEP_GRACE
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.MSQ_PDF_SWEEP_GRACE_SECONDS)
     queued = 0
     for submission in submissions_missing_pdf().filter(submitted_at__lt=cutoff):
         queued += pdf_render_queue(submission=submission)
@@ -418,7 +417,7 @@ def _queue_once(lease_key: str, task, **kwargs) -> bool:
 
     Not on commit: the rendering reads what is already committed, and the page asks
     for it at once (on the embedded default the task runs here, in this call)."""
-    if not cache.add(lease_key, 1, timeout=PDF_LEASE_SECONDS):
+    if not cache.add(lease_key, 1, timeout=_lease_seconds()):
         return False
     task.delay(**kwargs)
     return True
@@ -428,7 +427,7 @@ def preview_render(*, submission_id: int, version: int, language: str) -> PdfOut
     """Render the draft preview of `version` in `language` into storage, once.
 
     STALE when the draft moved past `version` (the page asks again for the new
-    one). Rendering errors are remembered for PDF_LEASE_SECONDS so the page
+    one). Rendering errors are remembered for MSQ_PDF_LEASE_SECONDS so the page
     shows them instead of waiting. Side effects: writes
     `preview_storage_name()`, deletes this submission's older previews.
     """
@@ -465,14 +464,14 @@ def _render_or_remember_failure(
     *, submission: Submission, draft: bool, language: str, failed_key: str
 ) -> bytes | None:
     """The PDF in `language` (wording and interface), or None after remembering the failure
-    under `failed_key` for PDF_LEASE_SECONDS, so that the waiting page shows it."""
+    under `failed_key` for MSQ_PDF_LEASE_SECONDS, so that the waiting page shows it."""
     try:
         return submission_pdf(
             submission_snapshot(submission=submission), draft=draft, language=language
         )
     except Exception:
         logger.exception("PDF of submission %s in %s failed", submission.pk, language)
-        cache.set(failed_key, 1, timeout=PDF_LEASE_SECONDS)
+        cache.set(failed_key, 1, timeout=_lease_seconds())
         return None
 
 
@@ -570,7 +569,7 @@ def pdf_copy_render(*, submission_id: int, version: int, language: str) -> PdfOu
     """Render the submitted `version` in `language` into storage, once.
 
     STALE when `version` is no longer the submitted one or its answers changed since.
-    Rendering errors are remembered for PDF_LEASE_SECONDS so the page shows them.
+    Rendering errors are remembered for MSQ_PDF_LEASE_SECONDS so the page shows them.
     Side effects: writes `pdf_copy_storage_name()`.
     """
     submission = (

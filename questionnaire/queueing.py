@@ -38,9 +38,27 @@ def task_queue(task: Task, /, **kwargs) -> PendingTask:
     message is sent and the row marked sent, or the error is recorded on the
     row for the sweeper to retry. Nothing is queued if the transaction rolls back.
     """
-    pending = PendingTask.objects.create(task=task.name, kwargs=kwargs)
-    transaction.on_commit(lambda: pending_task_send(pending=pending, task=task), robust=True)
+    (pending,) = tasks_queue((task, kwargs))
     return pending
+
+
+def tasks_queue(*calls: tuple[Task, dict]) -> list[PendingTask]:
+    """Queue several `(task, kwargs)` at once, like `task_queue`, sent in order on commit.
+
+    The sends stop at the first one the broker does not take (the rest are left
+    to the sweeper): a hung broker costs the request one timeout, not one each.
+    """
+    queued = [
+        (PendingTask.objects.create(task=task.name, kwargs=kwargs), task) for task, kwargs in calls
+    ]
+
+    def send() -> None:
+        for pending, task in queued:
+            if not pending_task_send(pending=pending, task=task):
+                break
+
+    transaction.on_commit(send, robust=True)
+    return [pending for pending, _task in queued]
 
 
 def pending_task_send(*, pending: PendingTask, task: Task | None = None) -> bool:

@@ -27,6 +27,7 @@ from linkcheck.services import links_check_queue_if_changed, links_check_schedul
 from questionnaire.answers import submission_problems
 from questionnaire.kinds import InputShapeError, get_kind, newlines_normalised
 from questionnaire.models import Answer, Edition, Question, Submission, SubmissionEvent
+from questionnaire.queueing import pending_task_is_waiting, tasks_queue
 from questionnaire.wording import wording
 
 logger = logging.getLogger(__name__)
@@ -479,9 +480,10 @@ def submission_submit(
 
     Side effects: status SUBMITTED, submitted_by/at, version bumped and kept as
     submitted_version, submission_number one more than before (officials' count), the
-    active language as the submission's `language`, a
-    SUBMITTED event; on commit, queues the PDF rendering
-    (task_render_submission_pdf) and e-mails the country's officials.
+    active language as the submission's `language`, a SUBMITTED event; the PDF
+    rendering (task_render_submission_pdf) and the confirmation e-mail to the
+    country's officials (task_email_submitted) are queued through the outbox
+    (questionnaire.queueing), and the link check on commit.
     """
     if not user.is_focal_point:
         raise SubmissionNotAllowedError
@@ -527,11 +529,8 @@ def submission_submit(
                 "consent": locked.consent,
             },
         )
-        submission_id, version = locked.pk, locked.version
-        transaction.on_commit(lambda: _pdf_queue(submission_id, version), robust=True)
-        transaction.on_commit(
-            lambda: submission_confirmation_send(submission_id=submission_id), robust=True
-        )
+        _submit_side_effects_queue(submission_id=locked.pk, version=locked.version)
+        submission_id = locked.pk
         # linkcheck (issue 16): the submitted links are checked at once (never blocks submit).
         transaction.on_commit(
             lambda: links_check_schedule(submission_id=submission_id, countdown=0), robust=True
@@ -539,12 +538,68 @@ def submission_submit(
     return locked
 
 
-def _pdf_queue(submission_id: int, version: int) -> None:
+def _submit_side_effects_queue(*, submission_id: int, version: int) -> None:
+    """Queue the PDF and the confirmation e-mail of a submitted version through the outbox.
+
+    Written in the submit's transaction, so that a broker down or hung at that
+    moment loses neither: the rows are sent on commit or by beat's sweeper.
+    """
     # Imported here: the tasks module imports the PDF services, which read
     # submissions; importing it at the top would tie the modules in a loop.
-    from questionnaire.tasks import task_render_submission_pdf
+    from questionnaire.pdf_services import pdf_lease_take
+    from questionnaire.tasks import task_email_submitted, task_render_submission_pdf
 
-    task_render_submission_pdf.delay(submission_id=submission_id, version=version)
+    # The lease keeps the PDF sweeper from queueing this version again while a worker
+    # renders it; it expires, so a render lost with its worker is queued again.
+    pdf_lease_take(submission_id=submission_id, version=version)
+    ids = {"submission_id": submission_id, "version": version}
+    tasks_queue((task_render_submission_pdf, ids), (task_email_submitted, ids))
+
+
+def submit_side_effects_waiting(*, submission: Submission) -> bool:
+    """Whether the PDF or the confirmation e-mail of the submitted version still waits for
+    the broker (it was down or did not answer when the submit committed)."""
+    from questionnaire.tasks import task_email_submitted, task_render_submission_pdf
+
+    ids = {"submission_id": submission.pk, "version": submission.submitted_version}
+    return pending_task_is_waiting(task_render_submission_pdf, **ids) or pending_task_is_waiting(
+        task_email_submitted, **ids
+    )
+
+
+def submission_confirmation_once(*, submission_id: int, version: int) -> int:
+    """Send the confirmation e-mail of a submitted version, unless it was sent already.
+
+    Idempotent per (submission, version): a redelivered or resent task sends
+    nothing. Returns the number of messages sent. Side effects: the e-mail and a
+    CONFIRMATION_SENT event with that version, committed together (if the
+    commit fails after the e-mail left, a retry sends it again: at least once).
+    """
+    with transaction.atomic():
+        # The version's SUBMITTED event is locked, not the submission: officials keep
+        # saving while the mail server answers, and two runs of this task queue up here.
+        submitted = (
+            SubmissionEvent.objects.select_for_update()
+            .filter(submission_id=submission_id, kind=SubmissionEvent.Kind.SUBMITTED)
+            .filter(version=version)
+            .first()
+        )
+        if submitted is None:
+            logger.warning("no submitted version %s of submission %s", version, submission_id)
+            return 0
+        already = SubmissionEvent.objects.filter(
+            submission_id=submission_id, kind=SubmissionEvent.Kind.CONFIRMATION_SENT
+        ).filter(version=version)
+        if already.exists():
+            return 0
+        sent = submission_confirmation_send(submission_id=submission_id)
+        SubmissionEvent.objects.create(
+            submission_id=submission_id,
+            kind=SubmissionEvent.Kind.CONFIRMATION_SENT,
+            version=version,
+            after={"messages": sent},
+        )
+    return sent
 
 
 def submission_confirmation_send(*, submission_id: int) -> int:

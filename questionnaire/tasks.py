@@ -6,6 +6,7 @@ rolled-back transaction queues nothing.
 """
 
 import logging
+import smtplib
 
 from celery import Task, shared_task
 from django.conf import settings
@@ -26,6 +27,21 @@ def task_email_review(*, submission_id: int, kind: str) -> None:
 
     submission = Submission.objects.select_related("edition", "country").get(pk=submission_id)
     review_email_send(submission=submission, kind=kind)
+
+
+@shared_task(
+    acks_late=True,
+    # The mail server did not answer or refused for now: try again later.
+    autoretry_for=(OSError, smtplib.SMTPException),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+)
+def task_email_submitted(*, submission_id: int, version: int) -> int:
+    """E-mail the officials that a version was submitted (once per submission and version)."""
+    from questionnaire.services import submission_confirmation_once
+
+    return submission_confirmation_once(submission_id=submission_id, version=version)
 
 
 @shared_task

@@ -50,6 +50,7 @@ from questionnaire.services import (
     consent_set,
     submission_get_or_create,
     submission_submit,
+    submit_side_effects_waiting,
 )
 from questionnaire.session_stash import stash_pop, stash_save, stash_token
 from questionnaire.steps import (
@@ -624,7 +625,9 @@ def submit(request: HttpRequest) -> HttpResponse:
     form = VersionForm(request.POST)
     base_version = form.cleaned_data["base_version"] if form.is_valid() else None
     try:
-        submission_submit(submission=submission, user=request.user, base_version=base_version)
+        submitted = submission_submit(
+            submission=submission, user=request.user, base_version=base_version
+        )
     except SubmissionNotAllowedError as error:
         messages.error(request, error.message)
         return _render_review(request, submission=submission, context=context, status=403)
@@ -642,10 +645,16 @@ def submit(request: HttpRequest) -> HttpResponse:
         return _render_review(
             request, submission=submission, context=context, problems=error.problems, status=400
         )
-    messages.success(
-        request,
-        _("Thank you: the questionnaire was submitted. A confirmation was e-mailed to you."),
-    )
+    messages.success(request, _("Submitted. The PDF will be prepared shortly."))
+    if submit_side_effects_waiting(submission=submitted):
+        # The outbox keeps them; beat's sweeper sends them once the broker answers.
+        messages.warning(
+            request,
+            _(
+                "The e-mail confirmation and the PDF will follow when the portal's background"
+                " system is back; your answers are safely submitted."
+            ),
+        )
     return redirect("questionnaire:submission")
 
 

@@ -136,7 +136,10 @@ def wait_for(condition: Callable[[], object], *, timeout: float = 60, interval: 
 
 
 def _database_url_for_worker() -> str:
+    """The test database as a URL for a worker process: PostgreSQL's, or SQLite's file."""
     database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{database['NAME']}"
     return (
         f"postgres://{database['USER'] or ''}@{database['HOST'] or '127.0.0.1'}:"
         f"{database['PORT'] or 5432}/{database['NAME']}"
@@ -261,9 +264,9 @@ def s3_endpoint():
 
 @pytest.fixture
 def emails_in_process(monkeypatch):
-    """Run the review e-mail task in this process, whatever the broker, to read mail.outbox."""
-    from questionnaire.tasks import task_email_review
+    """Run the e-mail tasks (review decisions, submit confirmations) in this process, whatever
+    the broker, to read mail.outbox."""
+    from questionnaire.tasks import task_email_review, task_email_submitted
 
-    monkeypatch.setattr(
-        task_email_review, "delay", lambda **kwargs: task_email_review.apply(kwargs=kwargs)
-    )
+    for task in (task_email_review, task_email_submitted):
+        monkeypatch.setattr(task, "delay", lambda _task=task, **kwargs: _task.apply(kwargs=kwargs))

@@ -3,7 +3,9 @@
 Run as `python -m tests.questionnaire.fault_worker worker ...`. It is the
 project's worker with two test-only changes read from the environment:
 FAULT_EXPORT_DELAY slows the JSON export by that many seconds per submission,
-so that a test can kill the worker mid-export; Redis's unacknowledged messages
+so that a test can kill the worker mid-export; FAULT_PDF_DELAY makes the
+submission PDF's rendering take that many seconds more (printing "fault: rendering
+started" first), so that a test can kill it mid-render; Redis's unacknowledged messages
 are looked at every second (kombu: every ~100 s), so that a redelivery after a
 short CELERY_VISIBILITY_TIMEOUT happens within the test.
 """
@@ -18,6 +20,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "msq_portal.settings")
 django.setup()
 
 from msq_portal.celery import app  # noqa: E402
+from questionnaire import pdf_services  # noqa: E402
 from questionnaire.exports import EXPORTERS  # noqa: E402
 
 
@@ -33,10 +36,22 @@ def _slowed(write, delay: float):
     return slow_write
 
 
+def _slow_render(render, delay: float):
+    def slow_render(*args, **kwargs):
+        print("fault: rendering started", flush=True)
+        time.sleep(delay)
+        return render(*args, **kwargs)
+
+    return slow_render
+
+
 if __name__ == "__main__":
     delay = float(os.environ.get("FAULT_EXPORT_DELAY", "0"))
     if delay:
         EXPORTERS["json"].write = _slowed(EXPORTERS["json"].write, delay)
+    render_delay = float(os.environ.get("FAULT_PDF_DELAY", "0"))
+    if render_delay:
+        pdf_services.submission_pdf = _slow_render(pdf_services.submission_pdf, render_delay)
     app.conf.broker_transport_options = {
         **app.conf.broker_transport_options,
         "unacked_restore_interval": 1,

@@ -1,9 +1,12 @@
 """Export jobs' lease: a run claims its job, beats as it progresses, and a lost worker's job
 is queued again or failed by the sweeper."""
 
+import os
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
@@ -99,7 +102,7 @@ def test_export_jobs_recover_requeues_a_lost_job_and_it_finishes(running, celery
     # Run by a real worker on PostgreSQL + Redis, in-process on the embedded default.
     counts = export_jobs_recover()
 
-    assert counts == {"requeued": 1, "failed": 0}
+    assert (counts["requeued"], counts["failed"]) == (1, 0)
     wait_for(lambda: ExportJob.objects.get(pk=running.pk).is_finished, timeout=60)
     job = ExportJob.objects.get(pk=running.pk)
     assert (job.status, job.attempts) == (ExportJob.Status.DONE, 2)
@@ -107,20 +110,27 @@ def test_export_jobs_recover_requeues_a_lost_job_and_it_finishes(running, celery
     assert PendingTask.objects.get().kwargs == {"job_id": job.pk}
 
 
-def test_export_jobs_recover_leaves_live_and_finished_jobs(running):
+@pytest.fixture
+def own_media(settings, tmp_path):
+    """A media directory of the test's own: other tests' export files are not its orphans."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+def test_export_jobs_recover_leaves_live_and_finished_jobs(running, own_media):
     ExportJob.objects.filter(pk=running.pk).update(heartbeat_at=timezone.now())
     ExportJob.objects.create(
         edition=running.edition, exporter="json", status=ExportJob.Status.DONE, attempts=1
     )
 
-    assert export_jobs_recover() == {"requeued": 0, "failed": 0}
+    assert export_jobs_recover() == {"requeued": 0, "failed": 0, "orphans": 0}
     assert not PendingTask.objects.exists()
 
 
-def test_export_jobs_recover_fails_a_job_out_of_attempts(running, settings):
+def test_export_jobs_recover_fails_a_job_out_of_attempts(running, settings, own_media):
     ExportJob.objects.filter(pk=running.pk).update(attempts=settings.MSQ_EXPORT_MAX_ATTEMPTS)
 
-    assert export_jobs_recover() == {"requeued": 0, "failed": 1}
+    assert export_jobs_recover() == {"requeued": 0, "failed": 1, "orphans": 0}
 
     job = ExportJob.objects.get(pk=running.pk)
     assert job.status == ExportJob.Status.FAILED
@@ -151,3 +161,40 @@ def test_export_job_page_says_a_requeued_job_restarts(client, reviewer, running)
     status = client.get(reverse("questionnaire:staff_export_status", args=[running.pk])).json()
 
     assert "it will restart from the beginning" in status["notice"]
+
+
+def test_export_job_run_names_its_file_after_the_job_and_the_run(running, own_media):
+    job = export_job_run(job_id=running.pk)
+
+    assert job.status == ExportJob.Status.DONE
+    assert job.file.name.startswith(f"exports/{job.pk}-2-msq-")
+    assert (own_media / job.file.name).is_file()
+
+
+def _stored(name: str, *, age: timedelta) -> str:
+    stored = default_storage.save(name, ContentFile(b'{"partial": '))
+    then = (timezone.now() - age).timestamp()
+    os.utime(default_storage.path(stored), (then, then))
+    return stored
+
+
+def test_export_jobs_recover_deletes_files_no_job_points_to(running, settings, own_media):
+    """A run killed after writing its file and before recording it: the sweeper deletes it."""
+    lease = timedelta(seconds=settings.MSQ_EXPORT_LEASE_SECONDS)
+    recorded = _stored(f"exports/{running.pk}-1-msq-2020-json-done.json", age=LONG_AGO)
+    ExportJob.objects.filter(pk=running.pk).update(
+        status=ExportJob.Status.DONE, file=recorded, heartbeat_at=timezone.now()
+    )
+    crashed = _stored(f"exports/{running.pk}-2-msq-2020-json-lost.json", age=lease * 2)
+    writing = _stored(f"exports/{running.pk}-3-msq-2020-json-now.json", age=lease / 2)
+
+    assert export_jobs_recover()["orphans"] == 1
+
+    assert not default_storage.exists(crashed)
+    # The job's file, and a file young enough to be a live run's about to record it, stay.
+    assert default_storage.exists(recorded) and default_storage.exists(writing)
+    assert export_jobs_recover()["orphans"] == 0
+
+
+def test_export_jobs_recover_without_any_export_file_finds_no_orphan(running, own_media):
+    assert export_jobs_recover()["orphans"] == 0

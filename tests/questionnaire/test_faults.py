@@ -1,11 +1,13 @@
-"""Faults of the worker system, reproduced for real on PostgreSQL with a Redis server and Celery
-workers that each test starts itself (never the shared Redis): a worker killed mid-export, an
-export requested while Redis is down, a hung (SIGSTOPped) Redis.
+"""Faults of the worker system, reproduced for real with a Redis server and Celery workers that
+each test starts itself (never the shared Redis): a worker killed mid-export, a worker killed
+mid-render of a submission PDF, an export requested while Redis is down, a hung (SIGSTOPped)
+Redis.
 
-The embedded default has no broker to break: there, the same behaviour is proven with a broker
-stand-in (tests/questionnaire/test_queueing.py, test_export_jobs.py) and these tests are skipped.
+They run on both legs: on the embedded default the workers read the suite's SQLite test
+database file, and this process queues to the test's Redis instead of running tasks in-process.
 """
 
+import hashlib
 import os
 import re
 import signal
@@ -23,7 +25,8 @@ from django.urls import reverse
 from accounts.models import Country
 from msq_portal.celery import app as celery_app
 from questionnaire.export_jobs import export_job_create
-from questionnaire.models import ExportJob, PendingTask, Submission
+from questionnaire.models import ExportJob, PendingTask, Submission, SubmissionEvent
+from questionnaire.services import submission_submit
 from tests.conftest import PROJECT_ROOT, _database_url_for_worker, wait_for
 from tests.factories import submission_full
 
@@ -83,8 +86,6 @@ def _reset_broker_connections() -> None:
 
 @pytest.fixture
 def redis_server(tmp_path):
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        pytest.skip("needs a broker: runs on the PostgreSQL + Redis leg")
     server = RedisServer(tmp_path)
     server.start()
     yield server
@@ -99,6 +100,9 @@ def on_own_broker(redis_server, settings, monkeypatch):
     monkeypatch.setenv("CELERY_BROKER_URL", redis_server.url)
     monkeypatch.setitem(celery_app.conf, "broker_url", redis_server.url)
     settings.CELERY_BROKER_URL = redis_server.url
+    # On the embedded default tasks run in-process: here they go to the broker, as in production.
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.HEALTHZ_TOKEN = HEALTHZ_TOKEN
     assert celery_app.conf.broker_write_url == redis_server.url
     yield redis_server
@@ -274,6 +278,68 @@ def test_hung_redis_neither_health_probe_nor_submit_hangs(
     assert submitted.status_code == 302
     submission.refresh_from_db()
     assert submission.status == Submission.Status.SUBMITTED
+    told = client.get(submitted["Location"]).text.replace("&#x27;", "'")
+    assert "will follow when the portal's background system is back" in told
     assert timings["public probe"] < 1
     assert timings["detailed probe"] < settings.HEALTHZ_BROKER_TIMEOUT + 1
     assert timings["submit"] < 10
+
+
+# The PDF's lease and the sweeper's grace and period, short for the test (defaults: 210 s,
+# 120 s, 300 s); the formula in README's "Submission PDFs" is the same.
+PDF_LEASE_SECONDS = 8
+PDF_GRACE_SECONDS = 4
+PDF_SWEEP_SECONDS = 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pdf_whose_worker_is_killed_mid_render_is_stored_once(
+    workers, settings, tmp_path, edition, country_a, focal_point
+):
+    redis = workers.redis
+    # One media directory and one cache (the render lease) for this process and the workers.
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    cache_url = f"redis://127.0.0.1:{redis.port}/1"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}
+    }
+    settings.MSQ_PDF_LEASE_SECONDS = PDF_LEASE_SECONDS
+    settings.MSQ_PDF_SWEEP_GRACE_SECONDS = PDF_GRACE_SECONDS
+    pdf_settings = {
+        "CACHE_URL": cache_url,
+        "MSQ_PDF_LEASE_SECONDS": str(PDF_LEASE_SECONDS),
+        "MSQ_PDF_SWEEP_GRACE_SECONDS": str(PDF_GRACE_SECONDS),
+        "MSQ_PDF_SWEEP_SECONDS": str(PDF_SWEEP_SECONDS),
+    }
+    slow = workers.start("slow-render", FAULT_PDF_DELAY="120", **pdf_settings)
+    draft = submission_full(edition=edition, country=country_a, status="draft")
+
+    submitted = submission_submit(submission=draft, user=focal_point)
+    queued_at = time.monotonic()
+    version = submitted.submitted_version
+    wait_for(lambda: "fault: rendering started" in slow.read_text(), timeout=30)
+    workers.kill(0)
+    killed_at = time.monotonic()
+
+    # Its message stays unacknowledged in Redis for the visibility timeout (an hour): the
+    # PDF sweeper, run by the new worker's beat, queues the version again once the lease expired.
+    workers.start("rescuer", beat=True, **pdf_settings)
+    stored = wait_for(
+        lambda: Submission.objects.filter(pk=draft.pk, pdf_version=version).first(), timeout=50
+    )
+    stored_at = time.monotonic()
+    print(
+        f"PDF stored {stored_at - killed_at:.1f} s after its worker was killed,"
+        f" {stored_at - queued_at:.1f} s after it was queued (lease {PDF_LEASE_SECONDS} s,"
+        f" sweep every {PDF_SWEEP_SECONDS} s)"
+    )
+    # Never before the lease expired (a live render is not doubled), then at the next sweep
+    # or so (plus the render itself, a few seconds).
+    assert stored_at - queued_at >= PDF_LEASE_SECONDS
+    assert stored_at - queued_at < PDF_LEASE_SECONDS + PDF_SWEEP_SECONDS + 30
+
+    pdfs = sorted((tmp_path / "media" / "submissions" / "pdf").iterdir())
+    assert [path.name for path in pdfs] == [Path(stored.pdf.name).name]  # no orphan
+    assert hashlib.sha256(pdfs[0].read_bytes()).hexdigest() == stored.pdf_sha256
+    rendered = stored.events.filter(kind=SubmissionEvent.Kind.PDF_RENDERED, version=version)
+    assert rendered.count() == 1

@@ -25,7 +25,7 @@ X1 = {"answer": {"selected": ["authorized"], "other": OTHER_TEXT}}
 @pytest.fixture
 def submitted(edition, country_a, focal_point, monkeypatch):
     """Country A's answers submitted with x1's "Other" text typed and "Other" not ticked."""
-    monkeypatch.setattr("questionnaire.services._pdf_queue", lambda *args: None)
+    monkeypatch.setattr("questionnaire.tasks.task_render_submission_pdf.delay", lambda **kw: None)
     submission = submission_get_or_create(edition=edition, country=country_a, user=focal_point)
     save(submission, focal_point, {**COMPLETE, "x1": X1})
     consent_set(submission=submission, user=focal_point, consent="granted")

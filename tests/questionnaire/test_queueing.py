@@ -1,5 +1,6 @@
 """The outbox: queued side effects survive a broker that is down, and are sent once it is back."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -11,9 +12,14 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from questionnaire.export_jobs import export_job_create
 from questionnaire.models import ExportJob, PendingTask, Submission
-from questionnaire.queueing import pending_tasks_send, task_queue
+from questionnaire.queueing import pending_tasks_send, task_queue, tasks_queue
 from questionnaire.review_services import submission_accept, submission_return
-from questionnaire.tasks import task_email_review, task_run_export
+from questionnaire.tasks import (
+    task_email_review,
+    task_email_submitted,
+    task_render_submission_pdf,
+    task_run_export,
+)
 from tests.factories import submission_full
 
 LATER = timedelta(minutes=1)
@@ -87,6 +93,19 @@ def test_task_queue_broker_down_keeps_row_for_the_sweeper(
     assert pending.sent_at is not None and pending.last_error == ""
     # Sent once: the next sweep has nothing to do.
     assert pending_tasks_send(now=timezone.now() + LATER) == 0
+
+
+def test_tasks_queue_broker_down_tries_once_for_all(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    Broker(monkeypatch, task_render_submission_pdf, task_email_submitted)
+    ids = {"submission_id": 1, "version": 2}
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = tasks_queue((task_render_submission_pdf, ids), (task_email_submitted, ids))
+
+    # One wait for the broker per request, not one per task; both left for the sweeper.
+    assert [PendingTask.objects.get(pk=row.pk).attempts for row in queued] == [1, 0]
+    assert PendingTask.objects.filter(sent_at__isnull=True).count() == 2
 
 
 def test_pending_tasks_send_stops_at_first_refusal(db, monkeypatch):
@@ -168,3 +187,64 @@ def test_accept_queues_its_email_through_the_outbox(submitted, reviewer):
         "submission_id": submitted.pk,
         "kind": "accepted",
     }
+
+
+def _submit_through_the_page(client, submission) -> str:
+    """Submit as the focal point would; returns the text of the page it leads to."""
+    response = client.post("/review/submit", {"base_version": submission.version})
+    assert response.status_code == 302
+    return html.unescape(client.get(response["Location"]).content.decode())
+
+
+# Transactional: the submit commits for real, so its on-commit sends run before the page answers.
+@pytest.mark.django_db(transaction=True)
+def test_submit_with_broker_up_says_pdf_follows_shortly(
+    client, edition, country_a, focal_point, monkeypatch
+):
+    draft = submission_full(edition=edition, country=country_a, status="draft")
+    client.force_login(focal_point)
+    broker = Broker(monkeypatch, task_render_submission_pdf, task_email_submitted, up=True)
+
+    text = _submit_through_the_page(client, draft)
+
+    assert "Submitted. The PDF will be prepared shortly." in text
+    assert "background system is back" not in text
+    ids = {"submission_id": draft.pk, "version": draft.version + 1}
+    assert sorted(broker.sent) == sorted(
+        [(task_email_submitted.name, ids), (task_render_submission_pdf.name, ids)]
+    )
+    assert not PendingTask.objects.filter(sent_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submit_with_broker_down_is_kept_and_says_mail_and_pdf_follow(
+    client, edition, country_a, focal_point, monkeypatch
+):
+    draft = submission_full(edition=edition, country=country_a, status="draft")
+    client.force_login(focal_point)
+    broker = Broker(monkeypatch, task_render_submission_pdf, task_email_submitted)
+
+    text = _submit_through_the_page(client, draft)
+
+    draft.refresh_from_db()
+    assert draft.status == Submission.Status.SUBMITTED
+    assert "Submitted. The PDF will be prepared shortly." in text
+    assert (
+        "The e-mail confirmation and the PDF will follow when the portal's background system"
+        " is back; your answers are safely submitted." in text
+    )
+    ids = {"submission_id": draft.pk, "version": draft.submitted_version}
+    assert sorted(
+        (row.task, row.kwargs) for row in PendingTask.objects.filter(sent_at__isnull=True)
+    ) == sorted([(task_email_submitted.name, ids), (task_render_submission_pdf.name, ids)])
+    assert mail.outbox == []
+
+    # The broker is back: the sweeper sends both; the e-mail task (run here) mails once.
+    broker.up = True
+    monkeypatch.setattr(
+        task_email_submitted, "delay", lambda **kwargs: task_email_submitted.apply(kwargs=kwargs)
+    )
+    assert pending_tasks_send(now=timezone.now() + LATER) == 2
+    assert broker.sent == [(task_render_submission_pdf.name, ids)]
+    assert [message.to for message in mail.outbox] == [[focal_point.email]]
+    assert "Uzbekistan" in mail.outbox[0].subject

@@ -15,6 +15,7 @@ from questionnaire.services import (
     submission_get_or_create,
     submission_submit,
 )
+from questionnaire.tasks import task_email_submitted
 from tests import factories
 from tests.conftest import wait_for
 
@@ -230,7 +231,12 @@ def test_submission_submit_by_contributor_is_refused(submission, focal_point, co
 
 
 def test_submission_submit_records_and_queues_pdf_and_mail(
-    submission, focal_point, contributor, django_capture_on_commit_callbacks, monkeypatch
+    submission,
+    focal_point,
+    contributor,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+    emails_in_process,
 ):
     queued = []
     monkeypatch.setattr(
@@ -260,7 +266,7 @@ def test_submission_submit_records_and_queues_pdf_and_mail(
 def test_submission_submit_returned_resubmission_bumps_version(
     submission, focal_point, reviewer, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr("questionnaire.services._pdf_queue", lambda *args: None)
+    monkeypatch.setattr("questionnaire.tasks.task_render_submission_pdf.delay", lambda **kw: None)
     save(submission, focal_point, COMPLETE)
     consent_set(submission=submission, user=focal_point, consent=Submission.Consent.GRANTED)
     first = submission_submit(submission=submission, user=focal_point)
@@ -280,10 +286,31 @@ def test_submission_submit_returned_resubmission_bumps_version(
     assert second.submitted_version == second.version > first.version
 
 
+def test_submission_confirmation_task_sends_once_per_version(submission, focal_point):
+    # Not a transactional test: the submit's on-commit sends never run, the task runs below.
+    save(submission, focal_point, COMPLETE)
+    consent_set(submission=submission, user=focal_point, consent=Submission.Consent.GRANTED)
+    submitted = submission_submit(submission=submission, user=focal_point)
+    ids = {"submission_id": submitted.pk, "version": submitted.version}
+
+    # The outbox may send it twice (sent, then the mark lost), Redis may redeliver it.
+    for _run in range(3):
+        task_email_submitted.apply(kwargs=ids).get()
+
+    assert [message.to for message in mail.outbox] == [[focal_point.email]]
+    sent = submitted.events.get(kind=SubmissionEvent.Kind.CONFIRMATION_SENT)
+    assert (sent.version, sent.after) == (submitted.version, {"messages": 1})
+
+
 def test_submission_confirmation_goes_only_to_own_country(
-    submission, focal_point, outsider, django_capture_on_commit_callbacks, monkeypatch
+    submission,
+    focal_point,
+    outsider,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+    emails_in_process,
 ):
-    monkeypatch.setattr("questionnaire.services._pdf_queue", lambda *args: None)
+    monkeypatch.setattr("questionnaire.tasks.task_render_submission_pdf.delay", lambda **kw: None)
     factories.OfficialFactory(country=submission.country, is_active=False)
     save(submission, focal_point, COMPLETE)
     consent_set(submission=submission, user=focal_point, consent=Submission.Consent.GRANTED)

@@ -17,7 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from msq_portal.storage import S3_BACKEND, STORAGE_ERRORS, s3_options
-from questionnaire.export_jobs import export_files_expire, export_job_run
+from questionnaire.export_jobs import (
+    export_files_expire,
+    export_files_orphaned_delete,
+    export_job_run,
+)
 from questionnaire.models import ExportJob
 from questionnaire.pdf_services import PdfOutcome, submission_pdf_render
 from questionnaire.tasks import task_render_submission_pdf
@@ -123,3 +127,21 @@ def test_download_while_bucket_down_is_503_try_again(
     response = client.get(reverse("questionnaire:submission_pdf", args=[submitted.pk]))
     assert response.status_code == 503
     assert "try again" in response.content.decode()
+
+
+def test_export_file_orphaned_in_bucket_is_deleted_by_the_sweeper(
+    bucket, edition, reviewer, settings
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    job = ExportJob.objects.create(edition=edition, exporter="json", created_by=reviewer)
+    job.file.save(f"{job.pk}-1-msq-2020-json.json", ContentFile(b"{}"))  # recorded
+    orphan = default_storage.save(f"exports/{job.pk}-2-msq-2020-json.json", ContentFile(b"{"))
+    after_the_lease = timezone.now() + timedelta(seconds=settings.MSQ_EXPORT_LEASE_SECONDS + 1)
+
+    assert export_files_orphaned_delete() == 0  # too young: may be a live run's
+    assert export_files_orphaned_delete(now=after_the_lease) == 1
+
+    assert _keys(bucket) == {job.file.name}
+    assert orphan != job.file.name

@@ -21,7 +21,7 @@ STUB_PDF = b"%PDF-1.7 stub\n%%EOF\n"
 
 @pytest.fixture
 def no_pdf_task(monkeypatch):
-    monkeypatch.setattr("questionnaire.services._pdf_queue", lambda *args: None)
+    monkeypatch.setattr("questionnaire.tasks.task_render_submission_pdf.delay", lambda **kw: None)
 
 
 @pytest.fixture

@@ -488,9 +488,14 @@ def test_submit_with_missing_answers_is_refused_with_list(signed_in, submission)
 
 
 def test_submit_complete_makes_read_only(
-    signed_in, submission, focal_point, django_capture_on_commit_callbacks, monkeypatch
+    signed_in,
+    submission,
+    focal_point,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+    emails_in_process,
 ):
-    monkeypatch.setattr("questionnaire.services._pdf_queue", lambda *args: None)
+    monkeypatch.setattr("questionnaire.tasks.task_render_submission_pdf.delay", lambda **kw: None)
     save(submission, focal_point, COMPLETE)
     consent_set(submission=submission, user=focal_point, consent="granted")
     submission.refresh_from_db()
@@ -501,6 +506,7 @@ def test_submit_complete_makes_read_only(
     assert submission.status == Submission.Status.SUBMITTED
     assert len(mail.outbox) == 1
     text = page(signed_in.get("/submission/"))
+    assert "Submitted. The PDF will be prepared shortly." in text
     assert "Submitted" in text and "Single portal" in text
     assert "The PDF of your submission is being prepared" in text
     # Read-only now: steps lead to the submission, saves change nothing.
