@@ -215,9 +215,12 @@ MATRIX: dict[str, Url] = {
         kwargs=lambda w: {"uidb64": w.reset_uid, "token": w.reset_token()},
     ),
     "password_reset_complete": Url(get=ALL(OK)),
+    # The JavaScript catalogue: the scripts' strings, the same for everyone.
+    "javascript-catalog": Url(get=ALL(OK)),
+    # The header's switcher, on the sign-in page too: a POST for anyone (a GET is refused).
     "set_language": Url(
-        get=SIGNED_IN(FOUND),
-        post=SIGNED_IN(FOUND),
+        get=ALL(NOT_ALLOWED),
+        post=ALL(FOUND),
         data=lambda w: {"language": "fr", "next": "/"},
     ),
     # --- Accounts (accounts/urls.py) -----------------------------------------------------
@@ -336,6 +339,12 @@ MATRIX: dict[str, Url] = {
     "questionnaire:submission_pdf": Url(
         get=(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
         kwargs=lambda w: {"submission_id": w.submission_a.pk},
+    ),
+    # A draft has no submitted version to render in another language: 404 for everyone
+    # (the copies themselves: tests/questionnaire/test_pdf_languages.py).
+    "questionnaire:submission_pdf_in_language": Url(
+        get=(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+        kwargs=lambda w: {"submission_id": w.submission_a.pk, "language": "en"},
     ),
     # The country's officials get the draft PDF (200) where tasks run in-process, or the
     # "being prepared" page (202) while a worker renders it.

@@ -212,7 +212,10 @@ class _FormParser(HTMLParser):
             tag == "form"
             and not self._done
             and (attrs.get("method") or "").lower() == "post"
-            and "logout" not in (attrs.get("action") or "")
+            # The header's forms (sign out, the language switcher) are not the page's.
+            and not any(
+                header in (attrs.get("action") or "") for header in ("logout", "/i18n/setlang/")
+            )
         ):
             self._in_form = True
         if not self._in_form:

@@ -166,7 +166,8 @@ def test_submission_page_in_english_is_unmarked_english(client, focal_point, edi
     client.force_login(focal_point)
     text = page(client.get("/submission/"))
     assert Q1_EN in text
-    assert 'lang="fr"' not in text and Q1_FR not in text
+    # No wording marked French (the header's switcher names each language in its own).
+    assert '<span lang="fr"' not in text and Q1_FR not in text
 
 
 # --- The PDF ----------------------------------------------------------------
