@@ -18,7 +18,9 @@ def test_submission_page_shows_the_pdf_link_without_reload_once_stored(
     contexts, edition, country_a, focal_point, monkeypatch
 ):
     # The live server runs in this process: the stub stands in for WeasyPrint there too.
-    monkeypatch.setattr(pdf_services, "submission_pdf", lambda snapshot, draft=False: STUB_PDF)
+    monkeypatch.setattr(
+        pdf_services, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
+    )
     submission = submission_full(edition=edition, country=country_a, submitted_by=focal_point)
     page = contexts.page(user=focal_point)
     navigations = []

@@ -27,7 +27,9 @@ def no_pdf_task(monkeypatch):
 @pytest.fixture
 def stub_renderer(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = str(tmp_path)
-    monkeypatch.setattr(pdf_services, "submission_pdf", lambda snapshot, draft=False: STUB_PDF)
+    monkeypatch.setattr(
+        pdf_services, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
+    )
 
 
 def _submit(submission, user):

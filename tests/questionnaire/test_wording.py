@@ -182,7 +182,7 @@ def test_pdf_html_in_french_shows_french_wording(edition, country_a):
     html_text = html.unescape(
         submission_html(submission_snapshot(submission=submission), draft=False, language="fr")
     )
-    assert '<html lang="fr">' in html_text
+    assert '<html lang="fr" dir="ltr">' in html_text
     assert f'<span lang="fr" dir="ltr">{Q1_FR}' in html_text
     assert IMPLEMENTATION_PLAN_FR in html_text
     assert "Cadre institutionnel" in html_text
