@@ -71,6 +71,19 @@ def _empty_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in English. Django's LocaleMiddleware activates a request's
+    language in the thread that serves it and leaves it there: after the test client
+    serves an Arabic-speaking official, the test's own thread would still be in Arabic
+    and lazy strings it compares would be too."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def pytest_configure(config):
     # Production hashes passwords with PBKDF2 at a million rounds, about a
     # second per user on this machine; the suite makes hundreds of users.
