@@ -28,7 +28,7 @@ from accounts.access import is_reviewer
 from api import schemas
 from api.selectors import api_token_for_secret, submissions_page
 from msq_portal.ratelimit import rate_limit_exceeded
-from questionnaire.exports import JsonExporter, TidyCsvExporter, submissions_for_export
+from questionnaire.exports.formats import JsonExporter, TidyCsvExporter, submissions_for_export
 from questionnaire.models import Edition, Submission
 from questionnaire.selectors import edition_layout, snapshot_build, submission_values
 

@@ -27,7 +27,8 @@ class Choice(Schema):
 
 
 class Part(Schema):
-    # As the JSON export's codebook (questionnaire.exports.json_part): label and options if any.
+    # As the JSON export's codebook (questionnaire.exports.formats.json_part):
+    # label and options if any.
     model_config = ConfigDict(extra="allow")
 
     name: str
@@ -81,7 +82,9 @@ class SubmissionPage(Schema):
 
 
 class SubmissionAnswers(Schema):
-    """One country's entry of the JSON export (questionnaire.exports.JsonExporter.country_entry)."""
+    """One country's entry of the JSON export.
+
+    As questionnaire.exports.formats.JsonExporter.country_entry."""
 
     id: int
     edition: str

@@ -58,7 +58,7 @@ def prepare(*, countries: int = 193) -> None:
 
     from accounts.countries import countries_load
     from accounts.models import Country
-    from questionnaire.edition_files import edition_load, edition_path
+    from questionnaire.editions.loading import edition_load, edition_path
     from questionnaire.models import Submission
     from tests.factories import answers_full, submission_full
 
@@ -83,7 +83,7 @@ def prepare(*, countries: int = 193) -> None:
 def run(identifier: str) -> None:
     """One export through the job service, in this (child) process."""
     from accounts.models import User
-    from questionnaire.export_jobs import export_job_run
+    from questionnaire.exports.jobs import export_job_run
     from questionnaire.models import Edition, ExportJob
 
     user, _created = User.objects.get_or_create(email="bench@un.example.org", is_staff=True)
@@ -114,7 +114,7 @@ def main() -> None:
     if arguments.run:
         _setup(Path(arguments.workdir))
         if arguments.run == "baseline":
-            import questionnaire.export_jobs  # noqa: F401 - what every export imports
+            import questionnaire.exports.jobs  # noqa: F401 - what every export imports
 
             print(0)
         else:
@@ -126,7 +126,7 @@ def main() -> None:
         _setup(Path(workdir))
         from django.db import connection
 
-        from questionnaire.exports import EXPORTERS
+        from questionnaire.exports.formats import EXPORTERS
 
         started = time.perf_counter()
         prepare()

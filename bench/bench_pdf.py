@@ -7,7 +7,7 @@
 
 `single` (SQLite in a temporary directory) renders the same fully answered
 submission --runs times after one warm-up, timing snapshot + HTML + WeasyPrint
-(`questionnaire.pdf.submission_pdf`, what the task runs before storing), and
+(`questionnaire.pdf.render.submission_pdf`, what the task runs before storing), and
 reports the median and 90th percentile wall and CPU times. The document: every
 question of the MSQ 2020 answered (`tests.factories.answers_full`), texts
 several paragraphs long in Latin, Cyrillic, Arabic and Chinese, 3 links per
@@ -65,7 +65,7 @@ def _load():
 
     from accounts.countries import countries_load
     from accounts.models import Country
-    from questionnaire.edition_files import edition_load, edition_path
+    from questionnaire.editions.loading import edition_load, edition_path
 
     call_command("migrate", verbosity=0)
     if not Country.objects.exists():
@@ -80,7 +80,7 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 def single(runs: int) -> dict:
     from accounts.models import Country
-    from questionnaire.pdf import submission_pdf
+    from questionnaire.pdf.render import submission_pdf
     from questionnaire.selectors import submission_snapshot
     from tests.factories import submission_full
 
@@ -149,7 +149,7 @@ def batch(concurrency: int, workdir: Path) -> dict:
     from accounts.models import Country
     from msq_portal.celery import app
     from questionnaire.models import Submission
-    from questionnaire.pdf_services import pdf_render_queue
+    from questionnaire.pdf.services import pdf_render_queue
     from tests.factories import answers_full, submission_full
 
     edition = _load()

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from linkcheck.models import RESULT_FIELDS, LinkCheck
-from questionnaire.admin import ReviewerReadOnlyAdmin
+from questionnaire.review.admin import ReviewerReadOnlyAdmin
 
 
 @admin.register(LinkCheck)

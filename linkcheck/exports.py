@@ -1,4 +1,6 @@
-"""The last check's status of each link in the exports (questionnaire.exports calls this)."""
+"""The last check's status of each link in the exports.
+
+questionnaire.exports.formats calls this."""
 
 from __future__ import annotations
 

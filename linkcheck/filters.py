@@ -1,4 +1,4 @@
-"""The "has broken links" filter of the submissions admin (questionnaire.admin uses it)."""
+"""The "has broken links" filter of the submissions admin (questionnaire.review.admin uses it)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _

@@ -355,7 +355,7 @@ MSQ_PDF_LEASE_SECONDS = env.int("MSQ_PDF_LEASE_SECONDS", default=MSQ_PDF_SOFT_TI
 MSQ_PDF_SWEEP_GRACE_SECONDS = env.int("MSQ_PDF_SWEEP_GRACE_SECONDS", default=120)
 # Full exports hold every country's answers (and PDFs): their files are deleted
 # this many days after they are ready; the job row stays as the record of who
-# exported what, when (questionnaire.export_jobs.export_files_expire).
+# exported what, when (questionnaire.exports.jobs.export_files_expire).
 MSQ_EXPORT_RETENTION_DAYS = env.int("MSQ_EXPORT_RETENTION_DAYS", default=7)
 # A running export writes a heartbeat as it progresses (at least once a second
 # while it works through submissions); without one for this long its worker is
@@ -552,5 +552,5 @@ if PRODUCTION and LINKCHECK_ALLOWED_TEST_HOSTS:
 # The edition officials see when they sign in.
 MSQ_CURRENT_EDITION = env.str("MSQ_CURRENT_EDITION", default="msq-2020")
 # How long a section page's form, posted after its session expired, may still be saved
-# once the same official signs in again (questionnaire.session_stash).
+# once the same official signs in again (questionnaire.filling.session_stash).
 MSQ_STASH_MAX_AGE_SECONDS = env.int("MSQ_STASH_MAX_AGE_SECONDS", default=12 * 60 * 60)

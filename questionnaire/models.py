@@ -16,7 +16,7 @@ class Edition(models.Model):
     consent_text = models.TextField(_("publication consent wording"))
     closing_text = models.TextField(_("closing text"), blank=True)
     # The other UN languages' wording, {language: {key: text}}; English stays in the
-    # columns above (questionnaire.wording).
+    # columns above (questionnaire.editions.wording).
     translations = models.JSONField(_("translations"), default=dict, blank=True)
     is_open = models.BooleanField(
         _("open for answers"),
@@ -43,7 +43,7 @@ class Section(models.Model):
     title = models.CharField(_("title"), max_length=300)
     footnotes = models.JSONField(_("footnotes"), default=list, blank=True)
     # The other UN languages' wording, {language: {key: text}}; English stays in the
-    # columns above (questionnaire.wording).
+    # columns above (questionnaire.editions.wording).
     translations = models.JSONField(_("translations"), default=dict, blank=True)
     order = models.PositiveSmallIntegerField(_("order"))
 
@@ -82,7 +82,7 @@ class Question(models.Model):
     show_if = models.JSONField(_("shown if"), null=True, blank=True)
     required = models.BooleanField(_("required at submission"), default=True)
     # The other UN languages' wording, {language: {key: text}}; English stays in the
-    # columns above (questionnaire.wording).
+    # columns above (questionnaire.editions.wording).
     translations = models.JSONField(_("translations"), default=dict, blank=True)
     order = models.PositiveSmallIntegerField(_("order"))
 
@@ -310,7 +310,7 @@ class ReviewComment(models.Model):
 class ExportJob(models.Model):
     """A full export run by a Celery worker: its progress, its file or its error.
 
-    `exporter` is an identifier from questionnaire.exports.EXPORTERS; `statuses`
+    `exporter` is an identifier from questionnaire.exports.formats.EXPORTERS; `statuses`
     lists the submission statuses included (empty: every submission).
     """
 

@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 def task_email_review(*, submission_id: int, kind: str) -> None:
     """E-mail a country's officials that their submission was returned, reopened or accepted."""
     from questionnaire.models import Submission
-    from questionnaire.review_services import review_email_send
+    from questionnaire.review.services import review_email_send
 
     submission = Submission.objects.select_related("edition", "country").get(pk=submission_id)
     review_email_send(submission=submission, kind=kind)
@@ -39,7 +39,7 @@ def task_email_review(*, submission_id: int, kind: str) -> None:
 )
 def task_email_submitted(*, submission_id: int, version: int) -> int:
     """E-mail the officials that a version was submitted (once per submission and version)."""
-    from questionnaire.services import submission_confirmation_once
+    from questionnaire.filling.services import submission_confirmation_once
 
     return submission_confirmation_once(submission_id=submission_id, version=version)
 
@@ -47,7 +47,7 @@ def task_email_submitted(*, submission_id: int, version: int) -> int:
 @shared_task
 def task_run_export(*, job_id: int) -> None:
     """Run a full export job (idempotent: a finished job is left alone)."""
-    from questionnaire.export_jobs import export_job_run
+    from questionnaire.exports.jobs import export_job_run
 
     export_job_run(job_id=job_id)
 
@@ -55,7 +55,7 @@ def task_run_export(*, job_id: int) -> None:
 @shared_task
 def task_recover_export_jobs() -> dict[str, int]:
     """Run by celery beat every ~30 s: queue again (or fail) exports whose worker stopped."""
-    from questionnaire.export_jobs import export_jobs_recover
+    from questionnaire.exports.jobs import export_jobs_recover
 
     return export_jobs_recover()
 
@@ -71,19 +71,19 @@ def task_send_pending_tasks() -> int:
 @shared_task
 def task_expire_export_files() -> int:
     """Run daily by celery beat: delete export files older than MSQ_EXPORT_RETENTION_DAYS."""
-    from questionnaire.export_jobs import export_files_cutoff, export_files_expire
+    from questionnaire.exports.jobs import export_files_cutoff, export_files_expire
 
     return export_files_expire(older_than=export_files_cutoff())
 
 
-# --- Submission PDFs (questionnaire.pdf_services) ----------------------------
+# --- Submission PDFs (questionnaire.pdf.services) ----------------------------
 
 
 class _PdfTask(Task):
     """Records on the submission a PDF task that failed for good, once its retries are spent."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        from questionnaire.pdf_services import pdf_failure_record, pdf_lease_release
+        from questionnaire.pdf.services import pdf_failure_record, pdf_lease_release
 
         try:
             pdf_lease_release(submission_id=kwargs["submission_id"], version=kwargs["version"])
@@ -110,7 +110,7 @@ class _PdfTask(Task):
 )
 def task_render_submission_pdf(*, submission_id: int, version: int, force: bool = False) -> str:
     """Render and store the PDF of a submitted version (idempotent per submission and version)."""
-    from questionnaire.pdf_services import pdf_lease_release, submission_pdf_render
+    from questionnaire.pdf.services import pdf_lease_release, submission_pdf_render
 
     outcome = submission_pdf_render(submission_id=submission_id, version=version, force=force)
     # Done: a later repair may queue this version again (a retry keeps the lease).
@@ -125,7 +125,7 @@ def task_render_submission_pdf(*, submission_id: int, version: int, force: bool 
 )
 def task_render_preview_pdf(*, submission_id: int, version: int, language: str) -> str:
     """Render an official's draft preview into storage (once per submission, version, language)."""
-    from questionnaire.pdf_services import preview_render
+    from questionnaire.pdf.services import preview_render
 
     return preview_render(submission_id=submission_id, version=version, language=language)
 
@@ -140,7 +140,7 @@ def task_render_preview_pdf(*, submission_id: int, version: int, language: str) 
 )
 def task_render_submission_pdf_copy(*, submission_id: int, version: int, language: str) -> str:
     """Render a submitted version in another language (a reviewer's English copy), once."""
-    from questionnaire.pdf_services import pdf_copy_render
+    from questionnaire.pdf.services import pdf_copy_render
 
     return pdf_copy_render(submission_id=submission_id, version=version, language=language)
 
@@ -148,6 +148,6 @@ def task_render_submission_pdf_copy(*, submission_id: int, version: int, languag
 @shared_task(acks_late=True)
 def task_render_missing_pdfs() -> int:
     """The sweeper run by celery beat: queue every submitted version still without its PDF."""
-    from questionnaire.pdf_services import pdf_render_queue_missing
+    from questionnaire.pdf.services import pdf_render_queue_missing
 
     return pdf_render_queue_missing()

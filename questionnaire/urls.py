@@ -1,6 +1,8 @@
 from django.urls import path
 
-from questionnaire import downloads, staff_views, views
+from questionnaire.filling import views
+from questionnaire.pdf import downloads
+from questionnaire.review import views as staff_views
 
 app_name = "questionnaire"
 

@@ -464,7 +464,7 @@ def world_build() -> World:
     from accounts.models import Country, User
     from accounts.services import invitation_create
     from api.services import api_token_create
-    from questionnaire.edition_files import edition_load, edition_path
+    from questionnaire.editions.loading import edition_load, edition_path
     from questionnaire.models import ExportJob, ReviewComment, Submission, SubmissionEvent
     from tests import factories
 

@@ -7,9 +7,9 @@ escapes every value; nothing here marks user text safe.
 from django import template
 from django.utils.safestring import SafeString
 
+from questionnaire.editions.wording import part_wording
 from questionnaire.kinds import get_kind
 from questionnaire.kinds import url_href as _url_href
-from questionnaire.wording import part_wording
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ register = template.Library()
 @register.simple_tag
 def render_answer(part, question=None) -> SafeString:
     """The read-only HTML of a PartSnapshot (selectors.submission_snapshot); given its question,
-    the choices' labels are in the active language (questionnaire.wording)."""
+    the choices' labels are in the active language (questionnaire.editions.wording)."""
     definition = part.definition
     if question is not None:
         definition = part_wording(question, definition, html=True)
@@ -41,7 +41,7 @@ def url_href(url: str) -> str:
 @register.filter
 def part_label(part) -> str:
     """A part's caption: its own label, else a name-based one ("Details and comments")."""
-    from questionnaire.forms import PART_LABELS
+    from questionnaire.filling.forms import PART_LABELS
 
     definition = getattr(part, "definition", part)
     name = definition.get("name", "")

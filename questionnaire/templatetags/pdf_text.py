@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from questionnaire import kinds
-from questionnaire.pdf import text_direction
+from questionnaire.pdf.render import text_direction
 
 register = template.Library()
 

@@ -1,4 +1,6 @@
-"""The questionnaire's wording in templates, in the active language (questionnaire.wording).
+"""The questionnaire's wording in templates, in the active language.
+
+See questionnaire.editions.wording.
 
 `{% wording question "parts" part.name "label" %}` prints the text, escaped, in a
 span with its own lang and dir unless page and text are both English;
@@ -10,8 +12,8 @@ option's code from a variable.
 from django import template
 from django.utils.safestring import SafeString
 
-from questionnaire.wording import Wording, wording_html, wording_language
-from questionnaire.wording import wording as _wording
+from questionnaire.editions.wording import Wording, wording_html, wording_language
+from questionnaire.editions.wording import wording as _wording
 
 register = template.Library()
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from questionnaire.filling.services import submission_confirmation_send
 from questionnaire.models import Submission, SubmissionEvent
-from questionnaire.review_services import submission_accept
-from questionnaire.services import submission_confirmation_send
+from questionnaire.review.services import submission_accept
 from tests.conftest import wait_for
 from tests.factories import TEST_PASSWORD, UserFactory, submission_full
 

@@ -5,8 +5,8 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from questionnaire.filling.services import AnswerLimitError
 from questionnaire.models import Answer
-from questionnaire.services import AnswerLimitError
 from tests.browser.conftest import AUTOSAVE_TIMEOUT_MS
 from tests.browser.filling import part
 

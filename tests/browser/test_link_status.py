@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from linkcheck.services import submission_links_check
-from questionnaire.services import answers_save, submission_get_or_create
+from questionnaire.filling.services import answers_save, submission_get_or_create
 from tests.browser.conftest import audit
 from tests.linkcheck.servers import LocalServer
 

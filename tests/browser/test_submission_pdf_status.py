@@ -4,8 +4,8 @@ is stored (static/js/pdf-status.js polls the status endpoint): no reload, announ
 import pytest
 from playwright.sync_api import expect
 
-from questionnaire import pdf_services
-from questionnaire.pdf_services import submission_pdf_render
+from questionnaire.pdf import services as pdf_services
+from questionnaire.pdf.services import submission_pdf_render
 from tests.browser.conftest import audit
 from tests.factories import submission_full
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from linkcheck import services
 from linkcheck.models import LinkCheck, SubmissionLink
 from linkcheck.tasks import task_check_submission_links
-from questionnaire.exports import TidyCsvExporter
+from questionnaire.exports.formats import TidyCsvExporter
+from questionnaire.filling.services import answers_save, submission_get_or_create
 from questionnaire.models import Submission
-from questionnaire.services import answers_save, submission_get_or_create
 from tests.conftest import wait_for
 
 State = LinkCheck.State

@@ -1,6 +1,6 @@
 """Building what a section page posts, the way a browser would, for the filling tests."""
 
-from questionnaire.forms import SectionForm
+from questionnaire.filling.forms import SectionForm
 from questionnaire.models import Section, Submission
 
 

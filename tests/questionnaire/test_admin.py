@@ -330,7 +330,7 @@ def test_export_action_downloads_selected_rows(
 
 
 def test_render_pdf_action_queues_a_forced_render(reviewer_client, submitted, monkeypatch):
-    from questionnaire import pdf_services
+    from questionnaire.pdf import services as pdf_services
 
     queued = []
     monkeypatch.setattr(
@@ -344,7 +344,7 @@ def test_render_pdf_action_queues_a_forced_render(reviewer_client, submitted, mo
 
 
 def test_render_pdf_action_on_draft_refused(reviewer_client, edition, country_a, monkeypatch):
-    from questionnaire import pdf_services
+    from questionnaire.pdf import services as pdf_services
 
     draft = submission_full(edition=edition, country=country_a, status=Submission.Status.DRAFT)
     queued = []

@@ -3,8 +3,8 @@
 import pytest
 
 from questionnaire.answers import question_problems, submission_problems
+from questionnaire.filling.services import answers_save, submission_get_or_create
 from questionnaire.kinds import get_kind
-from questionnaire.services import answers_save, submission_get_or_create
 
 
 def problems_for(edition, code: str, part_name: str, raw) -> list[str]:

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from questionnaire import downloads, pdf_services, tasks
+from questionnaire import tasks
 from questionnaire.models import Submission
-from questionnaire.pdf_services import submission_pdf_render
+from questionnaire.pdf import downloads
+from questionnaire.pdf import services as pdf_services
+from questionnaire.pdf.services import submission_pdf_render
 from tests.conftest import wait_for
 from tests.factories import UserFactory, submission_full
 

@@ -14,9 +14,14 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from questionnaire.edition_files import EditionFileError, edition_load, edition_path
+from questionnaire.editions.loading import EditionFileError, edition_load, edition_path
+from questionnaire.editions.wording import (
+    EDITION_FIELDS,
+    QUESTION_FIELDS,
+    SECTION_FIELDS,
+    wording_texts,
+)
 from questionnaire.models import Answer, Edition, Question, Section, Submission
-from questionnaire.wording import EDITION_FIELDS, QUESTION_FIELDS, SECTION_FIELDS, wording_texts
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "msq-2020-questionnaire.md"
 CODE_RE = re.compile(r"`(q\d+[a-z]?|x\d+|x_contact)`")

@@ -10,8 +10,8 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
-from questionnaire import export_jobs
-from questionnaire.export_jobs import export_job_run, export_jobs_recover
+from questionnaire.exports import jobs as export_jobs
+from questionnaire.exports.jobs import export_job_run, export_jobs_recover
 from questionnaire.models import ExportJob, PendingTask
 from tests.conftest import wait_for
 from tests.factories import submission_full

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from msq_portal.celery import app
-from questionnaire.export_jobs import export_files_expire, export_job_run
+from questionnaire.exports.jobs import export_files_expire, export_job_run
 from questionnaire.models import ExportJob
 from tests.factories import ExportJobFactory
 from tests.page_checks import csp_violations

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from accounts.models import Country
 from linkcheck.exports import snapshots_with_link_status
-from questionnaire.exports import (
+from questionnaire.exports.formats import (
     EXPORTERS,
     JsonExporter,
     PdfZipExporter,

@@ -16,11 +16,11 @@ from django.urls import reverse
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from questionnaire.exports import JsonExporter, TidyCsvExporter, neutralise
+from questionnaire.exports.formats import JsonExporter, TidyCsvExporter, neutralise
+from questionnaire.filling.services import submission_get_or_create
 from questionnaire.models import Answer, ReviewComment, Submission
-from questionnaire.pdf import submission_html
+from questionnaire.pdf.render import submission_html
 from questionnaire.selectors import submission_snapshot
-from questionnaire.services import submission_get_or_create
 from tests.factories import answers_full, submission_full
 from tests.fuzz_strategies import (
     FUZZ,
@@ -245,7 +245,7 @@ def test_session_stash_with_hostile_version_is_400_after_sign_in(
     client, focal_point, edition, draft, number
 ):
     """A form kept across an expired session goes through the same parsing once applied."""
-    from questionnaire.session_stash import stash_token
+    from questionnaire.filling.session_stash import stash_token
 
     section = edition.sections.get(code=SECTION)
     before = _draft_state(draft)

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from questionnaire.forms import SectionForm
+from questionnaire.filling.forms import SectionForm
+from questionnaire.filling.services import answers_save, submission_get_or_create
 from questionnaire.kinds import (
     KINDS,
     InputShapeError,
@@ -16,7 +17,6 @@ from questionnaire.kinds import (
     url_href,
 )
 from questionnaire.selectors import submission_snapshot
-from questionnaire.services import answers_save, submission_get_or_create
 from tests.questionnaire.filling_helpers import links_data
 
 # Answers come in any script.

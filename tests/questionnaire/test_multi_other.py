@@ -10,12 +10,12 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from questionnaire.exports import JsonExporter, TidyCsvExporter, WideXlsxExporter
+from questionnaire.exports.formats import JsonExporter, TidyCsvExporter, WideXlsxExporter
+from questionnaire.filling.services import consent_set, submission_get_or_create, submission_submit
 from questionnaire.kinds import get_kind
 from questionnaire.models import Submission
-from questionnaire.pdf import submission_pdf
+from questionnaire.pdf.render import submission_pdf
 from questionnaire.selectors import submission_snapshot
-from questionnaire.services import consent_set, submission_get_or_create, submission_submit
 from tests.questionnaire.test_services import COMPLETE, save
 
 OTHER_TEXT = "Answered by the e-government team of the Ministry — جواب الوزارة"

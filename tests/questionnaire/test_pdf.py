@@ -14,10 +14,10 @@ from pypdf import PdfReader
 from accounts.countries import countries_load
 from accounts.models import Country
 from questionnaire import tasks
-from questionnaire.edition_files import edition_load, edition_path
+from questionnaire.editions.loading import edition_load, edition_path
 from questionnaire.kinds import get_kind
 from questionnaire.models import Submission
-from questionnaire.pdf import (
+from questionnaire.pdf.render import (
     html_to_pdf,
     needs_wide_fonts,
     static_file_for_url,

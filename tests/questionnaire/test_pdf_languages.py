@@ -10,12 +10,13 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from questionnaire import pdf_services, tasks
+from questionnaire import tasks
+from questionnaire.filling.services import submission_submit
 from questionnaire.models import Submission
-from questionnaire.pdf import html_to_pdf, submission_html
-from questionnaire.pdf_services import pdf_copy_read, submission_pdf_render
+from questionnaire.pdf import services as pdf_services
+from questionnaire.pdf.render import html_to_pdf, submission_html
+from questionnaire.pdf.services import pdf_copy_read, submission_pdf_render
 from questionnaire.selectors import submission_snapshot
-from questionnaire.services import submission_submit
 from tests.conftest import wait_for
 from tests.factories import submission_full
 

@@ -10,15 +10,16 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
-from questionnaire import pdf_services, tasks
+from questionnaire import tasks
+from questionnaire.filling.services import submission_submit
 from questionnaire.models import Submission, SubmissionEvent
-from questionnaire.pdf_services import (
+from questionnaire.pdf import services as pdf_services
+from questionnaire.pdf.services import (
     PdfOutcome,
     pdf_render_queue,
     pdf_render_queue_missing,
     submission_pdf_render,
 )
-from questionnaire.services import submission_submit
 from tests.conftest import wait_for
 from tests.factories import submission_full
 

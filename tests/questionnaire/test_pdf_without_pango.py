@@ -24,7 +24,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 call_command("check")
-from questionnaire.pdf import html_to_pdf
+from questionnaire.pdf.render import html_to_pdf
 try:
     html_to_pdf("<p>x</p>")
 except RuntimeError as error:

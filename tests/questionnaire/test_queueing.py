@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from questionnaire.export_jobs import export_job_create
+from questionnaire.exports.jobs import export_job_create
 from questionnaire.models import ExportJob, PendingTask, Submission
 from questionnaire.queueing import pending_tasks_send, task_queue, tasks_queue
-from questionnaire.review_services import submission_accept, submission_return
+from questionnaire.review.services import submission_accept, submission_return
 from questionnaire.tasks import (
     task_email_review,
     task_email_submitted,

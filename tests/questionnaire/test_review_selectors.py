@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from questionnaire.models import Submission
-from questionnaire.review_selectors import NOT_STARTED, RateRow, response_rates
+from questionnaire.review.selectors import NOT_STARTED, RateRow, response_rates
 from tests.factories import submission_full
 
 Status = Submission.Status

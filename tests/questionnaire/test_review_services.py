@@ -4,8 +4,14 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from questionnaire.filling.services import (
+    answers_save,
+    consent_set,
+    submission_get_or_create,
+    submission_submit,
+)
 from questionnaire.models import ReviewComment, Submission, SubmissionEvent
-from questionnaire.review_services import (
+from questionnaire.review.services import (
     ReviewError,
     review_comment_add,
     review_comments_add,
@@ -13,12 +19,6 @@ from questionnaire.review_services import (
     submission_accept,
     submission_reopen,
     submission_return,
-)
-from questionnaire.services import (
-    answers_save,
-    consent_set,
-    submission_get_or_create,
-    submission_submit,
 )
 from tests.factories import answers_full, submission_full
 

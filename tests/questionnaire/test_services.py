@@ -1,9 +1,7 @@
 import pytest
 from django.core import mail
 
-from questionnaire.kinds import TEXT_MAX_LENGTH
-from questionnaire.models import Answer, ReviewComment, Submission, SubmissionEvent
-from questionnaire.services import (
+from questionnaire.filling.services import (
     AnswerInputError,
     AnswerLimitError,
     StaleVersionError,
@@ -15,6 +13,8 @@ from questionnaire.services import (
     submission_get_or_create,
     submission_submit,
 )
+from questionnaire.kinds import TEXT_MAX_LENGTH
+from questionnaire.models import Answer, ReviewComment, Submission, SubmissionEvent
 from questionnaire.tasks import task_email_submitted
 from tests import factories
 from tests.conftest import wait_for

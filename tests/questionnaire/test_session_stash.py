@@ -1,13 +1,13 @@
 """The save that arrived after the session expired belongs to the official who typed it,
-and only for MSQ_STASH_MAX_AGE_SECONDS (questionnaire.session_stash)."""
+and only for MSQ_STASH_MAX_AGE_SECONDS (questionnaire.filling.session_stash)."""
 
 import time
 
 import pytest
 from django.core import signing
 
-from questionnaire import session_stash
-from questionnaire.services import submission_get_or_create
+from questionnaire.filling import session_stash
+from questionnaire.filling.services import submission_get_or_create
 from tests.factories import TEST_PASSWORD
 from tests.questionnaire.filling_helpers import section_data
 from tests.questionnaire.test_views import SECTION_VI, page, section, stored
@@ -77,7 +77,7 @@ def test_stash_token_naming_only_a_country_refused(client, edition, submission, 
     """Tokens of the earlier kind (the country alone, valid for a week) no longer carry a save."""
     data = _expired_post(client, edition, submission, focal_point, "Old page")
     data["owner"] = signing.dumps(
-        {"country": submission.country_id}, salt="questionnaire.session_stash"
+        {"country": submission.country_id}, salt="questionnaire.filling.session_stash"
     )
     client.post(f"/section/{SECTION_VI}/", data)
     assert session_stash.STASH_KEY not in client.session

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Country, User
-from questionnaire import export_jobs
-from questionnaire.export_jobs import export_job_create, export_job_run
+from questionnaire.exports import jobs as export_jobs
+from questionnaire.exports.jobs import export_job_create, export_job_run
 from questionnaire.models import ExportJob, Submission
 from tests.conftest import wait_for
 from tests.factories import OfficialFactory, submission_full

@@ -1,5 +1,11 @@
-from questionnaire.services import answers_save, submission_get_or_create
-from questionnaire.steps import ReviewStep, SectionState, SectionStep, flow_context, flow_steps
+from questionnaire.filling.services import answers_save, submission_get_or_create
+from questionnaire.filling.steps import (
+    ReviewStep,
+    SectionState,
+    SectionStep,
+    flow_context,
+    flow_steps,
+)
 
 
 def _context(edition, country, user, values=None):

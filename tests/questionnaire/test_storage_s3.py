@@ -17,13 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from msq_portal.storage import S3_BACKEND, STORAGE_ERRORS, s3_options
-from questionnaire.export_jobs import (
+from questionnaire.exports.jobs import (
     export_files_expire,
     export_files_orphaned_delete,
     export_job_run,
 )
 from questionnaire.models import ExportJob
-from questionnaire.pdf_services import PdfOutcome, submission_pdf_render
+from questionnaire.pdf.services import PdfOutcome, submission_pdf_render
 from questionnaire.tasks import task_render_submission_pdf
 from tests import factories
 

@@ -8,11 +8,11 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
-from questionnaire import pdf_services
+from questionnaire.filling.services import consent_set, submission_get_or_create, submission_submit
 from questionnaire.models import Submission, SubmissionEvent
-from questionnaire.pdf_services import pdf_failure_record, submission_pdf_render
-from questionnaire.review_services import submission_return
-from questionnaire.services import consent_set, submission_get_or_create, submission_submit
+from questionnaire.pdf import services as pdf_services
+from questionnaire.pdf.services import pdf_failure_record, submission_pdf_render
+from questionnaire.review.services import submission_return
 from tests.factories import submission_full
 from tests.questionnaire.test_services import COMPLETE, save
 

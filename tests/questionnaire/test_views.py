@@ -11,8 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from questionnaire.filling.services import consent_set, submission_get_or_create
 from questionnaire.models import Answer, ReviewComment, Submission, SubmissionEvent
-from questionnaire.services import consent_set, submission_get_or_create
 from tests import factories
 from tests.factories import TEST_PASSWORD
 from tests.questionnaire.filling_helpers import links_data, section_data
@@ -272,7 +272,7 @@ def test_conditional_question_hidden_then_shown(signed_in, edition, submission):
 
 
 def test_conditional_contact_enforced_on_server(submission, focal_point):
-    from questionnaire.services import SubmissionIncompleteError, submission_submit
+    from questionnaire.filling.services import SubmissionIncompleteError, submission_submit
 
     values = {**COMPLETE, "q4": {"answer": "yes"}}
     save(submission, focal_point, values)

@@ -10,11 +10,17 @@ import pytest
 from django.test import override_settings
 from django.utils import translation
 
+from questionnaire.editions.wording import (
+    Wording,
+    part_wording,
+    wording,
+    wording_html,
+    wording_language,
+)
+from questionnaire.filling.services import consent_set, submission_get_or_create
 from questionnaire.models import Edition, Question, Section, Submission, SubmissionEvent
-from questionnaire.pdf import html_to_pdf, submission_html
+from questionnaire.pdf.render import html_to_pdf, submission_html
 from questionnaire.selectors import submission_snapshot
-from questionnaire.services import consent_set, submission_get_or_create
-from questionnaire.wording import Wording, part_wording, wording, wording_html, wording_language
 from tests.factories import submission_full
 
 Q1_FR = "Quel est le portail officiel de l'administration en ligne au niveau national ?"

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaire.export_jobs import export_files_cutoff, export_files_expire
+from questionnaire.exports.jobs import export_files_cutoff, export_files_expire
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaire.edition_files import EditionFileError, edition_load, edition_path
+from questionnaire.editions.loading import EditionFileError, edition_load, edition_path
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Country
 from questionnaire.models import Edition, Submission
-from questionnaire.pdf_services import (
+from questionnaire.pdf.services import (
     PdfOutcome,
     pdf_is_stored,
     pdf_lease_release,

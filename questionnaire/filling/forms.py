@@ -18,9 +18,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from questionnaire.answers import part_is_shown, part_value, question_is_shown
+from questionnaire.editions.wording import part_wording
 from questionnaire.kinds import LinksKind, get_kind
 from questionnaire.models import Question, Submission
-from questionnaire.wording import part_wording
 
 PART_LABELS = {
     "answer": _("Answer"),

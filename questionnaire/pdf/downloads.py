@@ -25,7 +25,7 @@ from accounts.access import is_reviewer, official_country
 from msq_portal.ratelimit import rate_limit_exceeded
 from msq_portal.storage import STORAGE_ERRORS
 from questionnaire.models import Submission
-from questionnaire.pdf_services import (
+from questionnaire.pdf.services import (
     pdf_copy_failure_forget,
     pdf_copy_read,
     pdf_copy_render_queue,

@@ -2,7 +2,7 @@
 
 No URL here carries a submission id: the submission is always the signed-in
 official's country's (accounts.access.official_country), so another country's
-answers cannot even be named. Writes go through questionnaire.services.
+answers cannot even be named. Writes go through questionnaire.filling.services.
 """
 
 from __future__ import annotations
@@ -28,17 +28,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import is_reviewer, official_country, official_country_id
-from questionnaire.forms import ConsentForm, SectionForm, VersionForm, row_to_remove
-from questionnaire.models import Submission, SubmissionEvent
-from questionnaire.selectors import (
-    edition_current,
-    section_questions,
-    submission_current_for_country_id,
-    submission_for_country,
-    submission_review_outcome,
-    submission_snapshot,
-)
-from questionnaire.services import (
+from questionnaire.filling.forms import ConsentForm, SectionForm, VersionForm, row_to_remove
+from questionnaire.filling.services import (
     CONSENT_MISSING,
     AnswerInputError,
     AnswerLimitError,
@@ -52,8 +43,8 @@ from questionnaire.services import (
     submission_submit,
     submit_side_effects_waiting,
 )
-from questionnaire.session_stash import stash_pop, stash_save, stash_token
-from questionnaire.steps import (
+from questionnaire.filling.session_stash import stash_pop, stash_save, stash_token
+from questionnaire.filling.steps import (
     FlowContext,
     ReviewStep,
     SectionState,
@@ -62,6 +53,15 @@ from questionnaire.steps import (
     flow_steps,
     section_context,
     step_neighbours,
+)
+from questionnaire.models import Submission, SubmissionEvent
+from questionnaire.selectors import (
+    edition_current,
+    section_questions,
+    submission_current_for_country_id,
+    submission_for_country,
+    submission_review_outcome,
+    submission_snapshot,
 )
 
 ACTIONS = {"back", "save", "continue"}

@@ -18,7 +18,7 @@ from django.http import HttpRequest, QueryDict
 
 STASH_KEY = "msq_unsaved_post"
 # A new salt: tokens of the country-only kind (valid for a week) are all refused.
-_SALT = "questionnaire.session_stash.person"
+_SALT = "questionnaire.filling.session_stash.person"
 _SKIP = {"csrfmiddlewaretoken"}
 
 

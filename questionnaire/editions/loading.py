@@ -16,9 +16,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from questionnaire.kinds import KINDS
-from questionnaire.models import Edition, Question, Section
-from questionnaire.wording import (
+from questionnaire.editions.wording import (
     EDITION_FIELDS,
     ENGLISH,
     QUESTION_FIELDS,
@@ -26,8 +24,10 @@ from questionnaire.wording import (
     WORDING_LANGUAGES,
     wording_texts,
 )
+from questionnaire.kinds import KINDS
+from questionnaire.models import Edition, Question, Section
 
-EDITIONS_DIR = Path(__file__).resolve().parent / "editions"
+EDITIONS_DIR = Path(__file__).resolve().parent
 SUPPORTED_FORMATS = {1}
 
 _CODE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from accounts.languages import language_supported
 from questionnaire.models import Edition, Submission, SubmissionEvent
-from questionnaire.pdf import submission_pdf
+from questionnaire.pdf.render import submission_pdf
 from questionnaire.selectors import submission_snapshot
 
 logger = logging.getLogger(__name__)

@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import staff_required
-from questionnaire.export_jobs import ExportRequestError, export_job_create
-from questionnaire.exports import EXPORTERS, exporter_choices
+from questionnaire.exports.formats import EXPORTERS, exporter_choices
+from questionnaire.exports.jobs import ExportRequestError, export_job_create
 from questionnaire.models import Edition, ExportJob, Submission
 from questionnaire.queueing import pending_task_is_waiting
-from questionnaire.review_selectors import (
+from questionnaire.review.selectors import (
     RATE_KEYS,
     countries_not_submitted,
     rate_label,

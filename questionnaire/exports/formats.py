@@ -38,7 +38,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from linkcheck.exports import snapshots_with_link_status
 from questionnaire.kinds import PercentageKind
 from questionnaire.models import Answer, Edition, Submission
-from questionnaire.pdf_services import pdf_read_verified, pdf_render_queue
+from questionnaire.pdf.services import pdf_read_verified, pdf_render_queue
 from questionnaire.selectors import (
     EditionLayout,
     SubmissionSnapshot,

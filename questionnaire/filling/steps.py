@@ -1,7 +1,7 @@
 """The filling flow as a list of step objects: one per section, then the review.
 
 Like pretix's checkout flow: each step knows whether it applies and whether
-it is complete; one dispatcher view (questionnaire.views.flow_step) finds the
+it is complete; one dispatcher view (questionnaire.filling.views.flow_step) finds the
 step by its identifier and lets the step's handler answer. The state of every
 step is computed from one FlowContext, read in a fixed number of queries.
 """

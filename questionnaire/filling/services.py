@@ -25,10 +25,10 @@ from accounts.languages import language_supported, mail_send_in_languages
 from accounts.models import Country, User
 from linkcheck.services import links_check_queue_if_changed, links_check_schedule
 from questionnaire.answers import submission_problems
+from questionnaire.editions.wording import wording
 from questionnaire.kinds import InputShapeError, get_kind, newlines_normalised
 from questionnaire.models import Answer, Edition, Question, Submission, SubmissionEvent
 from questionnaire.queueing import pending_task_is_waiting, tasks_queue
-from questionnaire.wording import wording
 
 logger = logging.getLogger(__name__)
 
@@ -546,7 +546,7 @@ def _submit_side_effects_queue(*, submission_id: int, version: int) -> None:
     """
     # Imported here: the tasks module imports the PDF services, which read
     # submissions; importing it at the top would tie the modules in a loop.
-    from questionnaire.pdf_services import pdf_lease_take
+    from questionnaire.pdf.services import pdf_lease_take
     from questionnaire.tasks import task_email_submitted, task_render_submission_pdf
 
     # The lease keeps the PDF sweeper from queueing this version again while a worker

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from questionnaire.exports import EXPORTERS, submissions_for_export
+from questionnaire.exports.formats import EXPORTERS, submissions_for_export
 from questionnaire.models import Edition, ExportJob, Submission
 from questionnaire.queueing import task_queue
 
