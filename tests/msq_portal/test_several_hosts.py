@@ -49,6 +49,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "two-hosts-share-one-session"
 API_RATE_LIMIT = 2
+HEALTHZ_TOKEN = "two-hosts-health-details"
 RENDERED = re.compile(r"task_render_submission_pdf\[[^]]+\] succeeded")
 
 
@@ -150,6 +151,8 @@ def _host_env(root: Path, *, redis_url: str, bucket_url: str) -> dict[str, str]:
         "STORAGE_URL": bucket_url,
         "MSQ_API_RATE_LIMIT": str(API_RATE_LIMIT),
         "LOG_LEVEL": "INFO",
+        # /healthz says which engine answers only to a caller with the token.
+        "HEALTHZ_TOKEN": HEALTHZ_TOKEN,
     }
 
 
@@ -222,7 +225,12 @@ def _ready(host: Host) -> bool:
     if not host.url:
         return "ready." in host.log.read_text()
     try:
-        return httpx.get(f"{host.url}/healthz", timeout=2).json() == {
+        return httpx.get(
+            f"{host.url}/healthz",
+            headers={"Authorization": f"Bearer {HEALTHZ_TOKEN}"},
+            timeout=2,
+        ).json() == {
+            "status": "ok",
             "database": "ok",
             "broker": "ok",
         }
