@@ -1,6 +1,6 @@
 """The last check's status of each link in the exports.
 
-questionnaire.exports.formats calls this."""
+questionnaire.exports.reading (Exporter.snapshots) calls this."""
 
 from __future__ import annotations
 
