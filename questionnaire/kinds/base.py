@@ -30,15 +30,16 @@ from questionnaire.kinds.problems import (
     posted_str,
 )
 
-# What a wide-sheet cell of a kind without its own columns holds, for the codebook.
-WIDE_CELL_FIELDS = 'text: one "field: text" a line'
-
 
 class Kind:
     """One kind of answer part. Subclasses set `name` and `label` and override the hooks."""
 
     name: ClassVar[str]
     label: ClassVar[str]
+    # Whether its parts list options in the edition file (see check_definition).
+    has_options: ClassVar[bool] = False
+    # What its wide-sheet cell holds, for the codebook (see wide_columns).
+    wide_cell_text: ClassVar[str] = 'text: one "field: text" a line'
 
     # The templates drawing a part of this kind: in the section form (given `part`, a
     # filling.forms.PartForm, and `item`, its question's form), on the read-only pages
@@ -121,14 +122,15 @@ class Kind:
 
     def wide_columns(self, part: dict) -> list[tuple[str, str]]:
         """(field, what its cells hold, for the codebook) of the part's wide-sheet columns."""
-        return [("", WIDE_CELL_FIELDS)]
+        return [("", self.wide_cell_text)]
 
     def wide_cells(self, shown_part) -> Iterator[tuple[str, Any]]:
-        """(field, cell value) of a part's columns in a country's row, as in wide_columns()."""
-        if shown_part.is_empty:
-            yield "", ""
-        else:
-            yield "", "\n".join(f"{field}: {text}" for field, text in shown_part.flat)
+        """(field, cell value) of a part's columns in a country's row, as in wide_columns():
+        by default every flattened value, one "field: text" a line (a single value as is)."""
+        yield (
+            "",
+            "\n".join(f"{field}: {text}" if field else text for field, text in shown_part.flat),
+        )
 
 
 # Every field is optional and keeps what was typed (strip=False, no format
@@ -151,15 +153,3 @@ class TextPartForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=text_help(TEXT_MAX_LENGTH),
     )
-
-
-class TypedCellMixin:
-    """For kinds stored as one text: the wide sheet has the value as typed in one cell."""
-
-    wide_cell_text: ClassVar[str] = "text as typed"
-
-    def wide_columns(self, part: dict) -> list[tuple[str, str]]:
-        return [("", self.wide_cell_text)]
-
-    def wide_cells(self, shown_part) -> Iterator[tuple[str, Any]]:
-        yield "", "" if shown_part.is_empty else str(shown_part.value)

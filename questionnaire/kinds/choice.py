@@ -7,7 +7,7 @@ from typing import ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from questionnaire.kinds.base import Kind, TypedCellMixin
+from questionnaire.kinds.base import Kind
 from questionnaire.kinds.problems import (
     TEXT_MAX_LENGTH,
     InputShapeError,
@@ -18,7 +18,7 @@ from questionnaire.kinds.problems import (
 )
 
 
-class YesNoKind(TypedCellMixin, Kind):
+class YesNoKind(Kind):
     name = "yes_no"
     label = _("Yes / No")
     CHOICES: ClassVar[tuple[str, ...]] = ("yes", "no")
@@ -57,6 +57,7 @@ class YesNoPartForm(forms.Form):
 class MultiKind(Kind):
     name = "multi"
     label = _("Multiple choice")
+    has_options = True
     display_template = "questionnaire/kinds/multi.html"
     pdf_template = "pdf/kinds/multi.html"
 
