@@ -28,7 +28,9 @@ from accounts.access import is_reviewer
 from api import schemas
 from api.selectors import api_token_for_secret, submissions_page
 from msq_portal.ratelimit import rate_limit_exceeded
-from questionnaire.exports.formats import JsonExporter, TidyCsvExporter, submissions_for_export
+from questionnaire.exports.json_nested import JsonExporter
+from questionnaire.exports.reading import submissions_for_export
+from questionnaire.exports.tidy_csv import TidyCsvExporter
 from questionnaire.models import Edition, Submission
 from questionnaire.selectors import edition_layout, snapshot_build, submission_values
 

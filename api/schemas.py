@@ -27,7 +27,7 @@ class Choice(Schema):
 
 
 class Part(Schema):
-    # As the JSON export's codebook (questionnaire.exports.formats.json_part):
+    # As the JSON export's codebook (questionnaire.exports.json_nested.json_part):
     # label and options if any.
     model_config = ConfigDict(extra="allow")
 
@@ -84,7 +84,7 @@ class SubmissionPage(Schema):
 class SubmissionAnswers(Schema):
     """One country's entry of the JSON export.
 
-    As questionnaire.exports.formats.JsonExporter.country_entry."""
+    As questionnaire.exports.json_nested.JsonExporter.country_entry."""
 
     id: int
     edition: str

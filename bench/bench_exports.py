@@ -126,7 +126,7 @@ def main() -> None:
         _setup(Path(workdir))
         from django.db import connection
 
-        from questionnaire.exports.formats import EXPORTERS
+        from questionnaire.exports.registry import EXPORTERS
 
         started = time.perf_counter()
         prepare()

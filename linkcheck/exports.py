@@ -1,6 +1,6 @@
 """The last check's status of each link in the exports.
 
-questionnaire.exports.formats calls this."""
+questionnaire.exports.reading (Exporter.snapshots) calls this."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from linkcheck.checker import link_target
 from linkcheck.selectors import edition_status_texts, status_text
+from questionnaire.kinds.links import row_key, row_key_split
 from questionnaire.selectors import SubmissionSnapshot
 
 
@@ -28,12 +29,12 @@ def snapshots_with_link_status(
                     if part.kind != "links" or part.is_empty:
                         continue
                     flat: list[tuple[str, str]] = []
-                    for field, text in part.flat:
-                        flat.append((field, text))
-                        if field.endswith(".url"):
-                            item = field.removesuffix(".url")
+                    for key, text in part.flat:
+                        flat.append((key, text))
+                        item, field = row_key_split(key)
+                        if item and field == "url":
                             status = texts.get(link_target(text).key) or status_text(None)
-                            flat.append((f"{item}.link_status", status))
+                            flat.append((row_key(int(item), "link_status"), status))
                     # The snapshot is built for this export alone: its list is replaced in place.
                     part.flat[:] = flat
         yield snapshot

@@ -310,7 +310,7 @@ class ReviewComment(models.Model):
 class ExportJob(models.Model):
     """A full export run by a Celery worker: its progress, its file or its error.
 
-    `exporter` is an identifier from questionnaire.exports.formats.EXPORTERS; `statuses`
+    `exporter` is an identifier from questionnaire.exports.registry.EXPORTERS; `statuses`
     lists the submission statuses included (empty: every submission).
     """
 

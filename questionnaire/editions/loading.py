@@ -218,7 +218,7 @@ def _parts(raw: Any, path: Path, code: str, into: Translations) -> list[dict]:
                 f"unknown kind {kind_name!r} (known kinds: {', '.join(sorted(KINDS))})",
                 code,
             )
-        if "options" in part_raw and kind_name != "multi":
+        if "options" in part_raw and not KINDS[kind_name].has_options:
             raise EditionFileError(path, f"part {name!r}: only multi parts have options", code)
         part: dict[str, Any] = {
             "name": name,

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from questionnaire.exports.formats import EXPORTERS, submissions_for_export
+from questionnaire.exports.reading import submissions_for_export
+from questionnaire.exports.registry import EXPORTERS
 from questionnaire.models import Edition, ExportJob, Submission
 from questionnaire.queueing import task_queue
 

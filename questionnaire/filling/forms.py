@@ -19,15 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from questionnaire.answers import part_is_shown, part_value, question_is_shown
 from questionnaire.editions.wording import part_wording
-from questionnaire.kinds import LinksKind, get_kind
+from questionnaire.kinds import get_kind, part_label
 from questionnaire.models import Question, Submission
-
-PART_LABELS = {
-    "answer": _("Answer"),
-    "details": _("Details and comments"),
-    "links": _("Links: name and URL"),
-    "contact": _("Contact"),
-}
 
 # "q1-links-3": a links row named by a "Remove" button.
 _ROW_RE = re.compile(r"^(?P<prefix>[a-z][a-z0-9_-]*?-[a-z][a-z0-9_]*)-(?P<index>\d{1,4})$")
@@ -50,6 +43,11 @@ class PartForm:
     @property
     def kind(self) -> str:
         return self.part["kind"]
+
+    @property
+    def template(self) -> str:
+        """The kind's template drawing this part's fields."""
+        return get_kind(self.kind).form_template
 
     @property
     def is_formset(self) -> bool:
@@ -107,19 +105,16 @@ class SectionForm:
                 prefix = part_prefix(question, part)
                 kind = get_kind(part["kind"])
                 value = part_value(part, question_value)
-                if isinstance(kind, LinksKind):
-                    # An empty list gets one empty row to type into.
-                    extra = (0 if value else 1) + (1 if add_row == prefix else 0)
-                    form_class = kind.form_class(part, extra=extra)
-                else:
-                    # Choices are labelled in the active language.
-                    form_class = kind.form_class(part_wording(question, part))
+                # Choices are labelled in the active language.
+                form_class = kind.form_class(
+                    part_wording(question, part), value=value, add_row=add_row == prefix
+                )
                 initial = kind.form_initial(value, part)
                 if data is None:
                     form = form_class(prefix=prefix, initial=initial)
                 else:
                     form = form_class(data=data, prefix=prefix)
-                label = part.get("label") or PART_LABELS.get(part["name"]) or kind.label
+                label = part_label(part)
                 parts.append(
                     PartForm(question=question, part=part, prefix=prefix, form=form, label=label)
                 )

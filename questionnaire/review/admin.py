@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import is_reviewer
 from linkcheck.filters import HasBrokenLinksFilter
-from questionnaire.exports.formats import EXPORTERS
+from questionnaire.exports.registry import EXPORTERS
 from questionnaire.models import (
     Answer,
     Edition,

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import staff_required
-from questionnaire.exports.formats import EXPORTERS, exporter_choices
 from questionnaire.exports.jobs import ExportRequestError, export_job_create
+from questionnaire.exports.registry import EXPORTERS, exporter_choices
 from questionnaire.models import Edition, ExportJob, Submission
 from questionnaire.queueing import pending_task_is_waiting
 from questionnaire.review.selectors import (

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 
 from questionnaire.editions.wording import part_wording
 from questionnaire.kinds import get_kind
-from questionnaire.kinds import url_href as _url_href
+from questionnaire.kinds import part_label as _part_label
 
 register = template.Library()
 
@@ -33,19 +33,9 @@ def get_item(mapping, key):
 
 
 @register.filter
-def url_href(url: str) -> str:
-    """The address to link to for a URL as typed ("www.ek.uz" -> "http://www.ek.uz"), or ""."""
-    return _url_href(url or "") or ""
-
-
-@register.filter
 def part_label(part) -> str:
     """A part's caption: its own label, else a name-based one ("Details and comments")."""
-    from questionnaire.filling.forms import PART_LABELS
-
-    definition = getattr(part, "definition", part)
-    name = definition.get("name", "")
-    return definition.get("label") or PART_LABELS.get(name) or get_kind(definition["kind"]).label
+    return _part_label(getattr(part, "definition", part))
 
 
 @register.simple_tag

@@ -6,20 +6,11 @@ returns markup-safe output, because it escapes every character itself.
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy as _
 
-from questionnaire import kinds
+from questionnaire.kinds import get_kind, part_label
 from questionnaire.pdf.render import text_direction
 
 register = template.Library()
-
-# Captions for a part in a question with several parts, by part name, then by kind.
-PART_CAPTIONS = {
-    "answer": _("Answer"),
-    "details": _("Details"),
-    "links": _("Links"),
-    "contact": _("Contact"),
-}
 
 
 @register.filter
@@ -57,49 +48,18 @@ def css_string(value) -> SafeString:
 
 
 @register.filter
-def link_href(url) -> str:
-    """The http(s) address to link a typed URL to, or "" (then it is printed, not linked)."""
-    return kinds.url_href(str(url or "")) or ""
+def pdf_template(part) -> str:
+    """The template printing a part (a PartSnapshot): its kind's."""
+    return get_kind(part.kind).pdf_template
 
 
 @register.filter
-def kind_templates(kind_name) -> list[str]:
-    """The template printing a part of this kind, with a generic one for kinds without their own."""
-    return [f"pdf/kinds/{kind_name}.html", "pdf/kinds/_flat.html"]
+def pdf_context(part) -> dict:
+    """What the kind's PDF template needs beyond the part (`pdf`: a multi part's options)."""
+    return get_kind(part.kind).pdf_context(part.value, part.definition)
 
 
 @register.filter
 def part_caption(part) -> str:
     """What a part is called when its question has several parts."""
-    if part.label:
-        return part.label
-    if part.name in PART_CAPTIONS:
-        return PART_CAPTIONS[part.name]
-    return kinds.get_kind(part.kind).label if part.kind in kinds.KINDS else part.name
-
-
-@register.filter
-def multi_options(part) -> list[dict]:
-    """Every option of a multi part, whether it was chosen, and the "Other" text beside its box."""
-    value = part.value or {}
-    selected = set(value.get("selected", []))
-    other_text = value.get("other", "")
-    rows = []
-    for option in part.definition.get("options", []):
-        rows.append(
-            {
-                "code": option["code"],
-                "label": option["label"],
-                "footnote": option.get("footnote", ""),
-                "chosen": option["code"] in selected,
-                "other_text": other_text if option.get("other") else "",
-            }
-        )
-    return rows
-
-
-@register.filter
-def multi_loose_other(part) -> str:
-    """An "Other" text typed where the part has no "Other" option: printed, never lost."""
-    definition_has_other = any(option.get("other") for option in part.definition.get("options", []))
-    return "" if definition_has_other else (part.value or {}).get("other", "")
+    return part_label(part.definition, short=True)

@@ -13,7 +13,8 @@ from openapi_spec_validator import validate
 from accounts.models import Country
 from api.models import ApiCall, ApiToken
 from api.services import api_token_create
-from questionnaire.exports.formats import TidyCsvExporter, submissions_for_export
+from questionnaire.exports.reading import submissions_for_export
+from questionnaire.exports.tidy_csv import TidyCsvExporter
 from questionnaire.models import Submission
 from tests import factories
 from tests.api.conftest import MARKER, bearer

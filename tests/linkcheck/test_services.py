@@ -9,7 +9,7 @@ from django.urls import reverse
 from linkcheck import services
 from linkcheck.models import LinkCheck, SubmissionLink
 from linkcheck.tasks import task_check_submission_links
-from questionnaire.exports.formats import TidyCsvExporter
+from questionnaire.exports.tidy_csv import TidyCsvExporter
 from questionnaire.filling.services import answers_save, submission_get_or_create
 from questionnaire.models import Submission
 from tests.conftest import wait_for

@@ -20,7 +20,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "msq_portal.settings")
 django.setup()
 
 from msq_portal.celery import app  # noqa: E402
-from questionnaire.exports.formats import EXPORTERS  # noqa: E402
+from questionnaire.exports.registry import EXPORTERS  # noqa: E402
 from questionnaire.pdf import services as pdf_services  # noqa: E402
 
 

@@ -16,16 +16,13 @@ from openpyxl import load_workbook
 
 from accounts.models import Country
 from linkcheck.exports import snapshots_with_link_status
-from questionnaire.exports.formats import (
-    EXPORTERS,
-    JsonExporter,
-    PdfZipExporter,
-    TidyCsvExporter,
-    WideXlsxExporter,
-    neutralise,
-    snapshots_iter,
-    submissions_for_export,
-)
+from questionnaire.exports.json_nested import JsonExporter
+from questionnaire.exports.pdf_zip import PdfZipExporter
+from questionnaire.exports.reading import snapshots_iter, submissions_for_export
+from questionnaire.exports.registry import EXPORTERS
+from questionnaire.exports.sheets import neutralise
+from questionnaire.exports.tidy_csv import TidyCsvExporter
+from questionnaire.exports.wide_xlsx import WideXlsxExporter
 from questionnaire.models import Answer, Submission
 from questionnaire.selectors import edition_layout, submission_snapshot
 from tests.factories import answers_full, submission_full

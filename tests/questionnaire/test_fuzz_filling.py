@@ -16,7 +16,9 @@ from django.urls import reverse
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from questionnaire.exports.formats import JsonExporter, TidyCsvExporter, neutralise
+from questionnaire.exports.json_nested import JsonExporter
+from questionnaire.exports.sheets import neutralise
+from questionnaire.exports.tidy_csv import TidyCsvExporter
 from questionnaire.filling.services import submission_get_or_create
 from questionnaire.models import Answer, ReviewComment, Submission
 from questionnaire.pdf.render import submission_html

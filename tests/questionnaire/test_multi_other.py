@@ -10,7 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from questionnaire.exports.formats import JsonExporter, TidyCsvExporter, WideXlsxExporter
+from questionnaire.exports.json_nested import JsonExporter
+from questionnaire.exports.tidy_csv import TidyCsvExporter
+from questionnaire.exports.wide_xlsx import WideXlsxExporter
 from questionnaire.filling.services import consent_set, submission_get_or_create, submission_submit
 from questionnaire.kinds import get_kind
 from questionnaire.models import Submission

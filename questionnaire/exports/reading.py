@@ -1,0 +1,109 @@
+"""What every export reads: the submissions chosen, their snapshots in chunks, the Exporter base.
+
+Every format reads submissions in chunks (answers read per chunk) and builds
+each row from the same SubmissionSnapshot as the pages and the PDF, so memory
+stays flat whatever the number of countries and every format shows the same
+answers. An exporter turns a queryset of submissions into a file written to a
+binary stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import IO, ClassVar
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from linkcheck.exports import snapshots_with_link_status
+from questionnaire.models import Answer, Edition, Submission
+from questionnaire.selectors import (
+    EditionLayout,
+    SubmissionSnapshot,
+    edition_layout,
+    snapshot_build,
+)
+
+Progress = Callable[[int], None]
+
+# Submissions read per database round trip; their answers are read per chunk.
+CHUNK_SIZE = 50
+
+
+def submissions_for_export(*, edition: Edition, statuses: Iterable[str] = ()) -> QuerySet:
+    """The edition's submissions in the given statuses (all when none are given)."""
+    queryset = Submission.objects.filter(edition=edition)
+    statuses = list(statuses)
+    if statuses:
+        queryset = queryset.filter(status__in=statuses)
+    return queryset
+
+
+def snapshots_iter(
+    *, submissions: QuerySet, layout: EditionLayout, chunk_size: int = CHUNK_SIZE
+) -> Iterator[SubmissionSnapshot]:
+    """Snapshots of the submissions in country order, two queries per chunk.
+
+    A chunk's answers are read as plain (submission, question, value) rows, not
+    prefetched Answer instances: a prefetched answer points back at its submission,
+    and such cycles wait for the cyclic garbage collector, so that every chunk's
+    answers stayed in memory a while and the peak grew with the number of countries.
+    """
+    code_by_question_id = {
+        question.id: question.code for _section, questions in layout for question in questions
+    }
+    submissions_iter = (
+        submissions.select_related("edition", "country")
+        .order_by("country__name", "id")
+        .iterator(chunk_size=chunk_size)
+    )
+    while chunk := list(islice(submissions_iter, chunk_size)):
+        values: dict[int, dict[str, dict]] = {submission.pk: {} for submission in chunk}
+        # No ordering: the default one would join the question table for nothing.
+        answers = (
+            Answer.objects.filter(submission_id__in=values)
+            .order_by()
+            .values_list("submission_id", "question_id", "value")
+        )
+        for submission_id, question_id, value in answers:
+            if question_id in code_by_question_id:
+                values[submission_id][code_by_question_id[question_id]] = value
+        for submission in chunk:
+            yield snapshot_build(
+                submission=submission,
+                layout=layout,
+                values=values.pop(submission.pk),
+                with_problems=False,
+            )
+
+
+def question_text(question) -> str:
+    """The whole wording of a question: its group's text, lead-in and own text."""
+    return " ".join(part for part in (question.group_text, question.lead_in, question.text) if part)
+
+
+class Exporter:
+    """One export format. Subclasses set the class attributes and implement `write`."""
+
+    identifier: ClassVar[str]
+    verbose_name: ClassVar[str]
+    extension: ClassVar[str]
+    content_type: ClassVar[str]
+
+    def __init__(self, *, edition: Edition):
+        self.edition = edition
+        self.layout = edition_layout(edition=edition)
+
+    def filename(self) -> str:
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        return f"msq-{self.edition.code}-{self.identifier}-{stamp}.{self.extension}"
+
+    def snapshots(self, submissions: QuerySet) -> Iterator[SubmissionSnapshot]:
+        # linkcheck (issue 16): each link carries its last check ("N.link_status"), after its URL.
+        return snapshots_with_link_status(
+            snapshots_iter(submissions=submissions, layout=self.layout), edition=self.edition
+        )
+
+    def write(self, *, submissions: QuerySet, out: IO[bytes], progress: Progress | None = None):
+        raise NotImplementedError

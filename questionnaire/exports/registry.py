@@ -1,0 +1,18 @@
+"""The export formats officials and the API can choose, by identifier."""
+
+from __future__ import annotations
+
+from questionnaire.exports.json_nested import JsonExporter
+from questionnaire.exports.pdf_zip import PdfZipExporter
+from questionnaire.exports.reading import Exporter
+from questionnaire.exports.tidy_csv import TidyCsvExporter
+from questionnaire.exports.wide_xlsx import WideXlsxExporter
+
+EXPORTERS: dict[str, type[Exporter]] = {
+    exporter.identifier: exporter
+    for exporter in (TidyCsvExporter, WideXlsxExporter, JsonExporter, PdfZipExporter)
+}
+
+
+def exporter_choices() -> list[tuple[str, str]]:
+    return [(identifier, exporter.verbose_name) for identifier, exporter in EXPORTERS.items()]

@@ -1,0 +1,155 @@
+"""The Kind base class: everything one kind of answer part knows about itself.
+
+A kind owns its stored shape (empty, coerce, is_empty), what blocks submission
+(problems), its form and the template drawing it, its read-only and PDF
+templates, its export columns (tidy rows; wide columns with their codebook
+text) and its label. Adding a kind is one module with a Kind subclass, its
+templates, and `register()` (questionnaire.kinds.registry).
+
+The export hooks take a part as the exports read it (selectors.PartSnapshot:
+`value`, `definition`, `is_empty`, `flat`), so that additions made to `flat`
+on the way (linkcheck's link status) reach every format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from django import forms
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from questionnaire.kinds.problems import (
+    TEXT_MAX_LENGTH,
+    LimitProblem,
+    Problem,
+    as_str,
+    posted_str,
+)
+
+
+class Kind:
+    """One kind of answer part. Subclasses set `name` and `label` and override the hooks."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    # Whether its parts list options in the edition file (see check_definition).
+    has_options: ClassVar[bool] = False
+    # What its wide-sheet cell holds, for the codebook (see wide_columns).
+    wide_cell_text: ClassVar[str] = 'text: one "field: text" a line'
+
+    # The templates drawing a part of this kind: in the section form (given `part`, a
+    # filling.forms.PartForm, and `item`, its question's form), on the read-only pages
+    # (given display_context()) and in the PDF (given `part`, a PartSnapshot, `question`
+    # and `pdf`, the pdf_context()).
+    form_template: ClassVar[str] = "questionnaire/kinds/form/fields.html"
+    display_template: ClassVar[str] = "questionnaire/kinds/text.html"
+    pdf_template: ClassVar[str] = "pdf/kinds/_flat.html"
+
+    # --- The stored value ---------------------------------------------------
+
+    def empty(self) -> Any:
+        return ""
+
+    def check_definition(self, part: dict) -> list[str]:
+        """Problems with a part's definition in an edition file (plain English, for the loader)."""
+        return []
+
+    def coerce(self, raw: Any, part: dict) -> Any:
+        """The stored shape of a posted value, keeping what was typed even if invalid.
+
+        Raises InputShapeError for a value of the wrong type or shape (JSON only).
+        """
+        return posted_str(raw, _("the answer"))
+
+    def is_empty(self, value: Any) -> bool:
+        return value in (None, "", [], {})
+
+    def problems(self, value: Any, part: dict) -> list[Problem]:
+        """What blocks submission of a non-empty value (emptiness is checked by the caller)."""
+        return []
+
+    def limit_problems(self, value: Any, part: dict) -> list[LimitProblem]:
+        """What is beyond the limits a draft may hold: such a save is refused as a whole."""
+        if self.is_empty(value):
+            return []
+        return [
+            problem for problem in self.problems(value, part) if isinstance(problem, LimitProblem)
+        ]
+
+    def flatten(self, value: Any, part: dict) -> Iterator[tuple[str, str]]:
+        """(sub-field, text) pairs for display and exports; empty values yield nothing."""
+        if not self.is_empty(value):
+            yield "", as_str(value)
+
+    # --- Forms and HTML (the filling flow, the read-only pages, the PDF) ----
+
+    def form_class(self, part: dict, *, value: Any = None, add_row: bool = False) -> type:
+        """The form (one per part, prefixed by question and part) officials type into.
+
+        `part` is worded in the active language; `value` is the stored one and
+        `add_row` asks for one more empty row, for kinds made of rows.
+        """
+        return TextPartForm
+
+    def form_initial(self, value: Any, part: dict) -> Any:
+        return {"value": as_str(value)}
+
+    def form_raw(self, form: forms.Form, part: dict) -> Any:
+        """What a valid bound form posted, for coerce(): exactly as typed."""
+        return form.cleaned_data.get("value", "")
+
+    def display_context(self, value: Any, part: dict) -> dict:
+        return {"value": value, "part": part, "is_empty": self.is_empty(value)}
+
+    def render_html(self, value: Any, part: dict) -> SafeString:
+        """The read-only HTML of a stored value; every answer is escaped by the template."""
+        return render_to_string(self.display_template, self.display_context(value, part))
+
+    def pdf_context(self, value: Any, part: dict) -> dict:
+        """What the PDF template needs beyond the part itself (as `pdf`)."""
+        return {}
+
+    # --- Exports --------------------------------------------------------------
+
+    def tidy_items(self, shown_part) -> Iterator[tuple[str, str, str]]:
+        """(item, field, text) rows of the tidy CSV, one per value; `item` numbers rows."""
+        for field, text in shown_part.flat:
+            yield "", field, text
+
+    def wide_columns(self, part: dict) -> list[tuple[str, str]]:
+        """(field, what its cells hold, for the codebook) of the part's wide-sheet columns."""
+        return [("", self.wide_cell_text)]
+
+    def wide_cells(self, shown_part) -> Iterator[tuple[str, Any]]:
+        """(field, cell value) of a part's columns in a country's row, as in wide_columns():
+        by default every flattened value, one "field: text" a line (a single value as is)."""
+        yield (
+            "",
+            "\n".join(f"{field}: {text}" if field else text for field, text in shown_part.flat),
+        )
+
+
+# Every field is optional and keeps what was typed (strip=False, no format
+# validation): a draft may be incomplete or wrong, problems() says what blocks
+# submission. No maxlength attribute either: browsers cut pasted text at it
+# silently; the limits are checked on save and explained instead.
+
+
+def text_help(limit: int):
+    return ngettext_lazy("Up to %(limit)d character.", "Up to %(limit)d characters.", "limit") % {
+        "limit": limit
+    }
+
+
+class TextPartForm(forms.Form):
+    value = forms.CharField(
+        label=_("Answer"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=text_help(TEXT_MAX_LENGTH),
+    )

@@ -1,0 +1,169 @@
+"""The links kind: rows of name / URL / note ([{"name", "url", "note"}, ...]).
+
+Its flattened fields are keyed "<row>.<field>" ("1.url"): row_key() builds them and
+the tidy CSV's item / field columns are read back from them here, by the kind.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from questionnaire.kinds.base import Kind
+from questionnaire.kinds.problems import (
+    LINKS_MAX_ROWS,
+    SHORT_TEXT_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    URL_MAX_LENGTH,
+    LimitProblem,
+    Problem,
+    as_str,
+    length_problems,
+    posted_dict,
+    posted_list,
+    posted_str,
+)
+from questionnaire.kinds.web_addresses import url_href
+
+
+def row_key(index: int, field: str) -> str:
+    """The flattened key of one field of a link row: "1.url"."""
+    return f"{index}.{field}"
+
+
+def row_key_split(key: str) -> tuple[str, str]:
+    """("1", "url") of a key made by row_key(); ("", key) for any other key."""
+    index, dot, field = key.partition(".")
+    return (index, field) if dot and index.isdigit() else ("", key)
+
+
+class LinksKind(Kind):
+    name = "links"
+    label = _("Links")
+    FIELDS: ClassVar[tuple[str, ...]] = ("name", "url", "note")
+    form_template = "questionnaire/kinds/form/links.html"
+    display_template = "questionnaire/kinds/links.html"
+    pdf_template = "pdf/kinds/links.html"
+
+    def empty(self):
+        return []
+
+    def coerce(self, raw, part):
+        coerced = []
+        for index, row in enumerate(posted_list(raw, _("the links")), start=1):
+            row = posted_dict(row, _("link %(n)d") % {"n": index}, self.FIELDS)
+            clean = {
+                field: posted_str(
+                    row.get(field), _("link %(n)d's %(field)s") % {"n": index, "field": field}
+                )
+                for field in self.FIELDS
+            }
+            # A row left entirely blank is not an answer: drop it instead of storing noise.
+            if any(text.strip() for text in clean.values()):
+                coerced.append(clean)
+        return coerced
+
+    def is_empty(self, value):
+        return not value
+
+    def problems(self, value, part):
+        found: list[Problem] = []
+        if len(value) > LINKS_MAX_ROWS:
+            found.append(
+                LimitProblem(
+                    _("At most %(limit)d links can be listed.") % {"limit": LINKS_MAX_ROWS}
+                )
+            )
+        for index, row in enumerate(value, start=1):
+            url = row.get("url", "")
+            name = row.get("name", "")
+            if not url.strip():
+                found.append(Problem(_("Link %(n)d has no URL.") % {"n": index}))
+            elif url_href(url) is None:
+                found.append(
+                    Problem(
+                        _("Link %(n)d: “%(url)s” does not look like a web address.")
+                        % {"n": index, "url": url[:200]}
+                    )
+                )
+            found += length_problems(_("Link %(n)d's URL") % {"n": index}, url, URL_MAX_LENGTH)
+            found += length_problems(
+                _("Link %(n)d's name") % {"n": index}, name, SHORT_TEXT_MAX_LENGTH
+            )
+            found += length_problems(
+                _("Link %(n)d's note") % {"n": index}, row.get("note", ""), TEXT_MAX_LENGTH
+            )
+        return found
+
+    def flatten(self, value, part):
+        for index, row in enumerate(value, start=1):
+            for field in self.FIELDS:
+                if row.get(field):
+                    yield row_key(index, field), row[field]
+
+    def form_class(self, part, *, value=None, add_row=False):
+        """A formset of name / URL / note rows: one empty row to type into when there are
+        none, and one more when "Add another" was pressed."""
+        return forms.formset_factory(
+            LinkRowForm,
+            formset=BaseLinksFormSet,
+            extra=(0 if value else 1) + (1 if add_row else 0),
+            can_delete=True,
+            max_num=LINKS_MAX_ROWS,
+            validate_max=True,
+            absolute_max=LINKS_MAX_ROWS,
+        )
+
+    def form_initial(self, value, part):
+        return [{field: as_str(row.get(field)) for field in self.FIELDS} for row in value or []]
+
+    def form_raw(self, form, part):
+        return [
+            {field: row.cleaned_data.get(field, "") for field in self.FIELDS}
+            for row in form.forms
+            if not row.cleaned_data.get("DELETE")
+        ]
+
+    @staticmethod
+    def linked_rows(value) -> list[dict]:
+        """The rows, each with the address its URL links to ("href", None when not one)."""
+        return [{**row, "href": url_href(row.get("url", ""))} for row in value or []]
+
+    def display_context(self, value, part):
+        return {"rows": self.linked_rows(value), "part": part, "is_empty": self.is_empty(value)}
+
+    def pdf_context(self, value, part):
+        return {"rows": self.linked_rows(value)}
+
+    def tidy_items(self, shown_part):
+        for key, text in shown_part.flat:
+            yield (*row_key_split(key), text)
+
+
+class LinkRowForm(forms.Form):
+    name = forms.CharField(label=_("Name"), required=False, strip=False)
+    url = forms.CharField(
+        label=_("URL"),
+        required=False,
+        strip=False,
+        widget=forms.TextInput(
+            attrs={"inputmode": "url", "spellcheck": "false", "autocapitalize": "off"}
+        ),
+    )
+    note = forms.CharField(label=_("Note"), required=False, strip=False)
+
+
+class BaseLinksFormSet(forms.BaseFormSet):
+    # Rows are removed with a button (or by the script), not a checkbox: the
+    # marker travels in a hidden input.
+    deletion_widget = forms.HiddenInput
+
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": ngettext_lazy(
+            "At most %(num)d link can be listed.", "At most %(num)d links can be listed.", "num"
+        ),
+    }
