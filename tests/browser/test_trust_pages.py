@@ -3,6 +3,7 @@ and footer, in chromium at 1280 and 390 px: axe finds nothing serious, nothing i
 the screen, and the footer's links lead to the pages."""
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.browser.conftest import audit
@@ -49,3 +50,19 @@ def test_signed_in_phone_header_keeps_sign_out_on_screen(contexts, focal_point, 
     expect(page.get_by_role("button", name="Sign out")).to_be_in_viewport(ratio=1)
     assert page_width(page) <= WIDTHS["phone"]["width"]
     audit(page, "trust-accessibility-signed-in-phone")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_accessibility_statement_in_arabic_reads_right_to_left(contexts, width):
+    context = contexts.new()
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ar", "url": contexts.base_url}]
+    )
+    page = context.new_page()
+    page.set_viewport_size(WIDTHS[width])
+    page.goto("/accessibility/")
+
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.get_by_role("heading", level=1)).to_have_text("بيان إمكانية الوصول")
+    assert page_width(page) <= WIDTHS[width]["width"]
+    audit(page, f"trust-accessibility-arabic-{width}")
