@@ -13,3 +13,8 @@ def session_timeout(request: HttpRequest) -> dict:
         "session_idle_seconds": settings.SESSION_COOKIE_AGE,
         "session_warning_seconds": min(settings.IDLE_WARNING_SECONDS, settings.SESSION_COOKIE_AGE),
     }
+
+
+def help_contact(request: HttpRequest) -> dict:
+    """The public help address, shown as a mailto link in the footer and on the sign-in page."""
+    return {"help_email": settings.MSQ_HELP_EMAIL}

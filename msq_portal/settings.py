@@ -149,6 +149,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.session_timeout",
+                "accounts.context_processors.help_contact",
             ],
         },
     },
@@ -491,6 +492,9 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 # point invited that already has an account, or another invitation); also in the
 # country's admin history. Empty: the history only.
 DPIDG_CONTACT_EMAIL = env.str("DPIDG_CONTACT_EMAIL", default="")
+# The address officials and visitors write to for help (every page's footer, the sign-in
+# page, the accessibility statement and privacy notice): public, unlike DPIDG_CONTACT_EMAIL.
+MSQ_HELP_EMAIL = env.str("MSQ_HELP_EMAIL", default="dpidg@un.org")
 
 # --- Logging ---------------------------------------------------------------
 LOGGING = {

@@ -7,6 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 from accounts.language_views import set_language_view
 from api.endpoints import urls as api_urls
 from msq_portal.health import healthz
+from msq_portal.pages import accessibility_statement, favicon, privacy_notice
 
 admin.site.site_header = "MSQ Portal — DPIDG review"
 admin.site.site_title = "MSQ Portal"
@@ -14,6 +15,10 @@ admin.site.index_title = "Review console"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
+    # Public: readable before signing in, and by anyone who cannot sign in.
+    path("accessibility/", accessibility_statement, name="accessibility"),
+    path("privacy/", privacy_notice, name="privacy"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.auth_urls")),
     path("accounts/", include("accounts.urls")),

@@ -188,6 +188,10 @@ def _section_post(w):
 MATRIX: dict[str, Url] = {
     # --- Probes --------------------------------------------------------------------------
     "healthz": Url(get=ALL(OK)),
+    # --- About the portal (msq_portal/pages.py): public, read-only ----------------------
+    "favicon": Url(get=ALL(FOUND), post=ALL(NOT_ALLOWED)),  # to the static SVG icon
+    "accessibility": Url(get=ALL(OK), post=ALL(NOT_ALLOWED)),
+    "privacy": Url(get=ALL(OK), post=ALL(NOT_ALLOWED)),
     # --- Sign-in, sign-out, passwords (Django's views, accounts/auth_urls.py) ------------
     "login": Url(
         get=ALL(OK),
