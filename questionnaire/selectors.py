@@ -98,7 +98,10 @@ def section_questions(*, edition: Edition, code: str) -> list[Question]:
 
 
 def submission_values(*, submission: Submission) -> dict[str, dict]:
-    """{question code: stored value} of a submission, in one query."""
+    """{question code: stored value} of a submission, in one query; none for a draft not
+    saved yet (the country has not started)."""
+    if submission.pk is None:
+        return {}
     return dict(submission.answers.values_list("question__code", "value"))
 
 
