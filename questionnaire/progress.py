@@ -25,7 +25,8 @@ from django.utils.translation import gettext_lazy as _
 
 from questionnaire.answers import Values, question_is_answered, question_is_shown, question_problems
 from questionnaire.kinds import Problem
-from questionnaire.models import Answer, Question
+from questionnaire.models import Question
+from questionnaire.selectors import submissions_values
 
 
 class SectionState:
@@ -112,12 +113,10 @@ def progress_by_submission(
     submission are read as plain values, never as model rows.
     """
     questions = list(questions)
-    values: dict[int, dict[str, dict]] = {pk: {} for pk in submission_ids}
-    rows = Answer.objects.filter(submission_id__in=list(values)).values_list(
-        "submission_id", "question__code", "value"
+    values = submissions_values(
+        submission_ids=submission_ids,
+        code_by_question_id={question.id: question.code for question in questions},
     )
-    for submission_id, code, value in rows:
-        values[submission_id][code] = value
     return {
         pk: progress_of(questions, submission_values) for pk, submission_values in values.items()
     }

@@ -37,13 +37,14 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from linkcheck.exports import snapshots_with_link_status
 from questionnaire.kinds import PercentageKind
-from questionnaire.models import Answer, Edition, Submission
+from questionnaire.models import Edition, Submission
 from questionnaire.pdf.services import pdf_read_verified, pdf_render_queue
 from questionnaire.selectors import (
     EditionLayout,
     SubmissionSnapshot,
     edition_layout,
     snapshot_build,
+    submissions_values,
 )
 
 Progress = Callable[[int], None]
@@ -94,16 +95,10 @@ def snapshots_iter(
         .iterator(chunk_size=chunk_size)
     )
     while chunk := list(islice(submissions_iter, chunk_size)):
-        values: dict[int, dict[str, dict]] = {submission.pk: {} for submission in chunk}
-        # No ordering: the default one would join the question table for nothing.
-        answers = (
-            Answer.objects.filter(submission_id__in=values)
-            .order_by()
-            .values_list("submission_id", "question_id", "value")
+        values = submissions_values(
+            submission_ids=[submission.pk for submission in chunk],
+            code_by_question_id=code_by_question_id,
         )
-        for submission_id, question_id, value in answers:
-            if question_id in code_by_question_id:
-                values[submission_id][code_by_question_id[question_id]] = value
         for submission in chunk:
             yield snapshot_build(
                 submission=submission,

@@ -19,14 +19,14 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from questionnaire.filling.forms import SectionForm, row_to_remove
-from questionnaire.filling.services import (
+from questionnaire.filling.errors import (
     AnswerInputError,
     AnswerLimitError,
     StaleVersionError,
     SubmissionLockedError,
-    answers_save,
 )
+from questionnaire.filling.forms import SectionForm, row_to_remove
+from questionnaire.filling.services import answers_save
 from questionnaire.filling.session_stash import stash_pop, stash_save, stash_token
 from questionnaire.filling.steps import FlowContext, SectionStep, section_context, step_neighbours
 from questionnaire.filling.views.current import official_submission, section_step_of

@@ -13,14 +13,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from questionnaire.access import official_country
-from questionnaire.filling.forms import ConsentForm, VersionForm
-from questionnaire.filling.services import (
+from questionnaire.filling.errors import (
     CONSENT_MISSING,
     StaleVersionError,
     SubmissionError,
     SubmissionIncompleteError,
     SubmissionLockedError,
     SubmissionNotAllowedError,
+)
+from questionnaire.filling.forms import ConsentForm, VersionForm
+from questionnaire.filling.services import (
     consent_set,
     submission_submit,
     submit_side_effects_waiting,
