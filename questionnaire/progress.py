@@ -23,7 +23,12 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from questionnaire.answers import Values, question_is_answered, question_is_shown, question_problems
+from questionnaire.answers import (
+    Values,
+    question_is_answered,
+    question_is_shown,
+    submission_problems,
+)
 from questionnaire.kinds import Problem
 from questionnaire.models import Question
 from questionnaire.selectors import submissions_values
@@ -82,17 +87,14 @@ def progress_of(
     `problems` ({question code: problems}), when the caller has computed them
     already, spares checking every value again.
     """
+    questions = list(questions)
     shown_by_section: dict[int, list[Question]] = {}
     for question in questions:
         shown_by_section.setdefault(question.section_id, [])
         if question_is_shown(question, values):
             shown_by_section[question.section_id].append(question)
     if problems is None:
-        problems = {}
-        for shown in shown_by_section.values():
-            for question in shown:
-                if found := question_problems(question, values):
-                    problems[question.code] = found
+        problems = submission_problems(questions, values)
     shown_all = [question for shown in shown_by_section.values() for question in shown]
     return Progress(
         done=sum(1 for question in shown_all if _is_done(question, values, problems)),

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from questionnaire.answers import question_is_shown, question_problems
+from questionnaire.answers import submission_problems
 from questionnaire.kinds import Problem
 from questionnaire.models import Question, ReviewComment, Section, Submission
 from questionnaire.progress import Progress, SectionState, progress_of
@@ -40,18 +40,9 @@ class FlowContext:
 
     @cached_property
     def problems(self) -> dict[str, list[Problem]]:
-        """{question code: problem messages} over the whole submission."""
-        found = {}
-        for question in self.questions:
-            problems = question_problems(question, self.values)
-            if problems:
-                # The Problems themselves (str with a `code`), never copies of their text.
-                found[question.code] = list(problems)
-        return found
-
-    @cached_property
-    def shown_questions(self) -> list[Question]:
-        return [q for q in self.questions if question_is_shown(q, self.values)]
+        """{question code: problems} over the context's questions (the Problems themselves:
+        str with a `code`, never copies of their text)."""
+        return submission_problems(self.questions, self.values)
 
     @cached_property
     def progress(self) -> Progress:
@@ -170,16 +161,11 @@ class SectionStep(Step):
             }
         # A section page needs only its own questions' problems; each question's
         # problems depend on the values alone, so this is the same result.
-        found = {}
-        for question in self.questions(context):
-            problems = question_problems(question, context.values)
-            if problems:
-                # The Problems themselves (str with a `code`), never copies of their text.
-                found[question.code] = list(problems)
-        return found
+        return submission_problems(self.questions(context), context.values)
 
     def is_completed(self, context: FlowContext) -> bool:
-        return not self.problems(context)
+        # The section badge's rule: complete when every shown question is answered.
+        return self.state(context) == SectionState.COMPLETE
 
     def state(self, context: FlowContext) -> str:
         """The section's SectionState, by the rule of questionnaire.progress."""
