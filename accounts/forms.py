@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.languages import recipient_language
 from accounts.models import Country, Invitation, User
+from accounts.selectors import country_officials
 
 
 class _UsernameLengthMixin:
@@ -135,8 +136,8 @@ class FocalPointHandoverForm(forms.Form):
 
     def __init__(self, *args, country: Country, exclude: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_focal_point"].queryset = User.objects.filter(
-            country=country, is_active=True, is_staff=False
+        self.fields["new_focal_point"].queryset = country_officials(
+            country_ids=[country.pk]
         ).exclude(pk=exclude.pk)
 
 

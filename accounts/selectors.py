@@ -1,6 +1,7 @@
 """Reads about accounts: invitations by token, a country's team."""
 
 import hashlib
+from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
@@ -15,10 +16,15 @@ def invitation_for_token(*, token: str) -> Invitation | None:
     return Invitation.objects.select_related("country").filter(token_hash=token_hash).first()
 
 
+def country_officials(*, country_ids: Iterable[int]) -> QuerySet[User]:
+    """The active officials (not staff) of the countries: who answers for them and is told."""
+    return User.objects.filter(country_id__in=list(country_ids), is_active=True, is_staff=False)
+
+
 def country_team(*, country: Country) -> QuerySet[User]:
     """The country's active officials, focal point first."""
     return (
-        User.objects.filter(country=country, is_active=True, is_staff=False)
+        country_officials(country_ids=[country.pk])
         .order_by("-role", "email")  # "focal_point" sorts after "contributor"
         .only("id", "email", "full_name", "role", "country_id", "last_login")
     )

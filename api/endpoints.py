@@ -28,6 +28,7 @@ from accounts.access import is_reviewer
 from api import schemas
 from api.selectors import api_token_for_secret, submissions_page
 from msq_portal.ratelimit import rate_limit_exceeded
+from questionnaire.access import submission_visible_or_404
 from questionnaire.exports.json_nested import JsonExporter
 from questionnaire.exports.reading import submissions_for_export
 from questionnaire.exports.tidy_csv import TidyCsvExporter
@@ -347,9 +348,8 @@ def submissions(
 def submission_answers(request, submission_id: int):
     """A submission's answers as they stand, shaped as one country of the JSON export."""
     _only_params(request, ())
-    submission = get_object_or_404(
-        Submission.objects.select_related("edition", "country"), pk=submission_id
-    )
+    # The token's owner is a reviewer (ReviewerToken): questionnaire.access's rule for them.
+    submission = submission_visible_or_404(user=request.auth, submission_id=submission_id)
     snapshot = snapshot_build(
         submission=submission,
         layout=edition_layout(edition=submission.edition),

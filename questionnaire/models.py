@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country
+from questionnaire.workflow import Action, Status, action_allowed
 
 
 class Edition(models.Model):
@@ -106,11 +107,8 @@ class Question(models.Model):
 class Submission(models.Model):
     """A country's answers to one edition: one row per (edition, country)."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        RETURNED = "returned", _("Returned for revision")
-        ACCEPTED = "accepted", _("Accepted")
+    # The statuses and their transitions are questionnaire.workflow's.
+    Status = Status
 
     class Consent(models.TextChoices):
         UNANSWERED = "", _("Not yet chosen")
@@ -186,7 +184,8 @@ class Submission(models.Model):
 
     @property
     def is_editable_by_country(self) -> bool:
-        return self.status in {self.Status.DRAFT, self.Status.RETURNED} and self.edition.is_open
+        """Whether the country may still change it (questionnaire.workflow's EDIT)."""
+        return action_allowed(self, Action.EDIT)
 
     @property
     def has_current_pdf(self) -> bool:

@@ -4,6 +4,7 @@ Every country-facing read of a submission goes through
 `submission_for_country`, which scopes by the official's own country.
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,7 @@ from django.http import Http404
 from accounts.models import Country
 from questionnaire.answers import part_value, question_is_shown, question_problems, shown_parts
 from questionnaire.kinds import get_kind
-from questionnaire.models import Edition, Question, Section, Submission, SubmissionEvent
+from questionnaire.models import Answer, Edition, Question, Section, Submission, SubmissionEvent
 
 
 def edition_current() -> Edition:
@@ -98,8 +99,32 @@ def section_questions(*, edition: Edition, code: str) -> list[Question]:
 
 
 def submission_values(*, submission: Submission) -> dict[str, dict]:
-    """{question code: stored value} of a submission, in one query."""
+    """{question code: stored value} of a submission, in one query; none for a draft not
+    saved yet (the country has not started)."""
+    if submission.pk is None:
+        return {}
     return dict(submission.answers.values_list("question__code", "value"))
+
+
+def submissions_values(
+    *, submission_ids: Iterable[int], code_by_question_id: Mapping[int, str]
+) -> dict[int, dict[str, dict]]:
+    """{submission id: {question code: stored value}} for many submissions, in one query.
+
+    `code_by_question_id` are the questions read once by the caller (an edition's):
+    answers to other questions are left out, and no question row is joined.
+    """
+    values: dict[int, dict[str, dict]] = {pk: {} for pk in submission_ids}
+    # No ordering: the default one would join the question table for nothing.
+    answers = (
+        Answer.objects.filter(submission_id__in=list(values))
+        .order_by()
+        .values_list("submission_id", "question_id", "value")
+    )
+    for submission_id, question_id, value in answers:
+        if question_id in code_by_question_id:
+            values[submission_id][code_by_question_id[question_id]] = value
+    return values
 
 
 @dataclass(frozen=True)

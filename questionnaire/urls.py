@@ -1,20 +1,20 @@
 from django.urls import path
 
-from questionnaire.filling import views
+from questionnaire.filling.views import overview, section, submit
 from questionnaire.pdf import downloads
 from questionnaire.review import views as staff_views
 
 app_name = "questionnaire"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("section/<slug:code>/", views.section_step, name="section"),
-    path("section/<slug:code>/autosave", views.section_autosave, name="autosave"),
-    path("review/", views.review, name="review"),
-    path("review/consent", views.consent, name="consent"),
-    path("review/submit", views.submit, name="submit"),
-    path("submission/", views.submission_view, name="submission"),
-    path("submission/pdf-status", views.submission_pdf_status, name="submission_pdf_status"),
+    path("", overview.home, name="home"),
+    path("section/<slug:code>/", section.section_step, name="section"),
+    path("section/<slug:code>/autosave", section.section_autosave, name="autosave"),
+    path("review/", submit.review, name="review"),
+    path("review/consent", submit.consent, name="consent"),
+    path("review/submit", submit.submit, name="submit"),
+    path("submission/", submit.submission_view, name="submission"),
+    path("submission/pdf-status", submit.submission_pdf_status, name="submission_pdf_status"),
     # The submitted PDF (officials of the country and reviewers) and the officials' draft preview.
     path(
         "submissions/<int:submission_id>/pdf",

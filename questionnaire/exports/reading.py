@@ -17,12 +17,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from linkcheck.exports import snapshots_with_link_status
-from questionnaire.models import Answer, Edition, Submission
+from questionnaire.models import Edition, Submission
 from questionnaire.selectors import (
     EditionLayout,
     SubmissionSnapshot,
     edition_layout,
     snapshot_build,
+    submissions_values,
 )
 
 Progress = Callable[[int], None]
@@ -59,16 +60,10 @@ def snapshots_iter(
         .iterator(chunk_size=chunk_size)
     )
     while chunk := list(islice(submissions_iter, chunk_size)):
-        values: dict[int, dict[str, dict]] = {submission.pk: {} for submission in chunk}
-        # No ordering: the default one would join the question table for nothing.
-        answers = (
-            Answer.objects.filter(submission_id__in=values)
-            .order_by()
-            .values_list("submission_id", "question_id", "value")
+        values = submissions_values(
+            submission_ids=[submission.pk for submission in chunk],
+            code_by_question_id=code_by_question_id,
         )
-        for submission_id, question_id, value in answers:
-            if question_id in code_by_question_id:
-                values[submission_id][code_by_question_id[question_id]] = value
         for submission in chunk:
             yield snapshot_build(
                 submission=submission,

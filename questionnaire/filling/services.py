@@ -8,159 +8,57 @@ before/after values, all in one transaction: a refused write changes nothing.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.languages import language_supported, mail_send_in_languages
 from accounts.models import Country, User
+from accounts.selectors import country_officials
 from linkcheck.services import links_check_queue_if_changed, links_check_schedule
+from questionnaire.access import EditRefusal, edit_refusal
 from questionnaire.answers import submission_problems
 from questionnaire.editions.wording import wording
+from questionnaire.filling.errors import (  # noqa: F401  (the services' errors, raised here)
+    CONSENT_MISSING,
+    AnswerInputError,
+    AnswerLimitError,
+    Change,
+    StaleVersionError,
+    SubmissionError,
+    SubmissionIncompleteError,
+    SubmissionLockedError,
+    SubmissionNotAllowedError,
+)
 from questionnaire.kinds import InputShapeError, get_kind, newlines_normalised
+from questionnaire.locking import submission_locked, version_bump
 from questionnaire.models import Answer, Edition, Question, Submission, SubmissionEvent
 from questionnaire.queueing import pending_task_is_waiting, tasks_queue
+from questionnaire.selectors import submission_values
+from questionnaire.text import contains_unstorable
+from questionnaire.workflow import LEADS_TO, Action, action_allowed
 
 logger = logging.getLogger(__name__)
-
-
-# --- Errors ------------------------------------------------------------------
-
-
-class SubmissionError(Exception):
-    """A country-side write that was refused; `message` is fit to show to the official."""
-
-    message: str = ""
-
-    def __str__(self) -> str:
-        return str(self.message)
-
-
-class SubmissionLockedError(SubmissionError):
-    """The submission is submitted, accepted or its edition closed: the country cannot change it."""
-
-    message = _("This questionnaire has been submitted and can no longer be changed.")
-
-
-class SubmissionNotAllowedError(SubmissionError):
-    """The user may not do this (only the focal point submits or gives the publication consent)."""
-
-    message = _("Only your country's focal point can submit the questionnaire.")
-
-    def __init__(self, message: str | None = None):
-        # The default explains submitting; other refused actions name themselves.
-        if message is not None:
-            self.message = message
-
-
-class AnswerInputError(SubmissionError):
-    """The posted values do not name questions or parts of the edition (tampered or stale
-    page), or a value is of the wrong type for its part (a list where text goes)."""
-
-    def __init__(self, message: str):
-        self.message = message
-
-
-class AnswerLimitError(SubmissionError):
-    """Some values exceed what a draft may hold; nothing was saved. {question code: messages}."""
-
-    message = _("Nothing was saved: some answers are too long. Shorten them and save again.")
-
-    def __init__(self, problems: dict[str, list[str]]):
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class Change:
-    """Someone else's change that a stale save would have overwritten."""
-
-    question_code: str
-    question_number: str
-    actor_name: str
-    at: datetime
-    # The value now stored, so the page can show it beside the typed one.
-    value: dict | None
-
-
-class StaleVersionError(SubmissionError):
-    """The save was based on an older version and would overwrite someone else's changes."""
-
-    def __init__(self, *, current_version: int, changes: list[Change]):
-        self.current_version = current_version
-        self.changes = changes
-        if changes:
-            described = "; ".join(
-                _("%(who)s changed question %(number)s at %(time)s UTC")
-                % {
-                    "who": change.actor_name,
-                    "number": change.question_number or change.question_code,
-                    "time": change.at.strftime("%H:%M"),
-                }
-                for change in changes
-            )
-            self.message = _(
-                "Nothing was saved: since you opened this page, %(changes)s. "
-                "Your typed values are kept below beside theirs; save again to replace theirs."
-            ) % {"changes": described}
-        else:
-            self.message = _("Nothing was saved: this page is out of date. Reload it.")
-
-
-class SubmissionIncompleteError(SubmissionError):
-    """Submission refused; `problems` is {question code or "consent": messages}."""
-
-    message = _("The questionnaire cannot be submitted yet: see the list below.")
-
-    def __init__(self, problems: dict[str, list[str]]):
-        self.problems = problems
-
-
-CONSENT_MISSING = _("Choose whether UNDESA may publish your responses (the authorization).")
 
 
 # --- Helpers -----------------------------------------------------------------
 
 
-def _locked(submission: Submission) -> Submission:
-    """The submission row, locked until the end of the transaction (PostgreSQL)."""
-    return (
-        Submission.objects.select_for_update(of=("self",))
-        .select_related("edition", "country")
-        .get(pk=submission.pk)
-    )
-
-
-def _bump_version(locked: Submission, **fields: Any) -> None:
-    """Move to the next version, refusing if another write got there first.
-
-    The conditional UPDATE is what protects SQLite, which ignores row locks.
-    """
-    now = timezone.now()
-    updated = Submission.objects.filter(pk=locked.pk, version=locked.version).update(
-        version=F("version") + 1, updated_at=now, **fields
-    )
-    if updated != 1:
-        raise StaleVersionError(current_version=locked.version, changes=[])
-    locked.version += 1
-    locked.updated_at = now
-    for name, value in fields.items():
-        setattr(locked, name, value)
+def _stale(current_version: int) -> StaleVersionError:
+    return StaleVersionError(current_version=current_version, changes=[])
 
 
 def _check_editable(locked: Submission, user: User) -> None:
-    if user.country_id != locked.country_id:
+    refusal = edit_refusal(user=user, submission=locked)
+    if refusal == EditRefusal.OTHER_COUNTRY:
         # Callers scope by the user's country; this is the last line of defence.
         raise SubmissionNotAllowedError
-    if not locked.is_editable_by_country:
+    if refusal == EditRefusal.LOCKED:
         raise SubmissionLockedError
 
 
@@ -168,21 +66,6 @@ NUL_REFUSED = _(
     "The answer contains a NUL character (an invisible control character, often pasted from "
     "another program) that cannot be stored. Remove it and save again."
 )
-
-
-_UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
-
-
-def _contains_nul(value: Any) -> bool:
-    """Whether a stored shape holds U+0000 (PostgreSQL cannot store it in JSON) or a lone
-    surrogate (not text at all: only a hand-made JSON body can carry one)."""
-    if isinstance(value, str):
-        return bool(_UNSTORABLE_RE.search(value))
-    if isinstance(value, dict):
-        return any(_contains_nul(item) for item in value.values())
-    if isinstance(value, list):
-        return any(_contains_nul(item) for item in value)
-    return False
 
 
 def _user_name(user: User | None) -> str:
@@ -246,7 +129,7 @@ def answers_save(
     its section's), spares reading them again; codes outside them count as unknown.
     """
     with transaction.atomic():
-        locked = _locked(submission)
+        locked = submission_locked(submission)
         _check_editable(locked, user)
 
         if known_questions is None:
@@ -301,7 +184,7 @@ def answers_save(
                         % {"code": code, "part": name, "problem": error.message}
                     ) from error
                 problems = [str(p) for p in kind.limit_problems(value, parts[name])]
-                if _contains_nul(value):
+                if contains_unstorable(value):
                     problems.append(str(NUL_REFUSED))
                 if problems:
                     limit_problems.setdefault(code, []).extend(problems)
@@ -320,7 +203,7 @@ def answers_save(
             return locked
 
         before_version = locked.version
-        _bump_version(locked)
+        version_bump(locked, stale=_stale)
         now = timezone.now()
         to_create, to_update, events = [], [], []
         for code in changed:
@@ -434,7 +317,7 @@ def consent_set(
     if not user.is_focal_point:
         raise SubmissionNotAllowedError(CONSENT_NOT_ALLOWED)
     with transaction.atomic():
-        locked = _locked(submission)
+        locked = submission_locked(submission)
         _check_editable(locked, user)
         before = {
             "consent": locked.consent,
@@ -443,8 +326,9 @@ def consent_set(
         }
         now = timezone.now()
         shown = wording(locked.edition, "consent_text", language=language)
-        _bump_version(
+        version_bump(
             locked,
+            stale=_stale,
             consent=consent,
             consent_text=shown.text,
             consent_language=shown.lang,
@@ -488,12 +372,14 @@ def submission_submit(
     if not user.is_focal_point:
         raise SubmissionNotAllowedError
     with transaction.atomic():
-        locked = _locked(submission)
+        locked = submission_locked(submission)
         _check_editable(locked, user)
+        if not action_allowed(locked, Action.SUBMIT):
+            raise SubmissionLockedError
         if base_version is not None and base_version != locked.version:
             raise StaleVersionError(current_version=locked.version, changes=[])
         questions = list(Question.objects.filter(edition_id=locked.edition_id).order_by("order"))
-        values = dict(locked.answers.values_list("question__code", "value"))
+        values = submission_values(submission=locked)
         problems = {
             code: [str(problem) for problem in found]
             for code, found in submission_problems(questions, values).items()
@@ -505,9 +391,10 @@ def submission_submit(
 
         before = {"status": locked.status, "version": locked.version}
         now = timezone.now()
-        _bump_version(
+        version_bump(
             locked,
-            status=Submission.Status.SUBMITTED,
+            stale=_stale,
+            status=LEADS_TO[Action.SUBMIT],
             submitted_by=user,
             submitted_at=now,
             submission_number=(locked.submission_number or 0) + 1,
@@ -610,9 +497,7 @@ def submission_confirmation_send(*, submission_id: int) -> int:
     submission = Submission.objects.select_related("edition", "country", "submitted_by").get(
         pk=submission_id
     )
-    recipients = User.objects.filter(
-        country_id=submission.country_id, is_active=True, is_staff=False
-    ).order_by("email")
+    recipients = country_officials(country_ids=[submission.country_id]).order_by("email")
     context = {
         "submission": submission,
         "edition": submission.edition,

@@ -1,8 +1,8 @@
 """The filling flow as a list of step objects: one per section, then the review.
 
 Like pretix's checkout flow: each step knows whether it applies and whether
-it is complete; one dispatcher view (questionnaire.filling.views.flow_step) finds the
-step by its identifier and lets the step's handler answer. The state of every
+it is complete; the section view (questionnaire.filling.views.section) finds the
+step by its identifier. The state of every
 step is computed from one FlowContext, read in a fixed number of queries.
 """
 
@@ -15,23 +15,13 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from questionnaire.answers import question_is_answered, question_is_shown, question_problems
+from questionnaire.answers import submission_problems
 from questionnaire.kinds import Problem
 from questionnaire.models import Question, ReviewComment, Section, Submission
+from questionnaire.progress import Progress, SectionState, progress_of
+from questionnaire.selectors import submission_values
 
-
-class SectionState:
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    COMPLETE = "complete"
-    HAS_PROBLEMS = "has_problems"
-
-    LABELS = {
-        NOT_STARTED: _("Not started"),
-        IN_PROGRESS: _("In progress"),
-        COMPLETE: _("Complete"),
-        HAS_PROBLEMS: _("Has problems"),
-    }
+__all__ = ["FlowContext", "ReviewStep", "SectionState", "SectionStep", "flow_context"]
 
 
 @dataclass
@@ -50,33 +40,18 @@ class FlowContext:
 
     @cached_property
     def problems(self) -> dict[str, list[Problem]]:
-        """{question code: problem messages} over the whole submission."""
-        found = {}
-        for question in self.questions:
-            problems = question_problems(question, self.values)
-            if problems:
-                # The Problems themselves (str with a `code`), never copies of their text.
-                found[question.code] = list(problems)
-        return found
+        """{question code: problems} over the context's questions (the Problems themselves:
+        str with a `code`, never copies of their text)."""
+        return submission_problems(self.questions, self.values)
 
     @cached_property
-    def shown_questions(self) -> list[Question]:
-        return [q for q in self.questions if question_is_shown(q, self.values)]
-
-    @cached_property
-    def progress(self) -> tuple[int, int]:
-        """(questions answered without problems, questions shown)."""
-        done = sum(
-            1
-            for question in self.shown_questions
-            if question_is_answered(question, self.values) and question.code not in self.problems
-        )
-        return done, len(self.shown_questions)
+    def progress(self) -> Progress:
+        """Answered and shown questions and each section's state (questionnaire.progress)."""
+        return progress_of(self.questions, self.values, problems=self.problems)
 
     @property
     def progress_percent(self) -> int:
-        done, total = self.progress
-        return round(100 * done / total) if total else 0
+        return self.progress.percent
 
     @cached_property
     def comments_by_question(self) -> dict[str, list[ReviewComment]]:
@@ -130,8 +105,8 @@ def _context_with_answers(
 ) -> FlowContext:
     values: dict[str, dict] = {}
     comments: list[ReviewComment] = []
-    if submission is not None:
-        values = dict(submission.answers.values_list("question__code", "value"))
+    if submission is not None and submission.pk is not None:
+        values = submission_values(submission=submission)
         if submission.status == Submission.Status.RETURNED:
             comments = list(
                 submission.review_comments.filter(
@@ -186,37 +161,16 @@ class SectionStep(Step):
             }
         # A section page needs only its own questions' problems; each question's
         # problems depend on the values alone, so this is the same result.
-        found = {}
-        for question in self.questions(context):
-            problems = question_problems(question, context.values)
-            if problems:
-                # The Problems themselves (str with a `code`), never copies of their text.
-                found[question.code] = list(problems)
-        return found
+        return submission_problems(self.questions(context), context.values)
 
     def is_completed(self, context: FlowContext) -> bool:
-        return not self.problems(context)
+        # The section badge's rule: complete when every shown question is answered.
+        return self.state(context) == SectionState.COMPLETE
 
     def state(self, context: FlowContext) -> str:
-        answered = any(
-            question_is_answered(question, context.values)
-            for question in self.questions(context)
-            if question_is_shown(question, context.values)
-        )
-        problems = self.problems(context)
-        if not answered:
-            return SectionState.NOT_STARTED
-        if not problems:
-            return SectionState.COMPLETE
-        # Missing answers are "in progress"; a wrong value (a bad URL, 120 %) is a problem.
-        # Decided by the problems' codes: their text is in the official's language.
-        if all(
-            getattr(problem, "code", None) == Problem.MISSING
-            for problems_of_question in problems.values()
-            for problem in problems_of_question
-        ):
-            return SectionState.IN_PROGRESS
-        return SectionState.HAS_PROBLEMS
+        """The section's SectionState, by the rule of questionnaire.progress."""
+        # A section page's context holds only its own questions: the others are not read.
+        return context.progress.section_states.get(self.section.id, SectionState.NOT_STARTED)
 
 
 class ReviewStep(Step):

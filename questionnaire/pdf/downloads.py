@@ -14,16 +14,16 @@ import logging
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.access import is_reviewer, official_country
 from msq_portal.ratelimit import rate_limit_exceeded
 from msq_portal.storage import STORAGE_ERRORS
+from questionnaire.access import own_submission_or_404, submission_visible_or_404
 from questionnaire.models import Submission
 from questionnaire.pdf.services import (
     pdf_copy_failure_forget,
@@ -51,10 +51,7 @@ PREVIEW_WINDOW_SECONDS = 10 * 60
 
 def _submission_for_pdf(user, submission_id: int) -> Submission:
     """The submission if `user` is a reviewer or an official of its country; 404 otherwise."""
-    submissions = Submission.objects.select_related("edition", "country")
-    if is_reviewer(user):
-        return get_object_or_404(submissions, pk=submission_id)
-    return get_object_or_404(submissions, pk=submission_id, country=official_country(user))
+    return submission_visible_or_404(user=user, submission_id=submission_id)
 
 
 def _filename(submission: Submission, *, draft: bool = False, language: str = "") -> str:
@@ -108,10 +105,7 @@ def submission_pdf_preview(request, submission_id: int):
     `?check=1`; without JS, a Refresh link). Rendering a new version counts
     against the official's PREVIEW_LIMIT; past it, a 429 page says when to retry.
     """
-    country = official_country(request.user)
-    submission = get_object_or_404(
-        Submission.objects.select_related("edition", "country"), pk=submission_id, country=country
-    )
+    submission = own_submission_or_404(user=request.user, submission_id=submission_id)
     language = get_language() or "en"
     state = preview_state(submission=submission, language=language)
     if request.GET.get("check"):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, User
-from questionnaire.answers import question_is_answered, question_is_shown
-from questionnaire.models import Answer, Edition, Submission, SubmissionEvent
+from accounts.selectors import country_officials
+from questionnaire.models import Edition, Question, Submission, SubmissionEvent
+from questionnaire.progress import Progress, progress_by_submission
 
 Status = Submission.Status
 NOT_STARTED = "not_started"
@@ -20,34 +22,24 @@ RATE_KEYS = (NOT_STARTED, Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Statu
 
 
 def submission_list_queryset(queryset: QuerySet[Submission]) -> QuerySet[Submission]:
-    """The submissions list with what its columns need, in a fixed number of queries.
-
-    Answers (only their question and value) and each edition's questions are
-    prefetched once for the whole page, so that progress costs no query per row.
-    """
-    return queryset.select_related("country", "edition").prefetch_related(
-        "edition__questions",
-        Prefetch(
-            "answers",
-            queryset=Answer.objects.only("id", "submission_id", "question_id", "value").order_by(),
-        ),
-    )
+    """The submissions list with what its columns need (country and edition joined)."""
+    return queryset.select_related("country", "edition")
 
 
-def submission_progress(submission: Submission) -> int:
-    """Answered shown questions as a percentage of shown questions (prefetched data only)."""
-    questions = list(submission.edition.questions.all())
-    code_by_id = {question.id: question.code for question in questions}
-    values = {
-        code_by_id[answer.question_id]: answer.value
-        for answer in submission.answers.all()
-        if answer.question_id in code_by_id
-    }
-    shown = [question for question in questions if question_is_shown(question, values)]
-    if not shown:
-        return 0
-    answered = sum(1 for question in shown if question_is_answered(question, values))
-    return answered * 100 // len(shown)
+def progress_for_submissions(submissions: Iterable[Submission]) -> dict[int, Progress]:
+    """{submission id: Progress} for a page of submissions: one query for their answers'
+    values and one for the questions of each edition, whatever the number of rows."""
+    by_edition: dict[int, list[int]] = {}
+    for submission in submissions:
+        by_edition.setdefault(submission.edition_id, []).append(submission.pk)
+    found: dict[int, Progress] = {}
+    for edition_id, ids in by_edition.items():
+        found.update(
+            progress_by_submission(
+                submission_ids=ids, questions=Question.objects.filter(edition_id=edition_id)
+            )
+        )
+    return found
 
 
 def status_counts(queryset: QuerySet[Submission]) -> dict[str, int]:
@@ -102,28 +94,19 @@ class RateRow:
 
 
 def rate_keys_by_country(*, edition: Edition) -> dict[int, str]:
-    """{country id: NOT_STARTED or a status} for the countries with a submission, in one query.
+    """{country id: status} for the countries with a submission, in one query.
 
-    A draft without a single saved answer counts as not started: opening a step
-    creates the draft row, and a country whose officials only looked has not begun.
+    The draft row is created by the first save, so a country with a draft has begun.
     Countries without a submission are absent (callers default to NOT_STARTED).
     """
-    rows = (
-        Submission.objects.filter(edition=edition)
-        .annotate(has_answers=Exists(Answer.objects.filter(submission=OuterRef("pk"))))
-        .values_list("country_id", "status", "has_answers")
-    )
-    return {
-        country_id: NOT_STARTED if status == Status.DRAFT and not has_answers else status
-        for country_id, status, has_answers in rows
-    }
+    return dict(Submission.objects.filter(edition=edition).values_list("country_id", "status"))
 
 
 def response_rates(*, edition: Edition) -> list[RateRow]:
     """The world, then each UN region followed by its sub-regions, in two queries.
 
-    A country with no submission, or with a draft holding no saved answer, is
-    "not started"; a returned one counts as returned until it is submitted again.
+    A country with no submission is "not started"; a returned one counts as returned
+    until it is submitted again.
     """
     status_by_country = rate_keys_by_country(edition=edition)
     world = RateRow(label="", level="world")
@@ -152,12 +135,14 @@ class CountryToChase:
     status: str  # NOT_STARTED or a Submission.Status
     status_label: str
     emails: list[str]
+    # questionnaire.progress's percentage (0 for a country that has not started).
+    progress_percent: int = 0
 
 
 def countries_not_submitted(*, edition: Edition, region: str = "") -> list[CountryToChase]:
     """Countries that have not submitted (not started, draft or returned), with officials' e-mails.
 
-    Three queries whatever the number of countries.
+    Five queries whatever the number of countries.
     """
     status_by_country = rate_keys_by_country(edition=edition)
     countries = Country.objects.order_by("name")
@@ -168,10 +153,18 @@ def countries_not_submitted(*, edition: Edition, region: str = "") -> list[Count
         for country in countries
         if status_by_country.get(country.id, NOT_STARTED) not in {Status.SUBMITTED, Status.ACCEPTED}
     ]
+    submission_by_country = dict(
+        Submission.objects.filter(
+            edition=edition, country_id__in=[country.id for country in waiting]
+        ).values_list("country_id", "pk")
+    )
+    progress = progress_by_submission(
+        submission_ids=submission_by_country.values(), questions=edition.questions.all()
+    )
     emails: dict[int, list[str]] = {}
-    officials = User.objects.filter(
-        country_id__in=[country.id for country in waiting], is_active=True, is_staff=False
-    ).values_list("country_id", "role", "email")
+    officials = country_officials(country_ids=[country.id for country in waiting]).values_list(
+        "country_id", "role", "email"
+    )
     # The focal point first: the one who submits.
     for country_id, _role, email in sorted(
         officials, key=lambda row: (row[1] != User.Role.FOCAL_POINT, row[2])
@@ -184,6 +177,9 @@ def countries_not_submitted(*, edition: Edition, region: str = "") -> list[Count
             status=(status := status_by_country.get(country.id, NOT_STARTED)),
             status_label=labels.get(status) or str(Status(status).label),
             emails=emails.get(country.id, []),
+            progress_percent=progress[submission_by_country[country.id]].percent
+            if country.id in submission_by_country
+            else 0,
         )
         for country in waiting
     ]

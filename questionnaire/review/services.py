@@ -8,7 +8,6 @@ the change is refused as stale by the filling flow.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -18,23 +17,28 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.languages import mail_send_in_languages
 from accounts.models import User
+from accounts.selectors import country_officials
+from questionnaire.locking import submission_locked, version_bump
 from questionnaire.models import Question, ReviewComment, Submission, SubmissionEvent
 from questionnaire.queueing import task_queue
+from questionnaire.text import contains_unstorable
+from questionnaire.workflow import LEADS_TO, Action, action_allowed
 
 COMMENT_MAX_LENGTH = 5_000
-
-Status = Submission.Status
 
 
 class ReviewError(Exception):
     """A review action that cannot be done as asked; the message is for the reviewer."""
 
 
-# Which statuses each action starts from. A returned or draft submission is
-# the country's to edit: reviewers wait for it to come back.
-RETURNABLE = {Status.SUBMITTED, Status.ACCEPTED}
-ACCEPTABLE = {Status.SUBMITTED}
-REOPENABLE = {Status.SUBMITTED, Status.ACCEPTED}
+def _changed_error(version: int) -> ReviewError:
+    return ReviewError(
+        _(
+            "The submission changed while you were reading it (it is now version "
+            "%(version)d). Read it again before acting on it."
+        )
+        % {"version": version}
+    )
 
 
 def _locked(submission: Submission, base_version: int | None = None) -> Submission:
@@ -43,30 +47,15 @@ def _locked(submission: Submission, base_version: int | None = None) -> Submissi
     With `base_version` (the version the reviewer was looking at), a submission
     changed since is refused: a reviewer never acts on answers they did not see.
     """
-    locked = (
-        Submission.objects.select_for_update(of=("self",))
-        .select_related("edition", "country")
-        .get(pk=submission.pk)
-    )
+    locked = submission_locked(submission)
     if base_version is not None and locked.version != base_version:
-        raise ReviewError(
-            _(
-                "The submission changed while you were reading it (it is now version "
-                "%(version)d). Read it again before acting on it."
-            )
-            % {"version": locked.version}
-        )
+        raise _changed_error(locked.version)
     return locked
-
-
-# PostgreSQL cannot store NUL in text, and lone surrogates cannot be encoded:
-# refuse them with a message rather than fail with a 500.
-_UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _clean_text(text: str) -> str:
     text = (text or "").strip()
-    if _UNSTORABLE_RE.search(text):
+    if contains_unstorable(text):
         raise ReviewError(
             _(
                 "The text contains an invisible control character (often pasted from another "
@@ -85,22 +74,21 @@ def _status_change(
     *,
     submission: Submission,
     reviewer: User,
-    allowed: set[str],
-    new_status: str,
+    action: Action,
     kind: str,
     message: str = "",
     base_version: int | None = None,
 ) -> Submission:
+    """Move the submission by `action` (questionnaire.workflow), with its event."""
     locked = _locked(submission, base_version)
-    if locked.status not in allowed:
+    if not action_allowed(locked, action):
         raise ReviewError(
             _("This submission is “%(status)s”: it cannot be %(action)s.")
             % {"status": locked.get_status_display(), "action": SubmissionEvent.Kind(kind).label}
         )
     before = locked.status
-    locked.status = new_status
-    locked.version += 1
-    locked.save(update_fields=["status", "version", "updated_at"])
+    new_status = LEADS_TO[action]
+    version_bump(locked, stale=_changed_error, status=new_status)
     SubmissionEvent.objects.create(
         submission=locked,
         kind=kind,
@@ -225,8 +213,7 @@ def submission_return(
     returned = _status_change(
         submission=locked,
         reviewer=reviewer,
-        allowed=RETURNABLE,
-        new_status=Status.RETURNED,
+        action=Action.RETURN,
         kind=SubmissionEvent.Kind.RETURNED,
     )
     _comments_create(
@@ -250,8 +237,7 @@ def submission_accept(
         submission=submission,
         base_version=base_version,
         reviewer=reviewer,
-        allowed=ACCEPTABLE,
-        new_status=Status.ACCEPTED,
+        action=Action.ACCEPT,
         kind=SubmissionEvent.Kind.ACCEPTED,
     )
     _queue_email(submission=accepted, kind=SubmissionEvent.Kind.ACCEPTED)
@@ -278,8 +264,7 @@ def submission_reopen(
         submission=submission,
         base_version=base_version,
         reviewer=reviewer,
-        allowed=REOPENABLE,
-        new_status=Status.DRAFT,
+        action=Action.REOPEN,
         kind=SubmissionEvent.Kind.REOPENED,
         message=reason,
     )
@@ -294,11 +279,7 @@ def review_email_send(*, submission: Submission, kind: str) -> int:
     Side effects: sends one e-mail (all officials as recipients). Returns the
     number of recipients. Safe to run twice (sends the same e-mail again).
     """
-    recipients = list(
-        User.objects.filter(
-            country_id=submission.country_id, is_active=True, is_staff=False
-        ).order_by("email")
-    )
+    recipients = list(country_officials(country_ids=[submission.country_id]).order_by("email"))
     if not recipients:
         return 0
     last_event = submission.events.filter(kind=kind).order_by("-created_at", "-id").first()

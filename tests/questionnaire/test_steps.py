@@ -42,7 +42,11 @@ def test_section_state_not_started_in_progress_complete_has_problems(
             "q1": {"links": [{"name": "Portal", "url": "my.gov.uz", "note": ""}]},
             "q6": {"answer": "yes"},
             "q7": {"answer": "no"},
+            # Complete means every shown question answered, optional ones too
+            # (questionnaire.progress): q8 and q11 (shown by q10) are answered.
+            "q8": {"details": "Digital Uzbekistan 2030"},
             "q10": {"answer": "yes"},
+            "q11": {"details": "Yes, yearly"},
             "q17": {"answer": {"value": "120", "comment": ""}},
         },
     )
@@ -55,18 +59,36 @@ def test_section_state_not_started_in_progress_complete_has_problems(
 
 def test_progress_counts_shown_questions_answered_without_problems(edition, country_a, focal_point):
     empty = _context(edition, country_a, focal_point)
-    done, total = empty.progress
+    done, total = empty.progress.done, empty.progress.total
     assert done == 0
     # q11 and q13 are hidden until q10 / q12 are "yes".
     assert total == edition.questions.count() - 2
     context = _context(
         edition, country_a, focal_point, {"q10": {"answer": "yes"}, "q14": {"details": "x"}}
     )
-    assert context.progress == (2, total + 1)
+    assert (context.progress.done, context.progress.total) == (2, total + 1)
+
+
+def test_section_state_in_progress_while_an_optional_question_is_empty(
+    edition, country_a, focal_point
+):
+    # q6 and q7 hold their required answers but q8 (optional) is empty: the section is not
+    # Complete, as the overview does not count q8 as answered either.
+    context = _context(
+        edition, country_a, focal_point, {"q6": {"answer": "yes"}, "q7": {"answer": "no"}}
+    )
+    assert _state(context, "strategy-and-implementation") == SectionState.IN_PROGRESS
+    context = _context(edition, country_a, focal_point, {"q8": {"details": "Strategy 2030"}})
+    assert _state(context, "strategy-and-implementation") == SectionState.COMPLETE
 
 
 def test_overview_shows_states_progress_and_links(client, edition, country_a, focal_point):
-    _context(edition, country_a, focal_point, {"q6": {"answer": "yes"}, "q7": {"answer": "no"}})
+    _context(
+        edition,
+        country_a,
+        focal_point,
+        {"q6": {"answer": "yes"}, "q7": {"answer": "no"}, "q8": {"details": "Strategy 2030"}},
+    )
     client.force_login(focal_point)
     page = client.get("/").content.decode()
     assert '<progress id="overall-progress"' in page

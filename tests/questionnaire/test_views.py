@@ -576,11 +576,12 @@ def test_outsider_never_sees_or_changes_another_country(
     for _method, url in COUNTRY_URLS:
         response = client.get(url, follow=True)
         assert "Uzbekistan's secret draft" not in page(response)
+    # Opening the pages wrote nothing: France has no draft until its first save.
+    assert not Submission.objects.filter(country=outsider.country).exists()
     # France's own page, posted: it can only ever reach France's draft.
-    france = Submission.objects.get(country=outsider.country)
     data = section_data(
         section(edition, SECTION_VI),
-        submission=france,
+        submission=None,
         overrides={"q14-details-value": "overwritten by France"},
     )
     client.post(f"/section/{SECTION_VI}/", data)
@@ -592,6 +593,7 @@ def test_outsider_never_sees_or_changes_another_country(
     assert submission.consent == ""
     assert submission.status == Submission.Status.DRAFT
     # France's own draft got the writes, nothing else.
+    france = Submission.objects.get(country=outsider.country)
     assert stored(france)["q14"] == {"details": "overwritten by France"}
 
 

@@ -1,0 +1,7 @@
+"""Country-side pages, one module per part of the flow.
+
+- overview: the landing page (sections, their states, the progress);
+- section: a section's page, its saves and the autosave;
+- submit: review, publication consent, submit, the submission's read-only pages;
+- current: how every page finds the official's submission (never creating it on a GET).
+"""

@@ -1,0 +1,57 @@
+"""The officials' landing page: their country's overview of the sections and progress."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect, render
+
+from questionnaire.access import is_reviewer, official_country
+from questionnaire.filling.steps import SectionState, SectionStep, flow_context, flow_steps
+from questionnaire.selectors import (
+    edition_current,
+    submission_for_country,
+    submission_review_outcome,
+)
+
+
+def home(request):
+    """Staff land in the review console; officials on their country's overview."""
+    if is_reviewer(request.user):
+        return redirect("admin:index")
+    if request.user.is_staff or not request.user.country_id:
+        return render(request, "questionnaire/no_country.html", status=403)
+    return overview(request)
+
+
+def overview(request):
+    country = official_country(request.user)
+    edition = edition_current()
+    submission = submission_for_country(edition=edition, country=country)
+    context = flow_context(submission=submission, edition=edition)
+    steps = flow_steps(context)
+    sections = [
+        {
+            "step": step,
+            "section": step.section,
+            "state": (state := step.state(context)),
+            "state_label": SectionState.LABELS[state],
+            "question_count": len(step.questions(context)),
+        }
+        for step in steps
+        if isinstance(step, SectionStep)
+    ]
+    progress = context.progress
+    return render(
+        request,
+        "questionnaire/overview.html",
+        {
+            "country": country,
+            "edition": edition,
+            "sections": sections,
+            "submission": submission,
+            "flow": context,
+            "progress_done": progress.done,
+            "progress_total": progress.total,
+            "is_editable": submission is None or submission.is_editable_by_country,
+            "review_outcome": submission_review_outcome(submission=submission),
+        },
+    )

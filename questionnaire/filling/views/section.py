@@ -1,0 +1,363 @@
+"""A section of the questionnaire: its page, its Back / Save / Continue, and the autosave.
+
+Writes go through questionnaire.filling.services; the draft row is created by
+the first save, never by opening the page.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from questionnaire.filling.errors import (
+    AnswerInputError,
+    AnswerLimitError,
+    StaleVersionError,
+    SubmissionLockedError,
+)
+from questionnaire.filling.forms import SectionForm, row_to_remove
+from questionnaire.filling.services import answers_save
+from questionnaire.filling.session_stash import stash_pop, stash_save, stash_token
+from questionnaire.filling.steps import FlowContext, SectionStep, section_context, step_neighbours
+from questionnaire.filling.views.current import official_submission, section_step_of
+from questionnaire.filling.views.posted import json_body, version_parsed
+from questionnaire.selectors import section_questions
+
+ACTIONS = {"back", "save", "continue"}
+
+
+def _saved_label(moment) -> str:
+    # Every time shown says its zone: the portal's clock is UTC (settings.TIME_ZONE).
+    zone = timezone.get_current_timezone_name()
+    return f"{time_format(timezone.localtime(moment), 'TIME_FORMAT')} {zone}"
+
+
+def _render_section(
+    request: HttpRequest,
+    *,
+    context: FlowContext,
+    steps: list,
+    step: SectionStep,
+    form: SectionForm,
+    base_version: int,
+    status: int = 200,
+    problems: dict | None = None,
+    errors: dict | None = None,
+    conflicts=(),
+    form_errors: list[str] | None = None,
+) -> HttpResponse:
+    form.annotate(
+        problems=step.problems(context) if problems is None else problems,
+        errors=errors,
+        comments={
+            question.id: context.comments_by_question.get(question.code, [])
+            for question in step.questions(context)
+        },
+        conflicts=conflicts,
+    )
+    previous, following = step_neighbours(steps, step)
+    submission = context.submission
+    return render(
+        request,
+        "questionnaire/section.html",
+        {
+            "edition": submission.edition,
+            "country": submission.country,
+            "submission": submission,
+            "section": step.section,
+            "step": step,
+            "steps": [s for s in steps if isinstance(s, SectionStep)],
+            "previous": previous,
+            "following": following,
+            "form": form,
+            "base_version": base_version,
+            "owner_token": stash_token(country_id=submission.country_id, user_id=request.user.pk),
+            "autosave_url": reverse("questionnaire:autosave", kwargs={"code": step.identifier}),
+            "form_errors": form_errors or [],
+            "conflicts": conflicts,
+            "general_comments": context.general_comments,
+        },
+        status=status,
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def section_step(request: HttpRequest, code: str) -> HttpResponse:
+    """A section of the questionnaire: GET shows its form, POST saves it (Back / Save / Continue).
+
+    A POST that arrives after the session expired is kept in the session and
+    applied after the official signs in again (see session_stash).
+    """
+    if not request.user.is_authenticated:
+        if request.method == "POST" and stash_save(request, step=code):
+            messages.warning(
+                request,
+                _(
+                    "Your session had expired. Sign in again: what you typed is kept "
+                    "and will be saved when you are back."
+                ),
+            )
+        return redirect_to_login(reverse("questionnaire:section", kwargs={"code": code}))
+
+    submission = official_submission(request)
+    context = section_context(submission=submission, edition=submission.edition, code=code)
+    steps, step = section_step_of(context, code)
+    if not submission.is_editable_by_country:
+        if request.method == "POST":
+            messages.error(request, SubmissionLockedError.message)
+        return redirect("questionnaire:submission")
+
+    if request.method == "POST":
+        return _section_save(request, context=context, steps=steps, step=step, data=request.POST)
+
+    stashed = stash_pop(request, step=code, country_id=submission.country_id)
+    if stashed is not None:
+        return _section_save(
+            request, context=context, steps=steps, step=step, data=stashed, from_stash=True
+        )
+    form = SectionForm(
+        questions=step.questions(context),
+        values=context.values,
+        add_row=request.GET.get("add"),
+    )
+    return _render_section(
+        request,
+        context=context,
+        steps=steps,
+        step=step,
+        form=form,
+        base_version=submission.version,
+    )
+
+
+def _section_save(
+    request: HttpRequest,
+    *,
+    context: FlowContext,
+    steps: list,
+    step: SectionStep,
+    data,
+    from_stash: bool = False,
+) -> HttpResponse:
+    submission = context.submission
+    if submission.pk is None:
+        # The country's first save creates its draft (opening the page did not).
+        submission = context.submission = official_submission(request, for_saving=True)
+    questions = step.questions(context)
+    probe = SectionForm(questions=questions, values=context.values)
+    remove_row = row_to_remove(data.get("remove_row", ""), probe.link_prefixes)
+    add_row = data.get("add_row", "")
+    add_row = add_row if add_row in probe.link_prefixes else ""
+    if remove_row:
+        data = data.copy()
+        data[f"{remove_row}-DELETE"] = "on"
+    action = data.get("action", "save")
+    action = action if action in ACTIONS else "save"
+    base_version = version_parsed(data.get("base_version"))
+    form = SectionForm(questions=questions, values=context.values, data=data)
+
+    render_args = {
+        "context": context,
+        "steps": steps,
+        "step": step,
+        "form": form,
+        "base_version": base_version or submission.version,
+    }
+    if base_version is None or not form.is_valid():
+        not_saved = gettext_now("Nothing was saved: the page sent was not complete.")
+        return _render_section(
+            request, **render_args, status=400, form_errors=[not_saved, *form.form_errors]
+        )
+    try:
+        saved = answers_save(
+            submission=submission,
+            user=request.user,
+            values=form.raw_values(),
+            base_version=base_version,
+            known_questions=questions,
+        )
+    except StaleVersionError as error:
+        render_args["base_version"] = error.current_version
+        return _render_section(
+            request,
+            **render_args,
+            status=200 if from_stash else 409,
+            conflicts=error.changes,
+            form_errors=[error.message],
+        )
+    except AnswerLimitError as error:
+        return _render_section(
+            request,
+            **render_args,
+            status=400,
+            errors=error.problems,
+            form_errors=[str(error.message)],
+        )
+    except AnswerInputError as error:
+        return _render_section(request, **render_args, status=400, form_errors=[error.message])
+    except SubmissionLockedError as error:
+        messages.error(request, error.message)
+        return redirect("questionnaire:submission")
+
+    if from_stash:
+        messages.success(
+            request,
+            _("What you typed before signing in again was saved at %(time)s.")
+            % {"time": _saved_label(saved.updated_at)},
+        )
+    else:
+        messages.success(
+            request, _("Saved at %(time)s.") % {"time": _saved_label(saved.updated_at)}
+        )
+    previous, following = step_neighbours(steps, step)
+    if add_row:
+        return redirect(f"{step.url}?add={add_row}#{add_row}")
+    if remove_row:
+        return redirect(f"{step.url}#{remove_row.rsplit('-', 1)[0]}")
+    if action == "continue" and following is not None:
+        return redirect(following.url)
+    if action == "back":
+        return redirect(previous.url if previous is not None else reverse("questionnaire:home"))
+    return redirect(step.url)
+
+
+@login_not_required
+@require_POST
+def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
+    """Save a section in the background: form-encoded (the page's own form) or JSON.
+
+    JSON is {"base_version": n, "values": {question code: {part name: raw}}}.
+    Answers {"version", "saved_at"}; 409 with the conflicting changes when the
+    base version is stale; 400 for bad input; 413 for a body beyond the limit;
+    401 (the form kept for after sign-in) when the session expired.
+    """
+    if not request.user.is_authenticated:
+        is_json = request.content_type == "application/json"
+        kept = not is_json and stash_save(request, step=code)
+        return JsonResponse(
+            {
+                "error": gettext_now(
+                    "Your session has expired: sign in again. What you typed is kept."
+                ),
+                "login_url": redirect_to_login(
+                    reverse("questionnaire:section", kwargs={"code": code})
+                ).url,
+                "kept": kept,
+                "code": "expired",
+            },
+            status=401,
+        )
+    submission = official_submission(request, for_saving=True)
+
+    if request.content_type == "application/json":
+        # A JSON autosave needs only the section's questions and the stored version
+        # (answers_save reads the answers it changes): no flow context, no answers read here.
+        questions = section_questions(edition=submission.edition, code=code)
+        try:
+            payload = json_body(request.body)
+        except RequestDataTooBig:
+            return _json_error(
+                gettext_now("What you sent is too large to save at once."), 413, code="too_large"
+            )
+        except ValueError:  # UnicodeDecodeError is one too
+            return _json_error(
+                gettext_now("Nothing was saved: the data sent could not be read."),
+                400,
+                code=NOT_SAVED,
+            )
+        if not isinstance(payload, dict) or not isinstance(payload.get("values"), dict):
+            return _json_error(
+                gettext_now("Nothing was saved: send {'base_version': n, 'values': {...}}."),
+                400,
+                code=NOT_SAVED,
+            )
+        base_version = version_parsed(payload.get("base_version"))
+        values = payload["values"]
+        on_page = {question.code for question in questions}
+        if set(values) - on_page:
+            return _json_error(
+                gettext_now("Nothing was saved: some questions are not in this section."),
+                400,
+                code=NOT_SAVED,
+            )
+    else:
+        context = section_context(submission=submission, edition=submission.edition, code=code)
+        _steps, step = section_step_of(context, code)
+        questions = step.questions(context)
+        form = SectionForm(questions=questions, values=context.values, data=request.POST)
+        base_version = version_parsed(request.POST.get("base_version"))
+        if not form.is_valid():
+            return _json_error(
+                gettext_now("Nothing was saved: the page sent was not complete."),
+                400,
+                code=NOT_SAVED,
+                details=form.form_errors,
+            )
+        values = form.raw_values()
+    if base_version is None:
+        return _json_error(
+            gettext_now("Nothing was saved: the page's version is missing: reload the page."),
+            400,
+            code=NOT_SAVED,
+        )
+
+    try:
+        saved = answers_save(
+            submission=submission,
+            user=request.user,
+            values=values,
+            base_version=base_version,
+            known_questions=questions,
+        )
+    except StaleVersionError as error:
+        return JsonResponse(
+            {
+                "error": str(error.message),
+                "code": "conflict",
+                "version": error.current_version,
+                "conflicts": [
+                    {
+                        "question": change.question_code,
+                        "number": change.question_number,
+                        "who": change.actor_name,
+                        "at": change.at.isoformat(),
+                    }
+                    for change in error.changes
+                ],
+            },
+            status=409,
+        )
+    except AnswerLimitError as error:
+        return _json_error(str(error.message), 400, code="input", problems=error.problems)
+    except AnswerInputError as error:
+        return _json_error(str(error.message), 400, code="input")
+    except SubmissionLockedError as error:
+        return _json_error(str(error.message), 409, code="locked", locked=True)
+    return JsonResponse(
+        {
+            "version": saved.version,
+            "saved_at": saved.updated_at.isoformat(),
+            "saved_at_display": _saved_label(saved.updated_at),
+        }
+    )
+
+
+# The autosave's refusals carry a code (static/js/filling.js decides by it, never by the
+# message, which is in the official's language): NOT_SAVED for a request the page should
+# not have sent, "input" for a value refused, "conflict", "locked", "too_large", "expired".
+NOT_SAVED = "not_saved"
+
+
+def _json_error(message: str, status: int, *, code: str, **extra) -> JsonResponse:
+    return JsonResponse({"error": message, "code": code, **extra}, status=status)

@@ -1,0 +1,143 @@
+"""The submissions list of the review console: columns, filters, counts, exports of
+selected rows. The review page and the decisions are in decisions.py."""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from linkcheck.filters import HasBrokenLinksFilter
+from questionnaire.exports.registry import EXPORTERS
+from questionnaire.models import Edition, Submission
+from questionnaire.review.admin.base import (
+    ReviewerReadOnlyAdmin,
+    language_name,
+    pdf_download_url,
+)
+from questionnaire.review.admin.decisions import SubmissionReviewMixin
+from questionnaire.review.selectors import (
+    progress_for_submissions,
+    status_counts,
+    submission_list_queryset,
+)
+
+# Spooled in memory up to this size, then on disk: a selected-rows export never fills memory.
+SPOOL_MAX_BYTES = 8 * 1024 * 1024
+
+
+def _export_action(identifier: str):
+    exporter_class = EXPORTERS[identifier]
+
+    @admin.action(
+        # Lazy: the description is translated per request, not once at import.
+        description=format_lazy(_("Export selected: {format}"), format=exporter_class.verbose_name),
+        permissions=["view"],
+    )
+    def action(modeladmin, request, queryset):
+        return modeladmin.export_selected(request, queryset, identifier)
+
+    action.__name__ = f"export_{identifier}"
+    return action
+
+
+@admin.register(Submission)
+class SubmissionAdmin(SubmissionReviewMixin, ReviewerReadOnlyAdmin):
+    list_display = (
+        "country",
+        "country__region",
+        "country__subregion",
+        "edition__code",
+        "status",
+        "progress",
+        "updated_at",
+        "submitted_at",
+        "consent",
+        "language_name",
+        "pdf_link",
+    )
+    list_filter = (
+        "edition",
+        "status",
+        "country__region",
+        "country__subregion",
+        "consent",
+        "language",
+        HasBrokenLinksFilter,  # linkcheck (issue 16)
+    )
+    search_fields = ("country__name", "country__official_name", "country__iso3", "country__iso2")
+    list_per_page = 200
+    actions = [_export_action(identifier) for identifier in EXPORTERS]
+    change_list_template = "admin/questionnaire/submission/change_list.html"
+
+    def get_queryset(self, request):
+        return submission_list_queryset(super().get_queryset(request))
+
+    @admin.display(description=_("language"), ordering="language")
+    def language_name(self, obj: Submission) -> str:
+        return language_name(obj.language) or "—"
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj: Submission) -> str:
+        # Set for the whole page at once by changelist_view (questionnaire.progress's rule).
+        progress = getattr(obj, "list_progress", None)
+        if progress is None:
+            progress = progress_for_submissions([obj])[obj.pk]
+        return f"{progress.percent} %"
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, obj: Submission) -> str:
+        if not obj.pdf:
+            return "—"
+        # Named as officials count submissions; the version is an internal save counter.
+        if obj.has_current_pdf:
+            label = _("PDF of submission %(number)s") % {"number": obj.submission_number}
+        else:
+            label = _("PDF of an earlier submission")
+        url = pdf_download_url(obj)
+        return format_html('<a href="{}">{}</a>', url, label) if url else label
+
+    # --- The list: counts per status ----------------------------------------
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context=extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            # The page's rows, read before the template renders them: progress in two queries.
+            rows = list(context["cl"].result_list)
+            progress = progress_for_submissions(rows)
+            for row in rows:
+                row.list_progress = progress[row.pk]
+            counts = status_counts(context["cl"].queryset.prefetch_related(None))
+            context["status_counts"] = [
+                (value, label, counts[value]) for value, label in Submission.Status.choices
+            ]
+        return response
+
+    # --- Exports of selected rows --------------------------------------------
+
+    def export_selected(self, request, queryset: QuerySet, identifier: str):
+        # A fresh queryset: the list's prefetches would clash with the exporter's.
+        submissions = Submission.objects.filter(pk__in=queryset.values("pk"))
+        edition_ids = set(submissions.values_list("edition_id", flat=True))
+        if len(edition_ids) != 1:
+            self.message_user(
+                request, _("Select submissions of a single edition to export."), messages.ERROR
+            )
+            return None
+        exporter = EXPORTERS[identifier](edition=Edition.objects.get(pk=edition_ids.pop()))
+        # Closed by the FileResponse once sent.
+        handle = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)  # noqa: SIM115
+        exporter.write(submissions=submissions, out=handle)
+        handle.seek(0)
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=exporter.filename(),
+            content_type=exporter.content_type,
+        )
