@@ -154,10 +154,8 @@ def _comments_create(
 
 
 def _queue_email(*, submission: Submission, kind: str) -> None:
-    from questionnaire.tasks import task_email_review
-
     # Through the outbox: a broker outage delays the e-mail, never loses it or fails the decision.
-    task_queue(task_email_review, submission_id=submission.pk, kind=kind)
+    task_queue("questionnaire.tasks.task_email_review", submission_id=submission.pk, kind=kind)
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from questionnaire import tasks
 from questionnaire.models import Submission
 from questionnaire.pdf import downloads
-from questionnaire.pdf import services as pdf_services
+from questionnaire.pdf import render as pdf_render
 from questionnaire.pdf.services import submission_pdf_render
 from tests.conftest import wait_for
 from tests.factories import UserFactory, submission_full
@@ -26,7 +26,7 @@ def stored(settings, tmp_path, monkeypatch, edition, country_a, focal_point) -> 
     """Country A's submission, version 1, with its PDF stored (a stub: storage is under test)."""
     settings.MEDIA_ROOT = str(tmp_path)
     monkeypatch.setattr(
-        pdf_services, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
+        pdf_render, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
     )
     submission = submission_full(
         edition=edition, country=country_a, submitted_by=focal_point, values={"q14": {}}
@@ -125,13 +125,13 @@ def previews_here(settings, tmp_path, monkeypatch) -> list:
     """Preview tasks run in this process whatever the broker; records the renderings."""
     settings.MEDIA_ROOT = str(tmp_path)
     renderings = []
-    real = pdf_services.submission_pdf
+    real = pdf_render.submission_pdf
 
     def render(snapshot, *, draft=False, language=None):
         renderings.append((snapshot.submission.version, draft))
         return real(snapshot, draft=draft, language=language)
 
-    monkeypatch.setattr(pdf_services, "submission_pdf", render)
+    monkeypatch.setattr(pdf_render, "submission_pdf", render)
     task = tasks.task_render_preview_pdf
     monkeypatch.setattr(task, "delay", lambda **kwargs: task.apply(kwargs=kwargs))
     return renderings
@@ -237,10 +237,10 @@ def test_pdf_preview_that_fails_is_503_then_tried_again(
     def broken(snapshot, *, draft=False, language=None):
         raise RuntimeError("pango")
 
-    monkeypatch.setattr(pdf_services, "submission_pdf", broken)
+    monkeypatch.setattr(pdf_render, "submission_pdf", broken)
     failed = _download(client, contributor, draft, "questionnaire:submission_pdf_preview")
     monkeypatch.setattr(
-        pdf_services, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
+        pdf_render, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
     )
     retried = _download(client, contributor, draft, "questionnaire:submission_pdf_preview")
 

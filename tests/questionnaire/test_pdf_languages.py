@@ -13,9 +13,10 @@ from django.utils import translation
 from questionnaire import tasks
 from questionnaire.filling.services import submission_submit
 from questionnaire.models import Submission
-from questionnaire.pdf import services as pdf_services
+from questionnaire.pdf import render as pdf_render
+from questionnaire.pdf.on_demand import pdf_copy_read
 from questionnaire.pdf.render import html_to_pdf, submission_html
-from questionnaire.pdf.services import pdf_copy_read, submission_pdf_render
+from questionnaire.pdf.services import submission_pdf_render
 from questionnaire.selectors import submission_snapshot
 from tests.conftest import wait_for
 from tests.factories import submission_full
@@ -79,13 +80,13 @@ def test_submitted_pdf_is_in_the_submission_language(
 ):
     settings.MEDIA_ROOT = str(tmp_path)
     rendered = []
-    real = pdf_services.submission_pdf
+    real = pdf_render.submission_pdf
 
     def spy(snapshot, **kwargs):
         rendered.append(kwargs.get("language"))
         return real(snapshot, **kwargs)
 
-    monkeypatch.setattr(pdf_services, "submission_pdf", spy)
+    monkeypatch.setattr(pdf_render, "submission_pdf", spy)
     submission = submission_full(edition=edition, country=country_a, values={"q14": {}})
     Submission.objects.filter(pk=submission.pk).update(language=language)
 
@@ -132,13 +133,13 @@ def test_english_copy_of_another_language_is_rendered_once_and_kept(
 ):
     settings.MEDIA_ROOT = str(tmp_path)
     languages = []
-    real = pdf_services.submission_pdf
+    real = pdf_render.submission_pdf
 
     def spy(snapshot, **kwargs):
         languages.append(kwargs.get("language"))
         return real(snapshot, **kwargs)
 
-    monkeypatch.setattr(pdf_services, "submission_pdf", spy)
+    monkeypatch.setattr(pdf_render, "submission_pdf", spy)
     # In this process whatever the broker (the worker's own test is below).
     task = tasks.task_render_submission_pdf_copy
     monkeypatch.setattr(task, "delay", lambda **kwargs: task.apply(kwargs=kwargs))

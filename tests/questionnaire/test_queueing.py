@@ -53,7 +53,7 @@ def test_task_queue_sends_on_commit_and_marks_sent(
 ):
     broker = Broker(monkeypatch, task_run_export, up=True)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        pending = task_queue(task_run_export, job_id=7)
+        pending = task_queue(task_run_export.name, job_id=7)
         assert broker.sent == []  # nothing leaves before the commit
     for callback in callbacks:
         callback()
@@ -67,7 +67,7 @@ def test_task_queue_sends_on_commit_and_marks_sent(
 def test_task_queue_rolled_back_leaves_no_row(db, monkeypatch):
     broker = Broker(monkeypatch, task_run_export, up=True)
     with pytest.raises(RuntimeError), transaction.atomic():
-        task_queue(task_run_export, job_id=7)
+        task_queue(task_run_export.name, job_id=7)
         raise RuntimeError("the action failed")
     assert not PendingTask.objects.exists()
     assert broker.sent == []
@@ -78,7 +78,7 @@ def test_task_queue_broker_down_keeps_row_for_the_sweeper(
 ):
     broker = Broker(monkeypatch, task_run_export)
     with django_capture_on_commit_callbacks(execute=True):
-        pending = task_queue(task_run_export, job_id=7)
+        pending = task_queue(task_run_export.name, job_id=7)
 
     pending.refresh_from_db()
     assert (pending.sent_at, pending.attempts) == (None, 1)
@@ -101,7 +101,9 @@ def test_tasks_queue_broker_down_tries_once_for_all(
     Broker(monkeypatch, task_render_submission_pdf, task_email_submitted)
     ids = {"submission_id": 1, "version": 2}
     with django_capture_on_commit_callbacks(execute=True):
-        queued = tasks_queue((task_render_submission_pdf, ids), (task_email_submitted, ids))
+        queued = tasks_queue(
+            (task_render_submission_pdf.name, ids), (task_email_submitted.name, ids)
+        )
 
     # One wait for the broker per request, not one per task; both left for the sweeper.
     assert [PendingTask.objects.get(pk=row.pk).attempts for row in queued] == [1, 0]
