@@ -9,8 +9,8 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from accounts.invitations import invitation_token_hash
 from accounts.models import Invitation, User
-from accounts.services import invitation_token_hash
 from tests.factories import InvitationFactory
 from tests.fuzz_strategies import FUZZ, nasty_text, shows_error, unescaped_markup, wrong_type
 
