@@ -12,7 +12,8 @@ from django.conf import settings
 
 from accounts.countries import countries_load
 from accounts.models import Country, User
-from questionnaire.editions.loading import edition_load, edition_path
+from questionnaire.editions.loading import edition_load
+from questionnaire.editions.reading import edition_path
 from questionnaire.models import Edition
 from tests import factories
 

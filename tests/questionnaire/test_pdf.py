@@ -14,7 +14,8 @@ from pypdf import PdfReader
 from accounts.countries import countries_load
 from accounts.models import Country
 from questionnaire import tasks
-from questionnaire.editions.loading import edition_load, edition_path
+from questionnaire.editions.loading import edition_load
+from questionnaire.editions.reading import edition_path
 from questionnaire.kinds import get_kind
 from questionnaire.models import Submission
 from questionnaire.pdf.render import (
