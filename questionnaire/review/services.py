@@ -159,28 +159,6 @@ def _queue_email(*, submission: Submission, kind: str) -> None:
 
 
 @transaction.atomic
-def review_comment_add(
-    *, submission: Submission, reviewer: User, text: str, question: Question | None = None
-) -> ReviewComment:
-    """Write a reviewer's comment on a submission or one of its questions.
-
-    Side effects: creates a ReviewComment and a COMMENTED SubmissionEvent. The
-    country sees it once the submission is returned. Raises ReviewError for an
-    empty or over-long text or a question of another edition.
-    """
-    locked = _locked(submission)
-    code = question.code if question is not None else ""
-    if question is not None and question.edition_id != locked.edition_id:
-        raise ReviewError(_("That question belongs to another edition."))
-    if not _clean_text(text):
-        raise ReviewError(_("Write a comment first."))
-    (comment,) = _comments_create(
-        submission=locked, reviewer=reviewer, comments={code: text}, version=locked.version
-    )
-    return comment
-
-
-@transaction.atomic
 def review_comments_add(
     *, submission: Submission, reviewer: User, comments: Mapping[str, str]
 ) -> list[ReviewComment]:

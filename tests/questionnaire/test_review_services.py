@@ -13,7 +13,6 @@ from questionnaire.filling.services import (
 from questionnaire.models import ReviewComment, Submission, SubmissionEvent
 from questionnaire.review.services import (
     ReviewError,
-    review_comment_add,
     review_comments_add,
     review_email_send,
     submission_accept,
@@ -191,8 +190,8 @@ def test_reopen_without_reason_refused(submitted, reviewer):
 def test_comment_add_on_question_records_event(submitted, reviewer, edition):
     question = edition.questions.get(code="q8")
 
-    comment = review_comment_add(
-        submission=submitted, reviewer=reviewer, text="Which plan?", question=question
+    (comment,) = review_comments_add(
+        submission=submitted, reviewer=reviewer, comments={"q8": "Which plan?"}
     )
 
     assert (comment.question, comment.version, comment.author) == (question, 1, reviewer)
