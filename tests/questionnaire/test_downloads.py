@@ -151,6 +151,7 @@ def _body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
+@pytest.mark.pdf
 def test_pdf_preview_by_an_official_is_a_draft_pdf(client, draft, contributor, previews_here):
     response = _download(client, contributor, draft, "questionnaire:submission_pdf_preview")
 
@@ -165,6 +166,7 @@ def test_pdf_preview_by_an_official_is_a_draft_pdf(client, draft, contributor, p
     assert draft.pdf_version is None  # a preview is never stored as the record
 
 
+@pytest.mark.pdf
 def test_pdf_preview_of_the_same_version_is_rendered_once(
     client, draft, contributor, previews_here
 ):
@@ -175,6 +177,7 @@ def test_pdf_preview_of_the_same_version_is_rendered_once(
     assert previews_here == [(1, True)]
 
 
+@pytest.mark.pdf
 def test_pdf_preview_of_a_new_version_replaces_the_old_file(
     client, draft, contributor, previews_here, tmp_path
 ):
@@ -249,6 +252,7 @@ def test_pdf_preview_that_fails_is_503_then_tried_again(
     assert retried.status_code == 200 and _body(retried) == STUB_PDF
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db(transaction=True)
 def test_pdf_preview_through_the_worker_end_to_end(
     client, celery_worker_process, edition, country_a, contributor

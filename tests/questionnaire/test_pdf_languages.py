@@ -74,6 +74,7 @@ def test_submit_through_the_page_in_french_stores_french(client, edition, countr
     assert (draft.status, draft.language) == (Submission.Status.SUBMITTED, "fr")
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("language", ["ar", "zh-hans", "ru"])
 def test_submitted_pdf_is_in_the_submission_language(
     edition, country_a, settings, tmp_path, monkeypatch, language
@@ -102,6 +103,7 @@ def test_submitted_pdf_is_in_the_submission_language(
             assert _letters(translation.gettext(msgid)) in text, msgid
 
 
+@pytest.mark.pdf
 def test_arabic_pdf_is_right_to_left_with_numbers_and_urls_isolated(edition, country_a):
     submission = submission_full(edition=edition, country=country_a)
 
@@ -128,6 +130,7 @@ def test_english_pdf_is_left_to_right(edition, country_a):
 # --- Reviewers' copy in English ------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_english_copy_of_another_language_is_rendered_once_and_kept(
     client, edition, country_a, reviewer, settings, tmp_path, monkeypatch
 ):
@@ -204,6 +207,7 @@ def test_copy_of_another_country_is_404_for_an_official(client, edition, country
     assert response.status_code == 404
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db(transaction=True)
 def test_english_copy_through_the_worker_while_the_page_waits(
     client, celery_worker_process, edition, country_a, reviewer

@@ -339,6 +339,7 @@ def test_submit_committed_renders_the_submitted_version(
     assert _pdf_files(media) == [STUB_FILE.replace("-v1-", f"-v{submitted.submitted_version}-")]
 
 
+@pytest.mark.pdf
 def test_sweeper_queues_only_submitted_versions_without_a_pdf(
     monkeypatch, edition, countries, django_capture_on_commit_callbacks
 ):
@@ -460,6 +461,7 @@ def test_render_pdfs_command_refuses_an_unknown_country(db):
         call_command("render_pdfs", "--country", "XXX")
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db(transaction=True)
 def test_worker_renders_a_submitted_pdf_end_to_end(celery_worker_process, edition, country_a):
     """With a broker this goes through Redis to a real worker process; without, in-process."""

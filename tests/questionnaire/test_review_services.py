@@ -21,13 +21,6 @@ from questionnaire.review.services import (
 )
 from tests.factories import answers_full, submission_full
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Test accounts' passwords are hashed with a fast hasher: PBKDF2 costs ~1 s per user here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 Status = Submission.Status
 Kind = SubmissionEvent.Kind
 
