@@ -64,9 +64,9 @@ def tasks_queue(*calls: tuple[str, dict]) -> list[PendingTask]:
     The sends stop at the first one the broker does not take (the rest are left
     to the sweeper): a hung broker costs the request one timeout, not one each.
     """
+    tasks = [(task_named(name), kwargs) for name, kwargs in calls]  # a wrong name fails here
     queued = [
-        (PendingTask.objects.create(task=name, kwargs=kwargs), task_named(name))
-        for name, kwargs in calls
+        (PendingTask.objects.create(task=task.name, kwargs=kwargs), task) for task, kwargs in tasks
     ]
 
     def send() -> None:

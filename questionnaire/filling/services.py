@@ -28,13 +28,12 @@ from questionnaire.answers import submission_problems
 from questionnaire.editions.wording import wording
 from questionnaire.kinds import InputShapeError, get_kind, newlines_normalised
 from questionnaire.models import Answer, Edition, Question, Submission, SubmissionEvent
-from questionnaire.pdf.services import pdf_lease_take
+from questionnaire.pdf.services import RENDER_PDF_TASK, pdf_lease_take
 from questionnaire.queueing import pending_task_is_waiting, tasks_queue
 
 logger = logging.getLogger(__name__)
 
 # Queued by name (questionnaire.queueing): the tasks module imports this one.
-RENDER_PDF_TASK = "questionnaire.tasks.task_render_submission_pdf"
 EMAIL_SUBMITTED_TASK = "questionnaire.tasks.task_email_submitted"
 
 

@@ -46,6 +46,8 @@ from questionnaire.selectors import submission_snapshot
 logger = logging.getLogger(__name__)
 
 PDF_ERROR_MAX_LENGTH = 2_000
+# Queued by name (questionnaire.queueing): the tasks module imports this one.
+RENDER_PDF_TASK = "questionnaire.tasks.task_render_submission_pdf"
 
 
 def pdf_storage_name(*, submission: Submission, version: int, sha256: str) -> str:
@@ -249,7 +251,7 @@ def pdf_render_queue(*, submission: Submission, force: bool = False) -> bool:
         return False
     transaction.on_commit(
         lambda: task_send(
-            "questionnaire.tasks.task_render_submission_pdf",
+            RENDER_PDF_TASK,
             submission_id=submission_id,
             version=version,
             force=force,
