@@ -39,7 +39,7 @@ class NameNotResolved(Exception):
 
 def allowed_test_hosts() -> frozenset[str]:
     """The test allow-list: never in production, whatever the setting says."""
-    if getattr(settings, "PRODUCTION", False):
+    if settings.PRODUCTION:
         return frozenset()
     return frozenset(settings.LINKCHECK_ALLOWED_TEST_HOSTS)
 
