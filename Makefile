@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run install setup test lint format worker beat serve-prod clean
+.PHONY: run install setup test test-fast lint format worker beat serve-prod clean
 
 run: setup ## Install, migrate, load data, create demo accounts, serve on http://127.0.0.1:8000/
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -28,6 +28,9 @@ setup: install
 
 test: install ## The whole suite, on whatever DATABASE_URL / CELERY_BROKER_URL say (SQLite + eager by default)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install ## The edit-test loop: the suite without the browser and without real PDF rendering
+	$(BIN)/python -m pytest -m "not browser and not pdf" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,14 +8,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import is_reviewer
 from accounts.forms import AdminSignInForm, UserAdminChangeForm
+from accounts.invitations import InvitationError, focal_point_handover, invitation_resend
 from accounts.models import Country, Invitation, User
-from accounts.services import (
-    InvitationError,
-    focal_point_handover,
-    invitation_resend,
-    sign_in_unlock,
-    user_email_change,
-)
+from accounts.services import sign_in_unlock, user_email_change
 
 
 class ReviewerAccessMixin:

@@ -73,7 +73,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     # The interface language this person chose in the header's switcher (a code of
     # settings.LANGUAGES); blank until they choose. Applied at sign-in and used for every
-    # e-mail sent to them, also by a worker (accounts.services.user_language).
+    # e-mail sent to them, also by a worker (accounts.languages.user_language).
     language = models.CharField(_("language"), max_length=10, blank=True)
     is_staff = models.BooleanField(
         _("staff status"),

@@ -24,15 +24,7 @@ from accounts.forms import (
     InvitationRevokeForm,
     TOTPTokenForm,
 )
-from accounts.middleware import session_expiry_refresh
-from accounts.models import Invitation, User
-from accounts.selectors import (
-    country_invitations_pending,
-    country_team,
-    invitation_for_token,
-    invitations_recent,
-)
-from accounts.services import (
+from accounts.invitations import (
     InvitationError,
     InvitationPendingElsewhere,
     contributor_invite,
@@ -40,6 +32,14 @@ from accounts.services import (
     invitation_accept,
     invitation_create,
     invitation_revoke,
+)
+from accounts.middleware import session_expiry_refresh
+from accounts.models import Invitation, User
+from accounts.selectors import (
+    country_invitations_pending,
+    country_team,
+    invitation_for_token,
+    invitations_recent,
 )
 
 SESSION_PENDING_DEVICE = "_msq_otp_pending_device"

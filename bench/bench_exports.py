@@ -58,7 +58,8 @@ def prepare(*, countries: int = 193) -> None:
 
     from accounts.countries import countries_load
     from accounts.models import Country
-    from questionnaire.editions.loading import edition_load, edition_path
+    from questionnaire.editions.loading import edition_load
+    from questionnaire.editions.reading import edition_path
     from questionnaire.models import Submission
     from tests.factories import answers_full, submission_full
 

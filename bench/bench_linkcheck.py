@@ -74,7 +74,8 @@ def main() -> None:
     from accounts.models import Country
     from linkcheck.models import LinkCheck
     from linkcheck.services import submission_links_check
-    from questionnaire.editions.loading import edition_load, edition_path
+    from questionnaire.editions.loading import edition_load
+    from questionnaire.editions.reading import edition_path
     from questionnaire.models import Answer, Submission
 
     server = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True)

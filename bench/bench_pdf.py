@@ -65,7 +65,8 @@ def _load():
 
     from accounts.countries import countries_load
     from accounts.models import Country
-    from questionnaire.editions.loading import edition_load, edition_path
+    from questionnaire.editions.loading import edition_load
+    from questionnaire.editions.reading import edition_path
 
     call_command("migrate", verbosity=0)
     if not Country.objects.exists():

@@ -22,8 +22,12 @@ from accounts.models import User
 from linkcheck import checker
 from linkcheck.models import RESULT_FIELDS, LinkCheck, SubmissionLink
 from questionnaire.models import Answer, Question, Submission
+from questionnaire.queueing import task_send
 
 logger = logging.getLogger(__name__)
+
+# Sent by name (questionnaire.queueing): the tasks module imports this one.
+CHECK_SUBMISSION_TASK = "linkcheck.tasks.task_check_submission_links"
 
 
 def _debounce_key(submission_id: int) -> str:
@@ -40,14 +44,10 @@ def links_check_schedule(*, submission_id: int, countdown: int | None = None) ->
     """
     if not settings.LINKCHECK_AUTO:
         return False
-    from linkcheck.tasks import task_check_submission_links
-
     delay = settings.LINKCHECK_DEBOUNCE_SECONDS if countdown is None else countdown
     if not cache.add(_debounce_key(submission_id), 1, timeout=max(delay, 1)):
         return False
-    task_check_submission_links.apply_async(
-        kwargs={"submission_id": submission_id}, countdown=delay
-    )
+    task_send(CHECK_SUBMISSION_TASK, countdown=delay, submission_id=submission_id)
     return True
 
 
@@ -223,11 +223,9 @@ def submission_links_check(*, submission_id: int, force: bool = False) -> int:
 
 def open_editions_links_queue() -> int:
     """Queue a check of every submission of the open editions (the nightly run)."""
-    from linkcheck.tasks import task_check_submission_links
-
     ids = list(Submission.objects.filter(edition__is_open=True).values_list("pk", flat=True))
     for submission_id in ids:
-        task_check_submission_links.delay(submission_id=submission_id)
+        task_send(CHECK_SUBMISSION_TASK, submission_id=submission_id)
     return len(ids)
 
 

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import official_country_id, staff_required
-from linkcheck.services import links_confirm
+from linkcheck.services import CHECK_SUBMISSION_TASK, links_confirm
 from questionnaire.models import Submission
+from questionnaire.queueing import task_send
 from questionnaire.selectors import submission_current_for_country_id
 
 
@@ -38,11 +39,9 @@ def confirm(request: HttpRequest) -> HttpResponse:
 @staff_required
 def check_now(request: HttpRequest, submission_id: int) -> HttpResponse:
     """A reviewer's "Check the links now": every link of the submission, fetched again."""
-    from linkcheck.tasks import task_check_submission_links
-
     submission = get_object_or_404(Submission, pk=submission_id)
     transaction.on_commit(
-        lambda: task_check_submission_links.delay(submission_id=submission.pk, force=True),
+        lambda: task_send(CHECK_SUBMISSION_TASK, submission_id=submission.pk, force=True),
         robust=True,
     )
     messages.success(

@@ -518,7 +518,7 @@ MSQ_API_RATE_WINDOW_SECONDS = env.int("MSQ_API_RATE_WINDOW_SECONDS", default=60)
 MSQ_API_PAGE_SIZE_MAX = env.int("MSQ_API_PAGE_SIZE_MAX", default=200)
 # --- The link checker (linkcheck/) ----------------------------------------
 # Every URL in the answers is fetched by a Celery worker through a client that
-# connects only to public addresses (linkcheck/checker.py).
+# connects only to public addresses (linkcheck/guard.py).
 # Check links on their own after saves, submits and nightly. Off in the embedded
 # default: without a worker the checks would run inside the officials' requests.
 LINKCHECK_AUTO = env.bool("LINKCHECK_AUTO", default=not CELERY_TASK_ALWAYS_EAGER)

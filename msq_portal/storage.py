@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import ImproperlyConfigured
 
 S3_BACKEND = "storages.backends.s3.S3Storage"
@@ -74,15 +75,7 @@ def s3_options(*, url: str = "", environ: Mapping[str, str]) -> dict | None:
     return options
 
 
-def _storage_errors() -> tuple[type[BaseException], ...]:
-    try:
-        from botocore.exceptions import BotoCoreError, ClientError
-    except ImportError:  # local files only: boto3 is not installed
-        return (OSError,)
-    return (OSError, BotoCoreError, ClientError)
-
-
 # What a storage that cannot be reached raises: a local disk's OSError, the bucket's
 # connection and HTTP errors (botocore's are not OSErrors). A PDF task retries them;
 # a download answers 503 "try again".
-STORAGE_ERRORS = _storage_errors()
+STORAGE_ERRORS: tuple[type[BaseException], ...] = (OSError, BotoCoreError, ClientError)

@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class QuestionnaireConfig(AppConfig):
     name = "questionnaire"
     verbose_name = _("Questionnaire")
+
+    def ready(self):
+        from accounts.signals import focal_point_changed
+        from questionnaire import tasks  # noqa: F401  (see below)
+        from questionnaire.receivers import focal_point_change_record
+
+        # Importing `tasks` registers the tasks by name: the services queue them through
+        # questionnaire.queueing and never import the tasks module, which imports them.
+        # A focal-point handover is recorded on the country's submission (accounts
+        # announces it; it does not import the questionnaire).
+        focal_point_changed.connect(
+            focal_point_change_record, dispatch_uid="questionnaire.focal_point_changed"
+        )

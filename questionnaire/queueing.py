@@ -1,6 +1,12 @@
 """Queueing Celery tasks so that they survive a broker outage: an outbox of PendingTask rows.
 
-Services queue every side effect through `task_queue`. The row is written in
+Services queue every side effect through this module, by the task's name
+("questionnaire.tasks.task_run_export"): the tasks module imports the services,
+never the other way round. The registered task is looked up when queued (an
+unknown name fails at once, in the caller) and its `delay` sends it, so that
+CELERY_TASK_ALWAYS_EAGER (the embedded default) runs it in-process.
+
+`task_queue` goes through an outbox of PendingTask rows. The row is written in
 the caller's transaction, so it exists exactly when the action committed; on
 commit the message is sent at once (robust: a broker that is down or hung is
 logged and recorded, never turned into a 500 or a lost action), and beat's
@@ -20,6 +26,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from msq_portal.celery import app
 from questionnaire.models import PendingTask
 
 logger = logging.getLogger(__name__)
@@ -31,25 +38,35 @@ SENT_KEPT = timedelta(days=7)
 ERROR_MAX_LENGTH = 2_000
 
 
-def task_queue(task: Task, /, **kwargs) -> PendingTask:
-    """Queue `task(**kwargs)` once the current transaction commits, whatever the broker does.
+def task_named(name: str, /) -> Task:
+    """The task registered as `name`; raises celery's NotRegistered (a KeyError) if none is.
+
+    The tasks modules are loaded by the apps' ready(), so that every process
+    (web, worker, beat, shell) knows them by name without importing them here.
+    """
+    return app.tasks[name]
+
+
+def task_queue(name: str, /, **kwargs) -> PendingTask:
+    """Queue the task `name(**kwargs)` once the transaction commits, whatever the broker does.
 
     Side effects: a PendingTask row in the current transaction; on commit, the
     message is sent and the row marked sent, or the error is recorded on the
     row for the sweeper to retry. Nothing is queued if the transaction rolls back.
     """
-    (pending,) = tasks_queue((task, kwargs))
+    (pending,) = tasks_queue((name, kwargs))
     return pending
 
 
-def tasks_queue(*calls: tuple[Task, dict]) -> list[PendingTask]:
-    """Queue several `(task, kwargs)` at once, like `task_queue`, sent in order on commit.
+def tasks_queue(*calls: tuple[str, dict]) -> list[PendingTask]:
+    """Queue several `(task name, kwargs)` at once, like `task_queue`, sent in order on commit.
 
     The sends stop at the first one the broker does not take (the rest are left
     to the sweeper): a hung broker costs the request one timeout, not one each.
     """
+    tasks = [(task_named(name), kwargs) for name, kwargs in calls]  # a wrong name fails here
     queued = [
-        (PendingTask.objects.create(task=task.name, kwargs=kwargs), task) for task, kwargs in calls
+        (PendingTask.objects.create(task=task.name, kwargs=kwargs), task) for task, kwargs in tasks
     ]
 
     def send() -> None:
@@ -69,7 +86,7 @@ def pending_task_send(*, pending: PendingTask, task: Task | None = None) -> bool
     """
     attempt = PendingTask.objects.filter(pk=pending.pk)
     try:
-        (task or _task_named(pending.task)).delay(**pending.kwargs)
+        (task or task_named(pending.task)).delay(**pending.kwargs)
     except Exception as error:  # kombu and redis raise their own errors: all mean "not sent"
         logger.warning("task %s %s not sent: %r", pending.task, pending.kwargs, error)
         attempt.update(
@@ -81,18 +98,23 @@ def pending_task_send(*, pending: PendingTask, task: Task | None = None) -> bool
     return True
 
 
-def _task_named(name: str) -> Task:
-    # Imported here: the tasks module imports the services, which import this one.
-    import questionnaire.tasks  # noqa: F401  (registers the tasks by name)
-    from msq_portal.celery import app
+def task_send(name: str, /, *, countdown: int | None = None, **kwargs) -> None:
+    """Send the task `name(**kwargs)` now, without the outbox, `countdown` seconds later if given.
 
-    return app.tasks[name]
+    For work that is redone anyway if lost (the link checker's debounced and
+    nightly checks); raises what the broker raises.
+    """
+    task = task_named(name)
+    if countdown is None:
+        task.delay(**kwargs)
+    else:
+        task.apply_async(kwargs=kwargs, countdown=countdown)
 
 
-def pending_task_is_waiting(task: Task, /, **kwargs) -> bool:
-    """Whether `task(**kwargs)` was queued but the broker has not taken it yet."""
+def pending_task_is_waiting(name: str, /, **kwargs) -> bool:
+    """Whether the task `name(**kwargs)` was queued but the broker has not taken it yet."""
     return PendingTask.objects.filter(
-        task=task.name, sent_at__isnull=True, **{f"kwargs__{k}": v for k, v in kwargs.items()}
+        task=name, sent_at__isnull=True, **{f"kwargs__{k}": v for k, v in kwargs.items()}
     ).exists()
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max
 from django.http import Http404
 
 from accounts.models import Country
@@ -25,10 +25,6 @@ def edition_current() -> Edition:
         return Edition.objects.get(code=settings.MSQ_CURRENT_EDITION)
     except Edition.DoesNotExist as error:
         raise Http404("The questionnaire has not been loaded.") from error
-
-
-def section_list_with_counts(*, edition: Edition) -> QuerySet[Section]:
-    return edition.sections.annotate(question_count=Count("questions")).order_by("order")
 
 
 def submission_for_country(*, edition: Edition, country: Country) -> Submission | None:

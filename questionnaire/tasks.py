@@ -1,8 +1,11 @@
 """Celery tasks: thin adapters that take ids, fetch, and call a service.
 
 Every task is idempotent and safe to retry (acks-late is on: a task may run
-again after a worker crash). Queue them with transaction.on_commit so that a
-rolled-back transaction queues nothing.
+again after a worker crash). Imports go one way: this module imports the
+services, and the services queue these tasks by name through
+questionnaire.queueing (never by importing this module). The names
+(`questionnaire.tasks.<function>`) are in settings' beat schedule and in
+messages already queued: keep them.
 """
 
 import logging
@@ -13,18 +16,32 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from msq_portal.storage import STORAGE_ERRORS
+from questionnaire.exports.jobs import (
+    export_files_cutoff,
+    export_files_expire,
+    export_job_run,
+    export_jobs_recover,
+)
+from questionnaire.filling.services import submission_confirmation_once
+from questionnaire.models import Submission
+from questionnaire.pdf.on_demand import pdf_copy_render, preview_render
+from questionnaire.pdf.services import (
+    pdf_failure_record,
+    pdf_lease_release,
+    pdf_render_queue_missing,
+    submission_pdf_render,
+)
+from questionnaire.queueing import pending_tasks_send
+from questionnaire.review.services import review_email_send
 
 logger = logging.getLogger(__name__)
 
-# --- Review and exports (imports inside: the services queue these tasks) ----
+# --- Review and exports ---------------------------------------------------
 
 
 @shared_task
 def task_email_review(*, submission_id: int, kind: str) -> None:
     """E-mail a country's officials that their submission was returned, reopened or accepted."""
-    from questionnaire.models import Submission
-    from questionnaire.review.services import review_email_send
-
     submission = Submission.objects.select_related("edition", "country").get(pk=submission_id)
     review_email_send(submission=submission, kind=kind)
 
@@ -39,52 +56,40 @@ def task_email_review(*, submission_id: int, kind: str) -> None:
 )
 def task_email_submitted(*, submission_id: int, version: int) -> int:
     """E-mail the officials that a version was submitted (once per submission and version)."""
-    from questionnaire.filling.services import submission_confirmation_once
-
     return submission_confirmation_once(submission_id=submission_id, version=version)
 
 
 @shared_task
 def task_run_export(*, job_id: int) -> None:
     """Run a full export job (idempotent: a finished job is left alone)."""
-    from questionnaire.exports.jobs import export_job_run
-
     export_job_run(job_id=job_id)
 
 
 @shared_task
 def task_recover_export_jobs() -> dict[str, int]:
     """Run by celery beat every ~30 s: queue again (or fail) exports whose worker stopped."""
-    from questionnaire.exports.jobs import export_jobs_recover
-
     return export_jobs_recover()
 
 
 @shared_task
 def task_send_pending_tasks() -> int:
     """Run by celery beat every ~30 s: send the tasks queued while the broker was down."""
-    from questionnaire.queueing import pending_tasks_send
-
     return pending_tasks_send()
 
 
 @shared_task
 def task_expire_export_files() -> int:
     """Run daily by celery beat: delete export files older than MSQ_EXPORT_RETENTION_DAYS."""
-    from questionnaire.exports.jobs import export_files_cutoff, export_files_expire
-
     return export_files_expire(older_than=export_files_cutoff())
 
 
-# --- Submission PDFs (questionnaire.pdf.services) ----------------------------
+# --- Submission PDFs (questionnaire.pdf.services, questionnaire.pdf.on_demand) ---
 
 
 class _PdfTask(Task):
     """Records on the submission a PDF task that failed for good, once its retries are spent."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        from questionnaire.pdf.services import pdf_failure_record, pdf_lease_release
-
         try:
             pdf_lease_release(submission_id=kwargs["submission_id"], version=kwargs["version"])
             pdf_failure_record(
@@ -110,8 +115,6 @@ class _PdfTask(Task):
 )
 def task_render_submission_pdf(*, submission_id: int, version: int, force: bool = False) -> str:
     """Render and store the PDF of a submitted version (idempotent per submission and version)."""
-    from questionnaire.pdf.services import pdf_lease_release, submission_pdf_render
-
     outcome = submission_pdf_render(submission_id=submission_id, version=version, force=force)
     # Done: a later repair may queue this version again (a retry keeps the lease).
     pdf_lease_release(submission_id=submission_id, version=version)
@@ -125,8 +128,6 @@ def task_render_submission_pdf(*, submission_id: int, version: int, force: bool 
 )
 def task_render_preview_pdf(*, submission_id: int, version: int, language: str) -> str:
     """Render an official's draft preview into storage (once per submission, version, language)."""
-    from questionnaire.pdf.services import preview_render
-
     return preview_render(submission_id=submission_id, version=version, language=language)
 
 
@@ -140,14 +141,10 @@ def task_render_preview_pdf(*, submission_id: int, version: int, language: str) 
 )
 def task_render_submission_pdf_copy(*, submission_id: int, version: int, language: str) -> str:
     """Render a submitted version in another language (a reviewer's English copy), once."""
-    from questionnaire.pdf.services import pdf_copy_render
-
     return pdf_copy_render(submission_id=submission_id, version=version, language=language)
 
 
 @shared_task(acks_late=True)
 def task_render_missing_pdfs() -> int:
     """The sweeper run by celery beat: queue every submitted version still without its PDF."""
-    from questionnaire.pdf.services import pdf_render_queue_missing
-
     return pdf_render_queue_missing()

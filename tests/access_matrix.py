@@ -465,10 +465,11 @@ def world_build() -> World:
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
+    from accounts.invitations import invitation_create
     from accounts.models import Country, User
-    from accounts.services import invitation_create
     from api.services import api_token_create
-    from questionnaire.editions.loading import edition_load, edition_path
+    from questionnaire.editions.loading import edition_load
+    from questionnaire.editions.reading import edition_path
     from questionnaire.models import ExportJob, ReviewComment, Submission, SubmissionEvent
     from tests import factories
 

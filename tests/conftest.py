@@ -12,7 +12,8 @@ from django.conf import settings
 
 from accounts.countries import countries_load
 from accounts.models import Country, User
-from questionnaire.editions.loading import edition_load, edition_path
+from questionnaire.editions.loading import edition_load
+from questionnaire.editions.reading import edition_path
 from questionnaire.models import Edition
 from tests import factories
 
@@ -84,10 +85,15 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_configure(config):
+    # The one place the suite's password hasher is chosen (no test module sets its own).
     # Production hashes passwords with PBKDF2 at a million rounds, about a
     # second per user on this machine; the suite makes hundreds of users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # (tests/msq_portal/test_several_hosts.py hashes with PBKDF2 on purpose.)
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
     # Saves and submits queue no link check unless a test asks (tests/linkcheck/).
     settings.LINKCHECK_AUTO = False
 

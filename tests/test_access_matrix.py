@@ -300,12 +300,6 @@ def _check(world, role: str, name: str, entry: Url) -> list[str]:
     return failures
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Accounts are made and signed in hundreds of times here; a real hasher would dominate.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_access_matrix(countries, role):
     """Every URL of the matrix, as one person (the world is built once per person)."""

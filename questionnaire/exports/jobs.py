@@ -27,6 +27,8 @@ from questionnaire.queueing import task_queue
 logger = logging.getLogger(__name__)
 
 # Where export files are stored (ExportJob.file's upload_to).
+# Queued by name (questionnaire.queueing): the tasks module imports this one.
+RUN_EXPORT_TASK = "questionnaire.tasks.task_run_export"
 EXPORTS_DIR = "exports"
 # Progress is written at most this often, so a fast export does not spend its time on it.
 PROGRESS_INTERVAL_SECONDS = 1.0
@@ -46,8 +48,6 @@ def export_job_create(
     the broker is back). Raises ExportRequestError for an unknown format or
     submission status.
     """
-    from questionnaire.tasks import task_run_export
-
     if exporter not in EXPORTERS:
         raise ExportRequestError(_("Unknown export format."))
     statuses = sorted(set(statuses))
@@ -56,7 +56,7 @@ def export_job_create(
     job = ExportJob.objects.create(
         edition=edition, exporter=exporter, statuses=statuses, created_by=user
     )
-    task_queue(task_run_export, job_id=job.pk)
+    task_queue(RUN_EXPORT_TASK, job_id=job.pk)
     return job
 
 
@@ -189,8 +189,6 @@ def export_jobs_recover(*, now: datetime | None = None) -> dict[str, int]:
     started; the files lost runs left unrecorded are deleted (orphans,
     export_files_orphaned_delete).
     """
-    from questionnaire.tasks import task_run_export
-
     now = now or timezone.now()
     cutoff = _lease_cutoff(now)
     counts = {"requeued": 0, "failed": 0}
@@ -217,7 +215,7 @@ def export_jobs_recover(*, now: datetime | None = None) -> dict[str, int]:
             elif still_lost.update(
                 status=ExportJob.Status.QUEUED, worker_lost_at=now, heartbeat_at=None
             ):
-                task_queue(task_run_export, job_id=job_id)
+                task_queue(RUN_EXPORT_TASK, job_id=job_id)
                 counts["requeued"] += 1
     if any(counts.values()):
         logger.warning("export jobs whose worker stopped: %s", counts)

@@ -17,7 +17,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from questionnaire.answers import part_is_shown, part_value, question_is_shown
+from questionnaire.answers import part_value, question_is_shown
 from questionnaire.editions.wording import part_wording
 from questionnaire.kinds import get_kind, part_label
 from questionnaire.models import Question, Submission
@@ -186,23 +186,6 @@ class SectionForm:
             question.conflict = by_code.get(code)
 
 
-def typed_values(section_form: SectionForm) -> dict[str, dict[str, Any]]:
-    """The coerced values of a bound, valid section form: what the page shows after a refused save.
-
-    Used to decide which conditional questions are shown and which problems
-    to list without writing anything.
-    """
-    typed = {}
-    for code, parts in section_form.raw_values().items():
-        question = next(q.question for q in section_form.questions if q.question.code == code)
-        definitions = {part["name"]: part for part in question.parts}
-        typed[code] = {
-            name: get_kind(definitions[name]["kind"]).coerce(raw, definitions[name])
-            for name, raw in parts.items()
-        }
-    return typed
-
-
 def row_to_remove(value: str, prefixes: set[str]) -> str | None:
     """The "<prefix>-<index>" of a links row named by a "Remove" button, if on this page."""
     match = _ROW_RE.match(value or "")
@@ -232,7 +215,3 @@ class VersionForm(forms.Form):
     """The version a page was built on, posted back with a submission."""
 
     base_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-
-
-def part_shown(part_form: PartForm, values: Mapping[str, Mapping[str, Any]]) -> bool:
-    return part_is_shown(part_form.part, values.get(part_form.question.code, {}))

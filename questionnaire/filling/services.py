@@ -38,12 +38,16 @@ from questionnaire.filling.errors import (  # noqa: F401  (the services' errors,
 from questionnaire.kinds import InputShapeError, get_kind, newlines_normalised
 from questionnaire.locking import submission_locked, version_bump
 from questionnaire.models import Answer, Edition, Question, Submission, SubmissionEvent
+from questionnaire.pdf.services import RENDER_PDF_TASK, pdf_lease_take
 from questionnaire.queueing import pending_task_is_waiting, tasks_queue
 from questionnaire.selectors import submission_values
 from questionnaire.text import contains_unstorable
 from questionnaire.workflow import LEADS_TO, Action, action_allowed
 
 logger = logging.getLogger(__name__)
+
+# Queued by name (questionnaire.queueing): the tasks module imports this one.
+EMAIL_SUBMITTED_TASK = "questionnaire.tasks.task_email_submitted"
 
 
 # --- Helpers -----------------------------------------------------------------
@@ -431,26 +435,19 @@ def _submit_side_effects_queue(*, submission_id: int, version: int) -> None:
     Written in the submit's transaction, so that a broker down or hung at that
     moment loses neither: the rows are sent on commit or by beat's sweeper.
     """
-    # Imported here: the tasks module imports the PDF services, which read
-    # submissions; importing it at the top would tie the modules in a loop.
-    from questionnaire.pdf.services import pdf_lease_take
-    from questionnaire.tasks import task_email_submitted, task_render_submission_pdf
-
     # The lease keeps the PDF sweeper from queueing this version again while a worker
     # renders it; it expires, so a render lost with its worker is queued again.
     pdf_lease_take(submission_id=submission_id, version=version)
     ids = {"submission_id": submission_id, "version": version}
-    tasks_queue((task_render_submission_pdf, ids), (task_email_submitted, ids))
+    tasks_queue((RENDER_PDF_TASK, ids), (EMAIL_SUBMITTED_TASK, ids))
 
 
 def submit_side_effects_waiting(*, submission: Submission) -> bool:
     """Whether the PDF or the confirmation e-mail of the submitted version still waits for
     the broker (it was down or did not answer when the submit committed)."""
-    from questionnaire.tasks import task_email_submitted, task_render_submission_pdf
-
     ids = {"submission_id": submission.pk, "version": submission.submitted_version}
-    return pending_task_is_waiting(task_render_submission_pdf, **ids) or pending_task_is_waiting(
-        task_email_submitted, **ids
+    return pending_task_is_waiting(RENDER_PDF_TASK, **ids) or pending_task_is_waiting(
+        EMAIL_SUBMITTED_TASK, **ids
     )
 
 

@@ -60,8 +60,3 @@ def stash_pop(request: HttpRequest, *, step: str, country_id: int) -> QueryDict 
     for key, values in stash["data"].items():
         data.setlist(key, values)
     return data
-
-
-def stash_step(request: HttpRequest) -> str | None:
-    stash = request.session.get(STASH_KEY)
-    return stash.get("step") if stash else None

@@ -5,7 +5,8 @@ everyone else gets a 404, as for any other country's submission. The files
 are private: they are read from storage here, never served from MEDIA_URL.
 A stored PDF is served only if it matches the SHA-256 recorded when it was
 rendered; otherwise a re-render is queued and the page says so. Draft previews
-are rendered by a worker, never in the web process (see pdf_services).
+and copies in another language are rendered by a worker, never in the web
+process (questionnaire.pdf.on_demand).
 """
 
 import io
@@ -25,20 +26,18 @@ from msq_portal.ratelimit import rate_limit_exceeded
 from msq_portal.storage import STORAGE_ERRORS
 from questionnaire.access import own_submission_or_404, submission_visible_or_404
 from questionnaire.models import Submission
-from questionnaire.pdf.services import (
+from questionnaire.pdf.on_demand import (
     pdf_copy_failure_forget,
     pdf_copy_read,
     pdf_copy_render_queue,
     pdf_copy_state,
-    pdf_read_verified,
-    pdf_render_queue,
     preview_failure_forget,
     preview_is_queued,
     preview_render_queue,
     preview_state,
     preview_storage_name,
-    submission_pdf_language,
 )
+from questionnaire.pdf.services import pdf_read_verified, pdf_render_queue, submission_pdf_language
 from questionnaire.selectors import submission_ordinal
 
 logger = logging.getLogger(__name__)

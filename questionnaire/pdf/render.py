@@ -1,7 +1,9 @@
 """Submission PDFs: a SubmissionSnapshot rendered to HTML by a template, then to PDF by WeasyPrint.
 
 Nothing here writes: storing the file and recording it on the submission is
-done by questionnaire.pdf.services. Answers reach the template as plain values
+done by questionnaire.pdf.services (previews and language copies:
+questionnaire.pdf.on_demand). They call `render.submission_pdf` through this
+module, so that a test stubs the renderer in one place. Answers reach the template as plain values
 and Django escapes them, so an answer is always text, never markup.
 
 WeasyPrint gets `StaticOnlyURLFetcher`, which serves the project's own static

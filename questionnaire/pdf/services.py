@@ -11,6 +11,9 @@ no atomic rename, so it holds on object storage too. The sweeper
 (`pdf_render_queue_missing`, run by celery beat) queues every submitted version
 whose PDF is missing, gone or not matching its digest; a lease in the shared
 cache keeps it, the command and the download pages from queueing one version twice.
+
+Draft previews and copies in another language, rendered when a page asks for
+them, are in questionnaire.pdf.on_demand.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import timedelta
-from enum import StrEnum
 
 from django.conf import settings
 from django.core.cache import cache
@@ -30,26 +32,22 @@ from django.utils import timezone
 
 from accounts.languages import language_supported
 from questionnaire.models import Edition, Submission, SubmissionEvent
-from questionnaire.pdf.render import submission_pdf
+from questionnaire.pdf import render
+from questionnaire.pdf.files import (
+    PdfOutcome,
+    delete_quietly,
+    file_has,
+    lease_seconds,
+    stored_bytes,
+)
+from questionnaire.queueing import task_send
 from questionnaire.selectors import submission_snapshot
 
 logger = logging.getLogger(__name__)
 
 PDF_ERROR_MAX_LENGTH = 2_000
-
-
-def _lease_seconds() -> int:
-    """How long a queued render of one (submission, version) keeps others from queueing it
-    again (MSQ_PDF_LEASE_SECONDS: by default past the task's hard time limit)."""
-    return settings.MSQ_PDF_LEASE_SECONDS
-
-
-class PdfOutcome(StrEnum):
-    RENDERED = "rendered"
-    UNCHANGED = "unchanged"  # that version's PDF is already stored: nothing done
-    STALE = "stale"  # the version is no longer the submitted one, or its answers changed
-    FAILED = "failed"  # recorded in pdf_error and a PDF_FAILED event
-    MISSING = "missing"  # no such submission (deleted since it was queued)
+# Queued by name (questionnaire.queueing): the tasks module imports this one.
+RENDER_PDF_TASK = "questionnaire.tasks.task_render_submission_pdf"
 
 
 def pdf_storage_name(*, submission: Submission, version: int, sha256: str) -> str:
@@ -71,7 +69,7 @@ def pdf_read_verified(*, submission: Submission) -> bytes | None:
     """The recorded PDF's bytes if its file exists and matches the recorded SHA-256, else None."""
     if not submission.pdf.name or not submission.pdf_sha256:
         return None
-    content = _stored_bytes(submission.pdf.name)
+    content = stored_bytes(submission.pdf.name)
     if content is None:
         return None
     if hashlib.sha256(content).hexdigest() != submission.pdf_sha256:
@@ -97,14 +95,14 @@ def _lease_key(submission_id: int, version: int) -> str:
 
 def pdf_lease_take(*, submission_id: int, version: int) -> bool:
     """Claim the rendering of (submission, version); False if one was queued or started lately."""
-    return cache.add(_lease_key(submission_id, version), 1, timeout=_lease_seconds())
+    return cache.add(_lease_key(submission_id, version), 1, timeout=lease_seconds())
 
 
 def pdf_lease_release(*, submission_id: int, version: int) -> None:
     cache.delete(_lease_key(submission_id, version))
 
 
-def _stale_reason(submission: Submission, version: int) -> str:
+def pdf_stale_reason(submission: Submission, version: int) -> str:
     """Why `version` of the submission cannot be rendered from its answers now ("" if it can)."""
     if submission.submitted_version != version:
         return f"version {version} is not the submitted version ({submission.submitted_version})"
@@ -158,7 +156,7 @@ def submission_pdf_render(*, submission_id: int, version: int, force: bool = Fal
     )
     if submission is None:
         return PdfOutcome.MISSING
-    if reason := _stale_reason(submission, version):
+    if reason := pdf_stale_reason(submission, version):
         logger.info("PDF of submission %s not rendered: %s", submission_id, reason)
         return PdfOutcome.STALE
     if not force and pdf_is_stored(submission=submission, version=version):
@@ -166,7 +164,7 @@ def submission_pdf_render(*, submission_id: int, version: int, force: bool = Fal
 
     snapshot = submission_snapshot(submission=submission)
     try:
-        content = submission_pdf(snapshot, language=submission_pdf_language(submission))
+        content = render.submission_pdf(snapshot, language=submission_pdf_language(submission))
     except Exception as error:
         # WeasyPrint, the template or the time limit: rerunning would fail the
         # same way, so staff are told instead (Celery's soft time limit raises
@@ -182,7 +180,7 @@ def submission_pdf_render(*, submission_id: int, version: int, force: bool = Fal
     name = pdf_storage_name(submission=submission, version=version, sha256=sha256)
     # The file first, under a name no row points to yet; the row only once it is complete.
     # The same bytes already stored under their name (a rerun) are used as they are.
-    wrote = not _file_has(name, sha256)
+    wrote = not file_has(name, sha256)
     stored_name = default_storage.save(name, ContentFile(content)) if wrote else name
     superseded = ""
     try:
@@ -197,7 +195,7 @@ def submission_pdf_render(*, submission_id: int, version: int, force: bool = Fal
                 and pdf_is_stored(submission=locked, version=version)
             ):
                 outcome = PdfOutcome.UNCHANGED
-            elif _stale_reason(locked, version):
+            elif pdf_stale_reason(locked, version):
                 outcome = PdfOutcome.STALE
             else:
                 outcome = PdfOutcome.RENDERED
@@ -224,41 +222,14 @@ def submission_pdf_render(*, submission_id: int, version: int, force: bool = Fal
                 )
                 if superseded and superseded != stored_name:
                     # Only once the row no longer points to it (never if this rolls back).
-                    transaction.on_commit(lambda: _delete_quietly(superseded))
+                    transaction.on_commit(lambda: delete_quietly(superseded))
     except BaseException:
         if wrote:
-            _delete_quietly(stored_name)
+            delete_quietly(stored_name)
         raise
     if outcome != PdfOutcome.RENDERED and wrote:
-        _delete_quietly(stored_name)
+        delete_quietly(stored_name)
     return outcome
-
-
-def _stored_bytes(name: str) -> bytes | None:
-    """The file's bytes, or None if there is no such file.
-
-    A storage that does not answer (a disk error, a bucket that is down) raises one of
-    msq_portal.storage.STORAGE_ERRORS: the file is not known to be lost, so callers must
-    not take it for a file to repair. Tasks retry it; a download answers 503 "try again".
-    """
-    try:
-        with default_storage.open(name, "rb") as file:
-            return file.read()
-    except FileNotFoundError:
-        return None
-
-
-def _file_has(name: str, sha256: str) -> bool:
-    content = _stored_bytes(name)
-    return content is not None and hashlib.sha256(content).hexdigest() == sha256
-
-
-def _delete_quietly(name: str) -> None:
-    """Delete a file no row points to; a failure only leaves an unreferenced file behind."""
-    try:
-        default_storage.delete(name)
-    except OSError:
-        logger.warning("Could not delete the superseded PDF %s", name, exc_info=True)
 
 
 def pdf_render_queue(*, submission: Submission, force: bool = False) -> bool:
@@ -272,9 +243,6 @@ def pdf_render_queue(*, submission: Submission, force: bool = False) -> bool:
     Side effects: a task_render_submission_pdf message on commit; nothing if
     the transaction rolls back (the lease then simply expires).
     """
-    # Imported here: the tasks module imports this one.
-    from questionnaire.tasks import task_render_submission_pdf
-
     version = submission.submitted_version
     if version is None:
         return False
@@ -282,8 +250,11 @@ def pdf_render_queue(*, submission: Submission, force: bool = False) -> bool:
     if not pdf_lease_take(submission_id=submission_id, version=version) and not force:
         return False
     transaction.on_commit(
-        lambda: task_render_submission_pdf.delay(
-            submission_id=submission_id, version=version, force=force
+        lambda: task_send(
+            RENDER_PDF_TASK,
+            submission_id=submission_id,
+            version=version,
+            force=force,
         )
     )
     return True
@@ -352,252 +323,3 @@ def pdf_render_queue_missing(*, now=None) -> int:
     for submission in submissions_pdf_to_repair():
         queued += pdf_render_queue(submission=submission)
     return queued
-
-
-# --- Draft previews ----------------------------------------------------------
-# An official's preview of the draft is rendered by a worker, once per (submission,
-# draft version, language), into storage; the page serves that file at once for the
-# same version and waits (static/js/preview-wait.js) while a new one is rendered.
-# Only the newest preview of a submission is kept.
-
-PREVIEW_DIR = "previews"
-
-
-def preview_storage_name(*, submission_id: int, version: int, language: str) -> str:
-    return f"{PREVIEW_DIR}/{submission_id}-v{version}-{language}.pdf"
-
-
-def _preview_key(kind: str, submission_id: int, version: int, language: str) -> str:
-    return f"pdf-preview-{kind}:{submission_id}:{version}:{language}"
-
-
-def preview_state(*, submission: Submission, language: str) -> str:
-    """ "ready", "failed" or "pending" for the preview of the submission's current version."""
-    if default_storage.exists(
-        preview_storage_name(
-            submission_id=submission.pk, version=submission.version, language=language
-        )
-    ):
-        return "ready"
-    if cache.get(_preview_key("failed", submission.pk, submission.version, language)):
-        return "failed"
-    return "pending"
-
-
-def preview_is_queued(*, submission: Submission, language: str) -> bool:
-    """Whether the preview of the submission's current version is queued or rendering."""
-    return bool(cache.get(_preview_key("lease", submission.pk, submission.version, language)))
-
-
-def preview_failure_forget(*, submission: Submission, language: str) -> None:
-    """Let the next request try again after a failure has been shown once."""
-    cache.delete(_preview_key("failed", submission.pk, submission.version, language))
-
-
-def preview_render_queue(*, submission: Submission, language: str) -> bool:
-    """Queue the preview of the submission's current version, unless one is queued already.
-
-    Returns whether it queued. Side effects: a task_render_preview_pdf message
-    (run in this process at once on the embedded default).
-    """
-    from questionnaire.tasks import task_render_preview_pdf
-
-    submission_id, version = submission.pk, submission.version
-    return _queue_once(
-        _preview_key("lease", submission_id, version, language),
-        task_render_preview_pdf,
-        submission_id=submission_id,
-        version=version,
-        language=language,
-    )
-
-
-def _queue_once(lease_key: str, task, **kwargs) -> bool:
-    """Send `task` unless `lease_key` is held (queued or rendering); returns whether it sent.
-
-    Not on commit: the rendering reads what is already committed, and the page asks
-    for it at once (on the embedded default the task runs here, in this call)."""
-    if not cache.add(lease_key, 1, timeout=_lease_seconds()):
-        return False
-    task.delay(**kwargs)
-    return True
-
-
-def preview_render(*, submission_id: int, version: int, language: str) -> PdfOutcome:
-    """Render the draft preview of `version` in `language` into storage, once.
-
-    STALE when the draft moved past `version` (the page asks again for the new
-    one). Rendering errors are remembered for MSQ_PDF_LEASE_SECONDS so the page
-    shows them instead of waiting. Side effects: writes
-    `preview_storage_name()`, deletes this submission's older previews.
-    """
-    submission = (
-        Submission.objects.select_related("edition", "country", "submitted_by", "consent_by")
-        .filter(pk=submission_id)
-        .first()
-    )
-    lease = _preview_key("lease", submission_id, version, language)
-    try:
-        if submission is None:
-            return PdfOutcome.MISSING
-        if submission.version != version:
-            return PdfOutcome.STALE
-        name = preview_storage_name(submission_id=submission_id, version=version, language=language)
-        if default_storage.exists(name):
-            return PdfOutcome.UNCHANGED
-        content = _render_or_remember_failure(
-            submission=submission,
-            draft=True,
-            language=language,
-            failed_key=_preview_key("failed", submission_id, version, language),
-        )
-        if content is None:
-            return PdfOutcome.FAILED
-        stored = default_storage.save(name, ContentFile(content))
-        _previews_clean(submission_id=submission_id, keep=stored)
-        return PdfOutcome.RENDERED
-    finally:
-        cache.delete(lease)
-
-
-def _render_or_remember_failure(
-    *, submission: Submission, draft: bool, language: str, failed_key: str
-) -> bytes | None:
-    """The PDF in `language` (wording and interface), or None after remembering the failure
-    under `failed_key` for MSQ_PDF_LEASE_SECONDS, so that the waiting page shows it."""
-    try:
-        return submission_pdf(
-            submission_snapshot(submission=submission), draft=draft, language=language
-        )
-    except Exception:
-        logger.exception("PDF of submission %s in %s failed", submission.pk, language)
-        cache.set(failed_key, 1, timeout=_lease_seconds())
-        return None
-
-
-def _previews_clean(*, submission_id: int, keep: str) -> None:
-    """Delete the submission's previews other than `keep` (older versions, other languages)."""
-    try:
-        _dirs, files = default_storage.listdir(PREVIEW_DIR)
-    except FileNotFoundError:
-        return
-    for file in files:
-        name = f"{PREVIEW_DIR}/{file}"
-        if file.startswith(f"{submission_id}-v") and name != keep:
-            _delete_quietly(name)
-
-
-# --- Copies in another language ----------------------------------------------
-# A reviewer may read any submitted version in English (or another offered language),
-# whatever the official submitted in. A copy is rendered by a worker on demand, once per
-# (version, language), stored under a content-addressed name like the submitted PDF
-# (the name carries the first 16 hex digits of its SHA-256, checked on every read), and
-# the page waits for it meanwhile (the preview's pattern: 202 and static/js/preview-wait.js).
-
-
-def _copy_prefix(*, submission: Submission, version: int, language: str) -> str:
-    return f"{submission.country.iso3}-{submission.edition.code}-v{version}-{language}-"
-
-
-def pdf_copy_storage_name(
-    *, submission: Submission, version: int, language: str, sha256: str
-) -> str:
-    prefix = _copy_prefix(submission=submission, version=version, language=language)
-    return f"submissions/pdf/{prefix}{sha256[:16]}.pdf"
-
-
-def pdf_copy_read(*, submission: Submission, language: str) -> bytes | None:
-    """The stored copy of the submitted version in `language`, if one exists and its content
-    matches the digest in its name; None otherwise."""
-    version = submission.submitted_version
-    if version is None:
-        return None
-    prefix = _copy_prefix(submission=submission, version=version, language=language)
-    try:
-        _dirs, files = default_storage.listdir("submissions/pdf")
-    except FileNotFoundError:
-        return None
-    for file in sorted(files):
-        if not (file.startswith(prefix) and file.endswith(".pdf")):
-            continue
-        content = _stored_bytes(f"submissions/pdf/{file}")
-        digest = file.removeprefix(prefix).removesuffix(".pdf")
-        if content is not None and hashlib.sha256(content).hexdigest()[:16] == digest:
-            return content
-    return None
-
-
-def _copy_key(kind: str, submission_id: int, version: int, language: str) -> str:
-    return f"pdf-copy-{kind}:{submission_id}:{version}:{language}"
-
-
-def pdf_copy_state(*, submission: Submission, language: str) -> str:
-    """ "ready", "failed" or "pending" for the copy of the submitted version in `language`."""
-    if pdf_copy_read(submission=submission, language=language) is not None:
-        return "ready"
-    if cache.get(_copy_key("failed", submission.pk, submission.submitted_version, language)):
-        return "failed"
-    return "pending"
-
-
-def pdf_copy_failure_forget(*, submission: Submission, language: str) -> None:
-    """Let the next request try again after a failure has been shown once."""
-    cache.delete(_copy_key("failed", submission.pk, submission.submitted_version, language))
-
-
-def pdf_copy_render_queue(*, submission: Submission, language: str) -> bool:
-    """Queue the copy of the submitted version in `language`, unless one is queued already.
-
-    Returns whether it queued. Side effects: a task_render_submission_pdf_copy message
-    (run in this process at once on the embedded default).
-    """
-    from questionnaire.tasks import task_render_submission_pdf_copy
-
-    submission_id, version = submission.pk, submission.submitted_version
-    if version is None:
-        return False
-    return _queue_once(
-        _copy_key("lease", submission_id, version, language),
-        task_render_submission_pdf_copy,
-        submission_id=submission_id,
-        version=version,
-        language=language,
-    )
-
-
-def pdf_copy_render(*, submission_id: int, version: int, language: str) -> PdfOutcome:
-    """Render the submitted `version` in `language` into storage, once.
-
-    STALE when `version` is no longer the submitted one or its answers changed since.
-    Rendering errors are remembered for MSQ_PDF_LEASE_SECONDS so the page shows them.
-    Side effects: writes `pdf_copy_storage_name()`.
-    """
-    submission = (
-        Submission.objects.select_related("edition", "country", "submitted_by", "consent_by")
-        .filter(pk=submission_id)
-        .first()
-    )
-    try:
-        if submission is None:
-            return PdfOutcome.MISSING
-        if _stale_reason(submission, version):
-            return PdfOutcome.STALE
-        if pdf_copy_read(submission=submission, language=language) is not None:
-            return PdfOutcome.UNCHANGED
-        content = _render_or_remember_failure(
-            submission=submission,
-            draft=False,
-            language=language,
-            failed_key=_copy_key("failed", submission_id, version, language),
-        )
-        if content is None:
-            return PdfOutcome.FAILED
-        sha256 = hashlib.sha256(content).hexdigest()
-        name = pdf_copy_storage_name(
-            submission=submission, version=version, language=language, sha256=sha256
-        )
-        if not _file_has(name, sha256):
-            default_storage.save(name, ContentFile(content))
-        return PdfOutcome.RENDERED
-    finally:
-        cache.delete(_copy_key("lease", submission_id, version, language))

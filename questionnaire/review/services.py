@@ -142,32 +142,8 @@ def _comments_create(
 
 
 def _queue_email(*, submission: Submission, kind: str) -> None:
-    from questionnaire.tasks import task_email_review
-
     # Through the outbox: a broker outage delays the e-mail, never loses it or fails the decision.
-    task_queue(task_email_review, submission_id=submission.pk, kind=kind)
-
-
-@transaction.atomic
-def review_comment_add(
-    *, submission: Submission, reviewer: User, text: str, question: Question | None = None
-) -> ReviewComment:
-    """Write a reviewer's comment on a submission or one of its questions.
-
-    Side effects: creates a ReviewComment and a COMMENTED SubmissionEvent. The
-    country sees it once the submission is returned. Raises ReviewError for an
-    empty or over-long text or a question of another edition.
-    """
-    locked = _locked(submission)
-    code = question.code if question is not None else ""
-    if question is not None and question.edition_id != locked.edition_id:
-        raise ReviewError(_("That question belongs to another edition."))
-    if not _clean_text(text):
-        raise ReviewError(_("Write a comment first."))
-    (comment,) = _comments_create(
-        submission=locked, reviewer=reviewer, comments={code: text}, version=locked.version
-    )
-    return comment
+    task_queue("questionnaire.tasks.task_email_review", submission_id=submission.pk, kind=kind)
 
 
 @transaction.atomic

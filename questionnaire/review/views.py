@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import staff_required
-from questionnaire.exports.jobs import ExportRequestError, export_job_create
+from questionnaire.exports.jobs import RUN_EXPORT_TASK, ExportRequestError, export_job_create
 from questionnaire.exports.registry import EXPORTERS, exporter_choices
 from questionnaire.models import Edition, ExportJob, Submission
 from questionnaire.queueing import pending_task_is_waiting
@@ -174,12 +174,10 @@ def _job_title(job: ExportJob) -> str:
 
 def _job_notice(job: ExportJob) -> str:
     """What the reviewer should know about a job that is late: a worker lost, or no broker."""
-    from questionnaire.tasks import task_run_export
-
     if job.is_finished:
         return ""
     if job.status == ExportJob.Status.QUEUED and pending_task_is_waiting(
-        task_run_export, job_id=job.pk
+        RUN_EXPORT_TASK, job_id=job.pk
     ):
         return str(
             _(

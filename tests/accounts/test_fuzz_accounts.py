@@ -2,24 +2,18 @@
 
 from contextlib import contextmanager
 
-import pytest
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from accounts.invitations import invitation_token_hash
 from accounts.models import Invitation, User
-from accounts.services import invitation_token_hash
 from tests.factories import InvitationFactory
 from tests.fuzz_strategies import FUZZ, nasty_text, shows_error, unescaped_markup, wrong_type
 
 GOOD_PASSWORD = "Fuzzed-but-fine-2024"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @contextmanager

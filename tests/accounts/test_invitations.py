@@ -7,13 +7,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Invitation, User
-from accounts.services import (
+from accounts.invitations import (
     InvitationError,
     invitation_accept,
     invitation_create,
     invitation_revoke,
 )
+from accounts.models import Invitation, User
 from accounts.views import SESSION_INVITATION_TOKEN
 from questionnaire.models import Submission, SubmissionEvent
 from tests.factories import InvitationFactory
@@ -450,7 +450,7 @@ def test_handover_to_other_country_official_refused(client, focal_point, outside
 def test_handover_without_submission_recorded_in_admin_log(focal_point, contributor, country_a):
     from django.contrib.admin.models import LogEntry
 
-    from accounts.services import focal_point_handover
+    from accounts.invitations import focal_point_handover
 
     focal_point_handover(country=country_a, new_focal_point=contributor, by=focal_point)
     entry = LogEntry.objects.get(object_id=str(contributor.pk))

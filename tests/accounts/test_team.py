@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.invitations import invitation_token_hash
 from accounts.models import Invitation
-from accounts.services import invitation_token_hash
 from tests.factories import InvitationFactory, ReviewerFactory
 
 

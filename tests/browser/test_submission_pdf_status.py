@@ -4,7 +4,7 @@ is stored (static/js/pdf-status.js polls the status endpoint): no reload, announ
 import pytest
 from playwright.sync_api import expect
 
-from questionnaire.pdf import services as pdf_services
+from questionnaire.pdf import render as pdf_render
 from questionnaire.pdf.services import submission_pdf_render
 from tests.browser.conftest import audit
 from tests.factories import submission_full
@@ -19,7 +19,7 @@ def test_submission_page_shows_the_pdf_link_without_reload_once_stored(
 ):
     # The live server runs in this process: the stub stands in for WeasyPrint there too.
     monkeypatch.setattr(
-        pdf_services, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
+        pdf_render, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
     )
     submission = submission_full(edition=edition, country=country_a, submitted_by=focal_point)
     page = contexts.page(user=focal_point)

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from linkcheck import checker
+from linkcheck import checker, guard
 from linkcheck.models import LinkCheck
 
 State = LinkCheck.State
@@ -139,9 +139,9 @@ def test_check_name_resolving_to_a_private_address_is_refused(
 ):
     settings.LINKCHECK_ALLOWED_TEST_HOSTS = []
     connected = []
-    monkeypatch.setattr(checker, "resolve", lambda host, port: addresses)
+    monkeypatch.setattr(guard, "resolve", lambda host, port: addresses)
     monkeypatch.setattr(
-        checker.httpcore.SyncBackend, "connect_tcp", lambda *a, **k: connected.append(a)
+        guard.httpcore.SyncBackend, "connect_tcp", lambda *a, **k: connected.append(a)
     )
     result = check("https://portal.gov.example.uz/")
     assert result.state == State.NOT_CHECKED
@@ -191,5 +191,5 @@ def test_check_without_scheme_falls_back_to_http(allow_local, server):
 
 
 def test_address_refusal_accepts_a_public_address():
-    assert checker.address_refusal("93.184.215.14", port=443) == ""
-    assert checker.address_refusal("2606:4700::1111", port=443) == ""
+    assert guard.address_refusal("93.184.215.14", port=443) == ""
+    assert guard.address_refusal("2606:4700::1111", port=443) == ""

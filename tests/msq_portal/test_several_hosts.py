@@ -261,6 +261,7 @@ def focal_point_with_password(focal_point) -> User:
     return focal_point
 
 
+@pytest.mark.pdf
 def test_pdf_rendered_by_a_worker_is_downloaded_through_the_other_web_host(
     hosts, bucket, edition, country_a, focal_point_with_password
 ):

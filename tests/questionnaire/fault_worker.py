@@ -21,7 +21,7 @@ django.setup()
 
 from msq_portal.celery import app  # noqa: E402
 from questionnaire.exports.registry import EXPORTERS  # noqa: E402
-from questionnaire.pdf import services as pdf_services  # noqa: E402
+from questionnaire.pdf import render as pdf_render  # noqa: E402
 
 
 def _slowed(write, delay: float):
@@ -51,7 +51,7 @@ if __name__ == "__main__":
         EXPORTERS["json"].write = _slowed(EXPORTERS["json"].write, delay)
     render_delay = float(os.environ.get("FAULT_PDF_DELAY", "0"))
     if render_delay:
-        pdf_services.submission_pdf = _slow_render(pdf_services.submission_pdf, render_delay)
+        pdf_render.submission_pdf = _slow_render(pdf_render.submission_pdf, render_delay)
     app.conf.broker_transport_options = {
         **app.conf.broker_transport_options,
         "unacked_restore_interval": 1,

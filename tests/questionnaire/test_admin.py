@@ -15,13 +15,6 @@ from accounts.models import Country
 from questionnaire.models import ReviewComment, Submission, SubmissionEvent
 from tests.factories import answers_full, submission_full
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Test accounts' passwords are hashed with a fast hasher: PBKDF2 costs ~1 s per user here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 LIST_URL = reverse("admin:questionnaire_submission_changelist")
 
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from questionnaire import tasks
 from questionnaire.models import Submission
 from questionnaire.pdf import downloads
-from questionnaire.pdf import services as pdf_services
+from questionnaire.pdf import render as pdf_render
 from questionnaire.pdf.services import submission_pdf_render
 from tests.conftest import wait_for
 from tests.factories import UserFactory, submission_full
@@ -26,7 +26,7 @@ def stored(settings, tmp_path, monkeypatch, edition, country_a, focal_point) -> 
     """Country A's submission, version 1, with its PDF stored (a stub: storage is under test)."""
     settings.MEDIA_ROOT = str(tmp_path)
     monkeypatch.setattr(
-        pdf_services, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
+        pdf_render, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
     )
     submission = submission_full(
         edition=edition, country=country_a, submitted_by=focal_point, values={"q14": {}}
@@ -125,13 +125,13 @@ def previews_here(settings, tmp_path, monkeypatch) -> list:
     """Preview tasks run in this process whatever the broker; records the renderings."""
     settings.MEDIA_ROOT = str(tmp_path)
     renderings = []
-    real = pdf_services.submission_pdf
+    real = pdf_render.submission_pdf
 
     def render(snapshot, *, draft=False, language=None):
         renderings.append((snapshot.submission.version, draft))
         return real(snapshot, draft=draft, language=language)
 
-    monkeypatch.setattr(pdf_services, "submission_pdf", render)
+    monkeypatch.setattr(pdf_render, "submission_pdf", render)
     task = tasks.task_render_preview_pdf
     monkeypatch.setattr(task, "delay", lambda **kwargs: task.apply(kwargs=kwargs))
     return renderings
@@ -151,6 +151,7 @@ def _body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
+@pytest.mark.pdf
 def test_pdf_preview_by_an_official_is_a_draft_pdf(client, draft, contributor, previews_here):
     response = _download(client, contributor, draft, "questionnaire:submission_pdf_preview")
 
@@ -165,6 +166,7 @@ def test_pdf_preview_by_an_official_is_a_draft_pdf(client, draft, contributor, p
     assert draft.pdf_version is None  # a preview is never stored as the record
 
 
+@pytest.mark.pdf
 def test_pdf_preview_of_the_same_version_is_rendered_once(
     client, draft, contributor, previews_here
 ):
@@ -175,6 +177,7 @@ def test_pdf_preview_of_the_same_version_is_rendered_once(
     assert previews_here == [(1, True)]
 
 
+@pytest.mark.pdf
 def test_pdf_preview_of_a_new_version_replaces_the_old_file(
     client, draft, contributor, previews_here, tmp_path
 ):
@@ -237,10 +240,10 @@ def test_pdf_preview_that_fails_is_503_then_tried_again(
     def broken(snapshot, *, draft=False, language=None):
         raise RuntimeError("pango")
 
-    monkeypatch.setattr(pdf_services, "submission_pdf", broken)
+    monkeypatch.setattr(pdf_render, "submission_pdf", broken)
     failed = _download(client, contributor, draft, "questionnaire:submission_pdf_preview")
     monkeypatch.setattr(
-        pdf_services, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
+        pdf_render, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
     )
     retried = _download(client, contributor, draft, "questionnaire:submission_pdf_preview")
 
@@ -249,6 +252,7 @@ def test_pdf_preview_that_fails_is_503_then_tried_again(
     assert retried.status_code == 200 and _body(retried) == STUB_PDF
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db(transaction=True)
 def test_pdf_preview_through_the_worker_end_to_end(
     client, celery_worker_process, edition, country_a, contributor

@@ -14,7 +14,9 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from questionnaire.editions.loading import EditionFileError, edition_load, edition_path
+from questionnaire.editions.loading import edition_load
+from questionnaire.editions.reading import edition_path
+from questionnaire.editions.texts import EditionFileError
 from questionnaire.editions.wording import (
     EDITION_FIELDS,
     QUESTION_FIELDS,

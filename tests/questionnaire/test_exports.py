@@ -27,13 +27,6 @@ from questionnaire.models import Answer, Submission
 from questionnaire.selectors import edition_layout, submission_snapshot
 from tests.factories import answers_full, submission_full
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Test accounts' passwords are hashed with a fast hasher: PBKDF2 costs ~1 s per user here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1+2", "-3", "@SUM(A1)", "\tcmd", "\rcmd"]
 
 

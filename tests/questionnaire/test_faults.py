@@ -292,6 +292,7 @@ PDF_GRACE_SECONDS = 4
 PDF_SWEEP_SECONDS = 2
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db(transaction=True)
 def test_pdf_whose_worker_is_killed_mid_render_is_stored_once(
     workers, settings, tmp_path, edition, country_a, focal_point

@@ -41,11 +41,6 @@ from tests.questionnaire.filling_helpers import section_data
 SECTION = "social-media"  # q14: a text ("details") and links
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @contextmanager
 def rolled_back():
     with transaction.atomic():

@@ -58,6 +58,7 @@ def test_multi_other_text_without_other_ticked_on_the_read_only_page(
     assert OTHER_TEXT in block
 
 
+@pytest.mark.pdf
 def test_multi_other_text_without_other_ticked_in_the_pdf(submitted):
     content = submission_pdf(submission_snapshot(submission=submitted))
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)

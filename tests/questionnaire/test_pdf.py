@@ -14,7 +14,8 @@ from pypdf import PdfReader
 from accounts.countries import countries_load
 from accounts.models import Country
 from questionnaire import tasks
-from questionnaire.editions.loading import edition_load, edition_path
+from questionnaire.editions.loading import edition_load
+from questionnaire.editions.reading import edition_path
 from questionnaire.kinds import get_kind
 from questionnaire.models import Submission
 from questionnaire.pdf.render import (
@@ -86,6 +87,7 @@ def full_pdf(django_db_setup, django_db_blocker):
     return content, questions, expected
 
 
+@pytest.mark.pdf
 def test_pdf_text_contains_every_question_number_and_answer_value(full_pdf):
     content, questions, expected = full_pdf
     text = "\n".join(_pages_text(content))
@@ -108,6 +110,7 @@ def test_pdf_text_contains_every_question_number_and_answer_value(full_pdf):
     assert len(expected) > 200
 
 
+@pytest.mark.pdf
 def test_pdf_arabic_cyrillic_and_chinese_survive_extraction(full_pdf):
     squeezed = _squeeze("\n".join(_pages_text(full_pdf[0])))
     assert _squeeze(CYRILLIC) in squeezed
@@ -115,6 +118,7 @@ def test_pdf_arabic_cyrillic_and_chinese_survive_extraction(full_pdf):
     assert all(word in squeezed for word in _rtl_words(ARABIC))
 
 
+@pytest.mark.pdf
 def test_pdf_fonts_are_all_embedded_noto(full_pdf, tmp_path):
     path = tmp_path / "full.pdf"
     path.write_bytes(full_pdf[0])
@@ -128,6 +132,7 @@ def test_pdf_fonts_are_all_embedded_noto(full_pdf, tmp_path):
     assert not not_embedded
 
 
+@pytest.mark.pdf
 def test_pdf_has_title_author_language_and_page_numbers(full_pdf):
     content = full_pdf[0]
     reader = PdfReader(io.BytesIO(content))
@@ -150,6 +155,7 @@ def test_pdf_has_title_author_language_and_page_numbers(full_pdf):
     )
 
 
+@pytest.mark.pdf
 def test_pdf_cover_shows_country_submission_date_and_consent(full_pdf):
     cover = _pages_text(full_pdf[0])[0]
     assert "Republic of Uzbekistan (UZB)" in cover
@@ -189,6 +195,7 @@ def local_server():
     server.shutdown()
 
 
+@pytest.mark.pdf
 def test_fetcher_refuses_file_metadata_host_and_redirect(local_server):
     base, hits = local_server
     html = f"""<html><head>
@@ -234,6 +241,7 @@ def _one_question_submission(edition, country, values):
     return submission_full(edition=edition, country=country, values=values)
 
 
+@pytest.mark.pdf
 def test_pdf_prints_html_and_script_answers_as_literal_text(edition, country_a):
     hostile = "<script>alert('x')</script><img src=\"http://169.254.169.254/\"> & <b>bold</b>"
     submission = _one_question_submission(
@@ -256,6 +264,7 @@ def test_pdf_prints_html_and_script_answers_as_literal_text(edition, country_a):
     assert "javascript:alert(1)" in squeezed
 
 
+@pytest.mark.pdf
 def test_pdf_draft_is_marked_draft_on_every_page(edition, country_a):
     submission = submission_full(
         edition=edition,
@@ -269,6 +278,7 @@ def test_pdf_draft_is_marked_draft_on_every_page(edition, country_a):
     assert "Draft preview" in pages[0]
 
 
+@pytest.mark.pdf
 def test_pdf_draft_preview_footer_keeps_its_spaces(
     client, edition, country_a, focal_point, monkeypatch
 ):
@@ -309,6 +319,7 @@ def test_pdf_arabic_paragraph_is_right_to_left_and_hidden_question_not_applicabl
     assert "services?id=1" not in q11
 
 
+@pytest.mark.pdf
 def test_pdf_uses_the_whole_noto_list_only_for_a_script_outside_the_base_fonts(
     edition, country_a, tmp_path
 ):

@@ -13,9 +13,10 @@ from django.utils import translation
 from questionnaire import tasks
 from questionnaire.filling.services import submission_submit
 from questionnaire.models import Submission
-from questionnaire.pdf import services as pdf_services
+from questionnaire.pdf import render as pdf_render
+from questionnaire.pdf.on_demand import pdf_copy_read
 from questionnaire.pdf.render import html_to_pdf, submission_html
-from questionnaire.pdf.services import pdf_copy_read, submission_pdf_render
+from questionnaire.pdf.services import submission_pdf_render
 from questionnaire.selectors import submission_snapshot
 from tests.conftest import wait_for
 from tests.factories import submission_full
@@ -73,19 +74,20 @@ def test_submit_through_the_page_in_french_stores_french(client, edition, countr
     assert (draft.status, draft.language) == (Submission.Status.SUBMITTED, "fr")
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("language", ["ar", "zh-hans", "ru"])
 def test_submitted_pdf_is_in_the_submission_language(
     edition, country_a, settings, tmp_path, monkeypatch, language
 ):
     settings.MEDIA_ROOT = str(tmp_path)
     rendered = []
-    real = pdf_services.submission_pdf
+    real = pdf_render.submission_pdf
 
     def spy(snapshot, **kwargs):
         rendered.append(kwargs.get("language"))
         return real(snapshot, **kwargs)
 
-    monkeypatch.setattr(pdf_services, "submission_pdf", spy)
+    monkeypatch.setattr(pdf_render, "submission_pdf", spy)
     submission = submission_full(edition=edition, country=country_a, values={"q14": {}})
     Submission.objects.filter(pk=submission.pk).update(language=language)
 
@@ -101,6 +103,7 @@ def test_submitted_pdf_is_in_the_submission_language(
             assert _letters(translation.gettext(msgid)) in text, msgid
 
 
+@pytest.mark.pdf
 def test_arabic_pdf_is_right_to_left_with_numbers_and_urls_isolated(edition, country_a):
     submission = submission_full(edition=edition, country=country_a)
 
@@ -127,18 +130,19 @@ def test_english_pdf_is_left_to_right(edition, country_a):
 # --- Reviewers' copy in English ------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_english_copy_of_another_language_is_rendered_once_and_kept(
     client, edition, country_a, reviewer, settings, tmp_path, monkeypatch
 ):
     settings.MEDIA_ROOT = str(tmp_path)
     languages = []
-    real = pdf_services.submission_pdf
+    real = pdf_render.submission_pdf
 
     def spy(snapshot, **kwargs):
         languages.append(kwargs.get("language"))
         return real(snapshot, **kwargs)
 
-    monkeypatch.setattr(pdf_services, "submission_pdf", spy)
+    monkeypatch.setattr(pdf_render, "submission_pdf", spy)
     # In this process whatever the broker (the worker's own test is below).
     task = tasks.task_render_submission_pdf_copy
     monkeypatch.setattr(task, "delay", lambda **kwargs: task.apply(kwargs=kwargs))
@@ -203,6 +207,7 @@ def test_copy_of_another_country_is_404_for_an_official(client, edition, country
     assert response.status_code == 404
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db(transaction=True)
 def test_english_copy_through_the_worker_while_the_page_waits(
     client, celery_worker_process, edition, country_a, reviewer

@@ -13,6 +13,7 @@ from django.utils import timezone
 from questionnaire import tasks
 from questionnaire.filling.services import submission_submit
 from questionnaire.models import Submission, SubmissionEvent
+from questionnaire.pdf import render as pdf_render
 from questionnaire.pdf import services as pdf_services
 from questionnaire.pdf.services import (
     PdfOutcome,
@@ -44,7 +45,7 @@ def stub_renderer(monkeypatch) -> list:
         calls.append(snapshot.submission.pk)
         return STUB_PDF
 
-    monkeypatch.setattr(pdf_services, "submission_pdf", render)
+    monkeypatch.setattr(pdf_render, "submission_pdf", render)
     return calls
 
 
@@ -116,7 +117,7 @@ def test_render_forced_of_a_newer_rendering_deletes_the_old_file_after_commit(
 ):
     renderings = iter([b"%PDF-1.7 first", b"%PDF-1.7 second"])
     monkeypatch.setattr(
-        pdf_services, "submission_pdf", lambda snapshot, language=None: next(renderings)
+        pdf_render, "submission_pdf", lambda snapshot, language=None: next(renderings)
     )
     submission_pdf_render(submission_id=submitted.pk, version=1)
     submitted.refresh_from_db()
@@ -141,7 +142,7 @@ def test_render_killed_before_the_row_moves_keeps_row_and_file_in_agreement(
     """A crash between writing the new file and recording it: the old record still verifies."""
     renderings = iter([b"%PDF-1.7 first", b"%PDF-1.7 second"])
     monkeypatch.setattr(
-        pdf_services, "submission_pdf", lambda snapshot, language=None: next(renderings)
+        pdf_render, "submission_pdf", lambda snapshot, language=None: next(renderings)
     )
     submission_pdf_render(submission_id=submitted.pk, version=1)
 
@@ -198,7 +199,7 @@ def test_render_failure_is_recorded_for_staff(media, monkeypatch, submitted):
     def broken(snapshot, *, draft=False, language=None):
         raise ValueError("layout exploded")
 
-    monkeypatch.setattr(pdf_services, "submission_pdf", broken)
+    monkeypatch.setattr(pdf_render, "submission_pdf", broken)
 
     outcome = tasks.task_render_submission_pdf.apply(
         kwargs={"submission_id": submitted.pk, "version": 1}
@@ -218,7 +219,7 @@ def test_render_past_the_time_limit_is_recorded_for_staff(media, monkeypatch, se
     def too_slow(snapshot, *, draft=False, language=None):
         raise SoftTimeLimitExceeded("SIGUSR1")  # what Celery raises inside the renderer
 
-    monkeypatch.setattr(pdf_services, "submission_pdf", too_slow)
+    monkeypatch.setattr(pdf_render, "submission_pdf", too_slow)
 
     outcome = tasks.task_render_submission_pdf.apply(
         kwargs={"submission_id": submitted.pk, "version": 1}
@@ -250,9 +251,9 @@ def test_render_task_retries_a_transient_database_error(media, monkeypatch, subm
             raise OperationalError("server closed the connection unexpectedly")
         return real_render(**kwargs)
 
-    monkeypatch.setattr(pdf_services, "submission_pdf_render", flaky)
+    monkeypatch.setattr(tasks, "submission_pdf_render", flaky)
     monkeypatch.setattr(
-        pdf_services, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
+        pdf_render, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
     )
 
     # throw=False: Celery then runs the retry in this process, as a worker would after the backoff.
@@ -338,6 +339,7 @@ def test_submit_committed_renders_the_submitted_version(
     assert _pdf_files(media) == [STUB_FILE.replace("-v1-", f"-v{submitted.submitted_version}-")]
 
 
+@pytest.mark.pdf
 def test_sweeper_queues_only_submitted_versions_without_a_pdf(
     monkeypatch, edition, countries, django_capture_on_commit_callbacks
 ):
@@ -459,6 +461,7 @@ def test_render_pdfs_command_refuses_an_unknown_country(db):
         call_command("render_pdfs", "--country", "XXX")
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db(transaction=True)
 def test_worker_renders_a_submitted_pdf_end_to_end(celery_worker_process, edition, country_a):
     """With a broker this goes through Redis to a real worker process; without, in-process."""

@@ -1,15 +1,18 @@
 """The outbox: queued side effects survive a broker that is down, and are sent once it is back."""
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import NotRegistered
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from msq_portal.celery import app as celery_app
 from questionnaire.exports.jobs import export_job_create
 from questionnaire.models import ExportJob, PendingTask, Submission
 from questionnaire.queueing import pending_tasks_send, task_queue, tasks_queue
@@ -20,6 +23,7 @@ from questionnaire.tasks import (
     task_render_submission_pdf,
     task_run_export,
 )
+from tests.conftest import PROJECT_ROOT
 from tests.factories import submission_full
 
 LATER = timedelta(minutes=1)
@@ -53,7 +57,7 @@ def test_task_queue_sends_on_commit_and_marks_sent(
 ):
     broker = Broker(monkeypatch, task_run_export, up=True)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        pending = task_queue(task_run_export, job_id=7)
+        pending = task_queue(task_run_export.name, job_id=7)
         assert broker.sent == []  # nothing leaves before the commit
     for callback in callbacks:
         callback()
@@ -67,7 +71,7 @@ def test_task_queue_sends_on_commit_and_marks_sent(
 def test_task_queue_rolled_back_leaves_no_row(db, monkeypatch):
     broker = Broker(monkeypatch, task_run_export, up=True)
     with pytest.raises(RuntimeError), transaction.atomic():
-        task_queue(task_run_export, job_id=7)
+        task_queue(task_run_export.name, job_id=7)
         raise RuntimeError("the action failed")
     assert not PendingTask.objects.exists()
     assert broker.sent == []
@@ -78,7 +82,7 @@ def test_task_queue_broker_down_keeps_row_for_the_sweeper(
 ):
     broker = Broker(monkeypatch, task_run_export)
     with django_capture_on_commit_callbacks(execute=True):
-        pending = task_queue(task_run_export, job_id=7)
+        pending = task_queue(task_run_export.name, job_id=7)
 
     pending.refresh_from_db()
     assert (pending.sent_at, pending.attempts) == (None, 1)
@@ -101,7 +105,9 @@ def test_tasks_queue_broker_down_tries_once_for_all(
     Broker(monkeypatch, task_render_submission_pdf, task_email_submitted)
     ids = {"submission_id": 1, "version": 2}
     with django_capture_on_commit_callbacks(execute=True):
-        queued = tasks_queue((task_render_submission_pdf, ids), (task_email_submitted, ids))
+        queued = tasks_queue(
+            (task_render_submission_pdf.name, ids), (task_email_submitted.name, ids)
+        )
 
     # One wait for the broker per request, not one per task; both left for the sweeper.
     assert [PendingTask.objects.get(pk=row.pk).attempts for row in queued] == [1, 0]
@@ -248,3 +254,23 @@ def test_submit_with_broker_down_is_kept_and_says_mail_and_pdf_follow(
     assert broker.sent == [(task_render_submission_pdf.name, ids)]
     assert [message.to for message in mail.outbox] == [[focal_point.email]]
     assert "Uzbekistan" in mail.outbox[0].subject
+
+
+def test_task_queue_unknown_task_name_fails_at_once_and_writes_nothing(db):
+    with pytest.raises(NotRegistered):
+        task_queue("questionnaire.tasks.task_that_does_not_exist", job_id=7)
+    assert not PendingTask.objects.exists()
+
+
+def test_task_names_the_services_queue_are_registered_tasks():
+    # Services name the tasks they queue (they never import the tasks module): each
+    # name written in the source must be a task a worker knows.
+    pattern = re.compile(r"[\"']((?:questionnaire|linkcheck)\.tasks\.\w+)[\"']")
+    named = {
+        name
+        for package in ("questionnaire", "linkcheck", "accounts", "api", "msq_portal")
+        for path in (PROJECT_ROOT / package).rglob("*.py")
+        for name in pattern.findall(path.read_text())
+    }
+    assert "questionnaire.tasks.task_run_export" in named
+    assert sorted(name for name in named if name not in celery_app.tasks) == []

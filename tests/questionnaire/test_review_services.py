@@ -13,7 +13,6 @@ from questionnaire.filling.services import (
 from questionnaire.models import ReviewComment, Submission, SubmissionEvent
 from questionnaire.review.services import (
     ReviewError,
-    review_comment_add,
     review_comments_add,
     review_email_send,
     submission_accept,
@@ -21,13 +20,6 @@ from questionnaire.review.services import (
     submission_return,
 )
 from tests.factories import answers_full, submission_full
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Test accounts' passwords are hashed with a fast hasher: PBKDF2 costs ~1 s per user here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 Status = Submission.Status
 Kind = SubmissionEvent.Kind
@@ -191,8 +183,8 @@ def test_reopen_without_reason_refused(submitted, reviewer):
 def test_comment_add_on_question_records_event(submitted, reviewer, edition):
     question = edition.questions.get(code="q8")
 
-    comment = review_comment_add(
-        submission=submitted, reviewer=reviewer, text="Which plan?", question=question
+    (comment,) = review_comments_add(
+        submission=submitted, reviewer=reviewer, comments={"q8": "Which plan?"}
     )
 
     assert (comment.question, comment.version, comment.author) == (question, 1, reviewer)

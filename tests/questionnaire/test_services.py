@@ -319,6 +319,7 @@ def test_submission_confirmation_goes_only_to_own_country(
     assert mail.outbox[0].to == [focal_point.email]
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db(transaction=True)
 def test_submission_submit_pdf_is_rendered_by_the_worker(
     celery_worker_process, edition, country_a, focal_point

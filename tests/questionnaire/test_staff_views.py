@@ -14,13 +14,6 @@ from questionnaire.models import ExportJob, Submission
 from tests.conftest import wait_for
 from tests.factories import OfficialFactory, submission_full
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Test accounts' passwords are hashed with a fast hasher: PBKDF2 costs ~1 s per user here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 DASHBOARD = reverse("questionnaire:staff_dashboard")
 EXPORTS = reverse("questionnaire:staff_exports")
 

@@ -63,6 +63,7 @@ def submitted(edition, country_a, focal_point):
     return factories.submission_full(edition=edition, country=country_a, submitted_by=focal_point)
 
 
+@pytest.mark.pdf
 def test_pdf_rendered_into_bucket_is_downloaded_with_its_bytes(
     client, bucket, submitted, focal_point, settings, tmp_path
 ):
@@ -77,6 +78,7 @@ def test_pdf_rendered_into_bucket_is_downloaded_with_its_bytes(
     assert hashlib.sha256(content).hexdigest() == submitted.pdf_sha256
 
 
+@pytest.mark.pdf
 def test_zip_export_reads_pdfs_from_bucket_and_expires_there(
     bucket, submitted, reviewer, django_capture_on_commit_callbacks
 ):
@@ -98,6 +100,7 @@ def test_zip_export_reads_pdfs_from_bucket_and_expires_there(
     assert job.status == ExportJob.Status.EXPIRED
 
 
+@pytest.mark.pdf
 def test_bucket_down_at_render_is_retried_and_page_says_pending(
     client, settings, submitted, focal_point
 ):
@@ -116,6 +119,7 @@ def test_bucket_down_at_render_is_retried_and_page_says_pending(
     assert "being prepared" in page.content.decode()
 
 
+@pytest.mark.pdf
 def test_download_while_bucket_down_is_503_try_again(
     client, settings, bucket, submitted, focal_point
 ):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from questionnaire.filling.services import consent_set, submission_get_or_create, submission_submit
 from questionnaire.models import Submission, SubmissionEvent
-from questionnaire.pdf import services as pdf_services
+from questionnaire.pdf import render as pdf_render
 from questionnaire.pdf.services import pdf_failure_record, submission_pdf_render
 from questionnaire.review.services import submission_return
 from tests.factories import submission_full
@@ -28,7 +28,7 @@ def no_pdf_task(monkeypatch):
 def stub_renderer(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = str(tmp_path)
     monkeypatch.setattr(
-        pdf_services, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
+        pdf_render, "submission_pdf", lambda snapshot, draft=False, language=None: STUB_PDF
     )
 
 

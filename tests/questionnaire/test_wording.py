@@ -203,6 +203,7 @@ def pdftotext(content: bytes, tmp_path) -> str:
     ).stdout
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize(
     ("language", "words"),
     [

@@ -2,7 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaire.editions.loading import EditionFileError, edition_load, edition_path
+from questionnaire.editions.loading import edition_load
+from questionnaire.editions.reading import edition_path
+from questionnaire.editions.texts import EditionFileError
 
 
 class Command(BaseCommand):
