@@ -22,7 +22,7 @@ from questionnaire.exports.jobs import (
     export_job_run,
     export_jobs_recover,
 )
-from questionnaire.filling.services import submission_confirmation_once
+from questionnaire.filling.submitting import submission_confirmation_once
 from questionnaire.models import Submission
 from questionnaire.pdf.on_demand import pdf_copy_render, preview_render
 from questionnaire.pdf.services import (

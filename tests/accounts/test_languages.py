@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
-from questionnaire.filling.services import submission_confirmation_send
+from questionnaire.filling.submitting import submission_confirmation_send
 from questionnaire.models import Submission, SubmissionEvent
 from questionnaire.review.services import submission_accept
 from tests.conftest import wait_for

@@ -25,7 +25,7 @@ from django.urls import reverse
 from accounts.models import Country
 from msq_portal.celery import app as celery_app
 from questionnaire.exports.jobs import export_job_create
-from questionnaire.filling.services import submission_submit
+from questionnaire.filling.submitting import submission_submit
 from questionnaire.models import ExportJob, PendingTask, Submission, SubmissionEvent
 from tests.conftest import PROJECT_ROOT, _database_url_for_worker, wait_for
 from tests.factories import submission_full

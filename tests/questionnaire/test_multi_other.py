@@ -13,7 +13,8 @@ from pypdf import PdfReader
 from questionnaire.exports.json_nested import JsonExporter
 from questionnaire.exports.tidy_csv import TidyCsvExporter
 from questionnaire.exports.wide_xlsx import WideXlsxExporter
-from questionnaire.filling.services import consent_set, submission_get_or_create, submission_submit
+from questionnaire.filling.services import submission_get_or_create
+from questionnaire.filling.submitting import consent_set, submission_submit
 from questionnaire.kinds import get_kind
 from questionnaire.models import Submission
 from questionnaire.pdf.render import submission_pdf

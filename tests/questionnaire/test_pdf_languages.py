@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from questionnaire import tasks
-from questionnaire.filling.services import submission_submit
+from questionnaire.filling.submitting import submission_submit
 from questionnaire.models import Submission
 from questionnaire.pdf import render as pdf_render
 from questionnaire.pdf.on_demand import pdf_copy_read

@@ -11,7 +11,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from questionnaire import tasks
-from questionnaire.filling.services import submission_submit
+from questionnaire.filling.submitting import submission_submit
 from questionnaire.models import Submission, SubmissionEvent
 from questionnaire.pdf import render as pdf_render
 from questionnaire.pdf import services as pdf_services

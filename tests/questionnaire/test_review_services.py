@@ -4,12 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from questionnaire.filling.services import (
-    answers_save,
-    consent_set,
-    submission_get_or_create,
-    submission_submit,
-)
+from questionnaire.filling.services import answers_save, submission_get_or_create
+from questionnaire.filling.submitting import consent_set, submission_submit
 from questionnaire.models import ReviewComment, Submission, SubmissionEvent
 from questionnaire.review.services import (
     ReviewError,

@@ -9,10 +9,9 @@ from questionnaire.filling.services import (
     SubmissionLockedError,
     SubmissionNotAllowedError,
     answers_save,
-    consent_set,
     submission_get_or_create,
-    submission_submit,
 )
+from questionnaire.filling.submitting import consent_set, submission_submit
 from questionnaire.kinds import TEXT_MAX_LENGTH
 from questionnaire.models import Answer, ReviewComment, Submission, SubmissionEvent
 from questionnaire.tasks import task_email_submitted

@@ -8,7 +8,8 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
-from questionnaire.filling.services import consent_set, submission_get_or_create, submission_submit
+from questionnaire.filling.services import submission_get_or_create
+from questionnaire.filling.submitting import consent_set, submission_submit
 from questionnaire.models import Submission, SubmissionEvent
 from questionnaire.pdf import render as pdf_render
 from questionnaire.pdf.services import pdf_failure_record, submission_pdf_render

@@ -11,7 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from questionnaire.filling.services import consent_set, submission_get_or_create
+from questionnaire.filling.services import submission_get_or_create
+from questionnaire.filling.submitting import consent_set
 from questionnaire.models import Answer, ReviewComment, Submission, SubmissionEvent
 from tests import factories
 from tests.factories import TEST_PASSWORD
@@ -272,7 +273,8 @@ def test_conditional_question_hidden_then_shown(signed_in, edition, submission):
 
 
 def test_conditional_contact_enforced_on_server(submission, focal_point):
-    from questionnaire.filling.services import SubmissionIncompleteError, submission_submit
+    from questionnaire.filling.services import SubmissionIncompleteError
+    from questionnaire.filling.submitting import submission_submit
 
     values = {**COMPLETE, "q4": {"answer": "yes"}}
     save(submission, focal_point, values)

@@ -17,7 +17,8 @@ from questionnaire.editions.wording import (
     wording_html,
     wording_language,
 )
-from questionnaire.filling.services import consent_set, submission_get_or_create
+from questionnaire.filling.services import submission_get_or_create
+from questionnaire.filling.submitting import consent_set
 from questionnaire.models import Edition, Question, Section, Submission, SubmissionEvent
 from questionnaire.pdf.render import html_to_pdf, submission_html
 from questionnaire.selectors import submission_snapshot

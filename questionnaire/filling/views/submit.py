@@ -22,17 +22,17 @@ from questionnaire.filling.errors import (
     SubmissionNotAllowedError,
 )
 from questionnaire.filling.forms import ConsentForm, VersionForm
-from questionnaire.filling.services import (
-    consent_set,
-    submission_submit,
-    submit_side_effects_waiting,
-)
 from questionnaire.filling.steps import (
     FlowContext,
     ReviewStep,
     SectionStep,
     flow_context,
     flow_steps,
+)
+from questionnaire.filling.submitting import (
+    consent_set,
+    submission_submit,
+    submit_side_effects_waiting,
 )
 from questionnaire.filling.views.current import official_flow
 from questionnaire.models import Submission, SubmissionEvent
