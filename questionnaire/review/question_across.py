@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -194,6 +195,14 @@ def _country_rows(
     return rows
 
 
+def _percent(count: int, total: int) -> int:
+    """count / total in whole percent, halves rounded up (1 of 8 is 13 %, as a reader expects)."""
+    if not total:
+        return 0
+    exact = Decimal(count * 100) / total
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def choice_counts(*, question: Question, rows: list[CountryAnswer]) -> list[ChoiceCounts]:
     """Counts per choice of each part that offers choices, over `rows`, labels in the
     active language; a part left empty or not shown counts as not answered."""
@@ -220,7 +229,7 @@ def choice_counts(*, question: Question, rows: list[CountryAnswer]) -> list[Choi
                         code=code,
                         label=str(label),
                         count=picked[code],
-                        percent=round(picked[code] * 100 / answered) if answered else 0,
+                        percent=_percent(picked[code], answered),
                     )
                     for code, label in choices
                 ],
