@@ -318,3 +318,12 @@ def test_question_across_queries_do_not_grow_with_countries(reviewer_client, edi
 
     assert few == many
     assert few_download == many_download
+
+
+def test_question_across_says_when_a_question_was_not_asked(reviewer_client, q15_set):
+    # q11 is asked only when q10 is "yes"; France answered q10 "no".
+    response = reviewer_client.get(_url("q11"))
+
+    states = {row.country.iso3: row.state for row in response.context["across"].rows}
+    assert states["FRA"] == "not_shown"
+    assert "Not asked: depends on an earlier answer" in response.content.decode()
