@@ -371,6 +371,14 @@ MATRIX: dict[str, Url] = {
         get=STAFF(NOT_FOUND),  # the job has no file yet
         kwargs=lambda w: {"job_id": w.export_job.pk},
     ),
+    # One question across countries (questionnaire/review/question_views.py).
+    "questionnaire:staff_questions": Url(get=STAFF(OK)),
+    "questionnaire:staff_question_across": Url(
+        get=STAFF(OK), kwargs=lambda w: {"code": w.question.code}
+    ),
+    "questionnaire:staff_question_across_download": Url(
+        get=STAFF(OK), kwargs=lambda w: {"code": w.question.code, "file_format": "xlsx"}
+    ),
     # --- The admin site's own pages ------------------------------------------------------
     "admin:index": Url(get=ADMIN_SITE(OK)),
     "admin:login": Url(

@@ -85,6 +85,16 @@ class Kind:
         if not self.is_empty(value):
             yield "", as_str(value)
 
+    # --- Choices (counted per option on the reviewers' question view) --------
+
+    def choices(self, part: dict) -> list[tuple[str, str]]:
+        """(code, label) of what a part offers to choose from; empty for free answers."""
+        return []
+
+    def chosen(self, value: Any, part: dict) -> list[str]:
+        """The codes of choices() that a stored value picks."""
+        return []
+
     # --- Forms and HTML (the filling flow, the read-only pages, the PDF) ----
 
     def form_class(self, part: dict, *, value: Any = None, add_row: bool = False) -> type:

@@ -39,7 +39,11 @@ class YesNoKind(Kind):
         if value in self.CHOICES:
             yield "", value
 
-    display_template = "questionnaire/kinds/yes_no.html"
+    def choices(self, part):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def chosen(self, value, part):
+        return [value] if value in self.CHOICES else []
 
     def form_class(self, part, *, value=None, add_row=False):
         return YesNoPartForm
@@ -127,6 +131,13 @@ class MultiKind(Kind):
             yield code, labels.get(code, code)
         if value.get("other", "").strip():
             yield "other_text", value["other"]
+
+    def choices(self, part):
+        return [(option["code"], option["label"]) for option in part["options"]]
+
+    def chosen(self, value, part):
+        codes = set(self.option_codes(part))
+        return [code for code in (value or {}).get("selected", []) if code in codes]
 
     def form_class(self, part, *, value=None, add_row=False):
         notes = [option for option in part["options"] if option.get("footnote")]
