@@ -18,6 +18,12 @@ from openpyxl import Workbook
 
 from accounts.access import staff_required
 from questionnaire.exports.sheets import neutralise, xlsx_cell
+from questionnaire.review.charts import (
+    CHART_BAR_HEIGHT,
+    CHART_BAR_WIDTH,
+    CHART_LABEL_WIDTH,
+    CHART_ROW_HEIGHT,
+)
 from questionnaire.review.question_across import (
     AcrossFilters,
     ChoiceCounts,
@@ -27,12 +33,6 @@ from questionnaire.review.question_across import (
     question_for_review,
 )
 from questionnaire.selectors import edition_layout
-
-# The bar chart's geometry in SVG user units, as the dashboard's (the chart scales to its box).
-CHART_LABEL_WIDTH = 260
-CHART_BAR_WIDTH = 520
-CHART_ROW_HEIGHT = 26
-CHART_BAR_HEIGHT = 18
 
 DOWNLOADS = {
     "csv": "text/csv; charset=utf-8",
