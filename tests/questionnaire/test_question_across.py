@@ -20,11 +20,6 @@ SCRIPT = "<script>alert('q15')</script>"
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reviewer_client(client, reviewer):
     client.force_login(reviewer)
