@@ -31,8 +31,9 @@ def iso(moment) -> str:
 
 
 def utc(moment: datetime | None) -> datetime | None:
-    """A moment as a date-time cell: in UTC, without its zone (no cell format keeps one)."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment else None
+    """A moment as a date-time cell: in UTC, without its zone (no cell format keeps one),
+    to the second (spreadsheets keep milliseconds at most; nobody needs them here)."""
+    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0) if moment else None
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 from questionnaire.exports.columns import Column, export_columns, wide_row
 from questionnaire.exports.reading import Exporter
-from questionnaire.exports.variables import variable_names
+from questionnaire.exports.variables import column_variable_names
 from questionnaire.kinds.columns import ColumnType
 
 NUMERIC = {ColumnType.BINARY, ColumnType.INTEGER, ColumnType.NUMBER}
@@ -56,7 +56,7 @@ class LabelledExporter(Exporter):
         import pandas as pd
 
         columns = export_columns(submissions=submissions, layout=self.layout)
-        names = variable_names(column.name for column in columns)
+        names = column_variable_names(columns)
         values: list[list[Any]] = [[] for _column in columns]
         for done, snapshot in enumerate(self.snapshots(submissions), start=1):
             row = wide_row(snapshot, columns)

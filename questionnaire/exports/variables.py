@@ -1,6 +1,6 @@
 """Stata and SPSS variable names and labels for the columns of exports.columns.
 
-Stata names are at most 32 characters (28 here, see NAME_MAX) of letters, digits and underscores, not
+Stata names are at most 32 characters of letters, digits and underscores, not
 starting with a digit, not a reserved word; SPSS takes up to 64 bytes and tells
 names apart regardless of case. One name that satisfies both is made for each
 column ("q1.links.link1.url" becomes "q1_links_link1_url"), the same in the
@@ -13,10 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-# Stata allows 32 characters, but pyreadstat names a variable's value labels after it
-# followed by a counter ("q2_answer17"), and a .dta label name holds 32 characters too:
-# 28 leaves room for up to 9,999 labelled variables.
-NAME_MAX = 28
+NAME_MAX = 32
 _NOT_NAME_RE = re.compile(r"[^A-Za-z0-9_]")
 # Stata's reserved names (and str1...str2045, matched below) and SPSS's reserved keywords.
 RESERVED = {
@@ -35,22 +32,31 @@ def _is_reserved(name: str) -> bool:
     return name.lower() in RESERVED or bool(_STATA_STR_RE.fullmatch(name))
 
 
-def variable_names(names: Iterable[str]) -> list[str]:
-    """A valid, unique Stata / SPSS variable name for each column name, in order."""
+def variable_names(names: Iterable[str], *, labelled: Iterable[bool] = ()) -> list[str]:
+    """A valid, unique Stata / SPSS variable name for each column name, in order.
+
+    `labelled` says which columns have value labels: pyreadstat names a variable's value
+    labels after it followed by their count so far ("q4_answer0", "q8_answer_ai12"), and a
+    .dta label name holds 32 characters too, so those names leave room for the count.
+    """
+    names = list(names)
+    labelled = list(labelled) or [False] * len(names)
+    count_digits = len(str(max(sum(labelled) - 1, 0)))
     taken: set[str] = set()
     made = []
-    for name in names:
+    for name, has_labels in zip(names, labelled, strict=True):
+        name_max = NAME_MAX - count_digits if has_labels else NAME_MAX
         base = _NOT_NAME_RE.sub("_", name) or "v"
         if base[0].isdigit():
             base = f"v_{base}"
         if _is_reserved(base):
             base = f"{base}_v"
-        candidate, number = base[:NAME_MAX], 1
+        candidate, number = base[:name_max], 1
         # Told apart regardless of case (SPSS); a cut name may meet another one.
         while candidate.lower() in taken:
             number += 1
             suffix = f"_{number}"
-            candidate = base[: NAME_MAX - len(suffix)] + suffix
+            candidate = base[: name_max - len(suffix)] + suffix
         taken.add(candidate.lower())
         made.append(candidate)
     return made
@@ -70,3 +76,10 @@ def shortened(text: str, *, max_chars: int | None = None, max_bytes: int | None 
     while cut and not fits(text[:cut].rstrip() + "…"):
         cut -= 1
     return text[:cut].rstrip() + "…"
+
+
+def column_variable_names(columns) -> list[str]:
+    """The variable names of exports.columns' columns (the .dta's, the .sav's, the codebook's)."""
+    return variable_names(
+        (column.name for column in columns), labelled=(bool(c.value_labels) for c in columns)
+    )

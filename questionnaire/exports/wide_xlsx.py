@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from questionnaire.exports.columns import COUNTRY_COLUMNS, Column, export_columns, wide_row
 from questionnaire.exports.reading import question_text
 from questionnaire.exports.sheets import ListExporter, Row
-from questionnaire.exports.variables import variable_names
+from questionnaire.exports.variables import column_variable_names
 from questionnaire.kinds.columns import ColumnType
 
 # Column widths in characters: wide enough to read a value, narrow enough to scan a row.
@@ -84,7 +84,7 @@ class WideXlsxExporter(ListExporter):
 
     def _codebook_rows(self, columns: list[Column]):
         sections = {section.id: section for section, _questions in self.layout}
-        variables = variable_names([column.name for column in columns])
+        variables = column_variable_names(columns)
         for column, variable in zip(columns, variables, strict=True):
             described = [column.name, variable]
             if column.question is None:
