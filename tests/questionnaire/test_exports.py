@@ -178,7 +178,8 @@ def _parse_wide(row: dict, column: str, part: dict):
         for index in itertools.count(1):
             if f"{column}.link{index}.url" not in row:
                 break
-            link = {field: row[f"{column}.link{index}.{field}"] for field in ("name", "url", "note")}
+            fields = ("name", "url", "note")
+            link = {field: row[f"{column}.link{index}.{field}"] for field in fields}
             if any(link.values()):
                 links.append({field: text or "" for field, text in link.items()})
         return links
