@@ -196,9 +196,7 @@ def _parse_wide(row: dict, column: str, part: dict):
     raise AssertionError(kind)
 
 
-def test_wide_xlsx_one_column_per_link_field_up_to_the_most_links_given(
-    edition, two_submissions
-):
+def test_wide_xlsx_one_column_per_link_field_up_to_the_most_links_given(edition, two_submissions):
     workbook = load_workbook(io.BytesIO(_export(WideXlsxExporter, edition)), read_only=True)
     header, *rows = list(workbook["answers"].iter_rows(values_only=True))
 
@@ -211,9 +209,10 @@ def test_wide_xlsx_one_column_per_link_field_up_to_the_most_links_given(
     ]
     uzb = dict(zip(header, next(row for row in rows if row[0] == "UZB"), strict=True))
     assert uzb["q1.links.link3.url"] is None
-    assert uzb["q1.links.link2.url"] == two_submissions[0].answers.get(
-        question__code="q1"
-    ).value["links"][1]["url"]
+    assert (
+        uzb["q1.links.link2.url"]
+        == two_submissions[0].answers.get(question__code="q1").value["links"][1]["url"]
+    )
 
 
 def test_wide_xlsx_codebook_lists_every_column(edition, country_a):
