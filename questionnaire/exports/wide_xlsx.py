@@ -43,6 +43,7 @@ class WideXlsxExporter(ListExporter):
     COUNTRY_COLUMNS: ClassVar[Row] = [column.header for column in COUNTRY_COLUMNS]
 
     def sheets(self, submissions, progress):
+        # Kept for column_widths(), which _write_xlsx asks before the sheet's first row.
         columns = self._columns = export_columns(submissions=submissions, layout=self.layout)
         header = [column.name for column in columns]
         yield "answers", header, self._answer_rows(submissions, progress, columns)
