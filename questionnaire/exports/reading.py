@@ -98,7 +98,7 @@ def items_used(*, submissions: QuerySet, layout: EditionLayout) -> dict[tuple[st
         return used
     answers = (
         Answer.objects.filter(
-            submission_id__in=submissions.order_by().values("pk"),
+            submission_id__in=submissions.values("pk"),
             question_id__in=parts_by_question,
         )
         .order_by()
