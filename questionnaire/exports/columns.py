@@ -189,7 +189,7 @@ def wide_columns(layout: EditionLayout, *, items_by_part: ItemsUsed) -> list[Col
                 max_items = items_by_part.get((question.code, part["name"]), 0)
                 for part_column in kind.wide_columns(part, max_items=max_items):
                     key = (question.code, part["name"], part_column.field)
-                    name = ".".join(name for name in key if name)
+                    name = ".".join(piece for piece in key if piece)
                     caption = part_column.caption
                     columns.append(
                         Column(
