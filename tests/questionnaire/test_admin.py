@@ -322,6 +322,23 @@ def test_export_action_downloads_selected_rows(
         assert [c["iso3"] for c in json.loads(content)["countries"]] == ["UZB"]
 
 
+def test_export_action_spss_refusal_is_said_on_the_list(reviewer_client, edition, country_b):
+    # 20,000 Cyrillic characters: more bytes than an SPSS string holds.
+    values = answers_full(edition)
+    values["q6"]["details"] = "ж" * 20_000
+    too_long = submission_full(edition=edition, country=country_b, values=values)
+
+    response = reviewer_client.post(
+        LIST_URL,
+        {"action": "export_spss_sav", "_selected_action": [too_long.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    messages = [str(message) for message in response.context["messages"]]
+    assert any("q6.details is 20,000 characters" in message for message in messages)
+
+
 def test_render_pdf_action_queues_a_forced_render(reviewer_client, submitted, monkeypatch):
     from questionnaire.pdf import services as pdf_services
 
