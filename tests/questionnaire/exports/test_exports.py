@@ -457,7 +457,7 @@ def test_submissions_for_export_filters_statuses(edition, country_a, country_b):
 def test_json_export_keys_match_documented_schema(edition, country_a):
     from pathlib import Path
 
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "exports-json-schema.md").read_text()
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "exports-json-schema.md").read_text()
     schema = json.loads(
         doc.split("## JSON Schema (draft 2020-12)")[1].split("```json")[1].split("```")[0]
     )

@@ -25,7 +25,7 @@ from questionnaire.editions.wording import (
 )
 from questionnaire.models import Answer, Edition, Question, Section, Submission
 
-SPEC = Path(__file__).resolve().parents[2] / "docs" / "msq-2020-questionnaire.md"
+SPEC = Path(__file__).resolve().parents[3] / "docs" / "msq-2020-questionnaire.md"
 CODE_RE = re.compile(r"`(q\d+[a-z]?|x\d+|x_contact)`")
 
 

@@ -18,7 +18,7 @@ from questionnaire.exports.variables import variable_names
 from questionnaire.exports.wide_xlsx import WideXlsxExporter
 from questionnaire.models import ExportJob, Submission
 from tests.factories import answers_full, submission_full
-from tests.questionnaire.test_exports import _export
+from tests.questionnaire.exports.test_exports import _export
 
 Q8_OPTIONS = ["implementation_plan", "aligned_national_strategy"]
 LONG_TEXT = ("Portal history — 20,000 characters. " * 600)[:20_000]
