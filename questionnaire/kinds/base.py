@@ -105,6 +105,16 @@ class Kind:
         """The codes of choices() that a stored value picks."""
         return []
 
+    # --- Carrying an answer into the next edition (questionnaire.editions.lineage) ---
+
+    def carry_over(
+        self, value: Any, part: dict, options: dict[str, str | None]
+    ) -> tuple[Any, list[str]]:
+        """(value for `part`, codes dropped) of a value of an earlier edition's part of this
+        kind. `options` maps old option codes to `part`'s (None: dropped); a code it does not
+        name stays as it is if `part` has it. Kinds without options copy the value."""
+        return value, []
+
     # --- Forms and HTML (the filling flow, the read-only pages, the PDF) ----
 
     def form_class(self, part: dict, *, value: Any = None, add_row: bool = False) -> type:

@@ -175,6 +175,24 @@ class MultiKind(Kind):
             yield code, int(code in selected)
         yield "other_text", dict(shown_part.flat).get("other_text")
 
+    def carry_over(self, value, part, options):
+        """The choices renamed through `options`, in the part's order; a choice it has no
+        counterpart for is dropped and returned. The "Other" text is kept as typed (shown
+        apart if the part has no "Other" option, as always)."""
+        value = value or {}
+        codes = self.option_codes(part)
+        wanted: set[str] = set()
+        dropped: list[str] = []
+        for code in value.get("selected", []):
+            new = options.get(code) if code in options else (code if code in codes else None)
+            if new is None:
+                dropped.append(code)
+            else:
+                wanted.add(new)
+        carried = {"selected": [code for code in codes if code in wanted]}
+        carried["other"] = value.get("other", "")
+        return ({} if self.is_empty(carried) else carried), dropped
+
     def form_class(self, part, *, value=None, add_row=False):
         notes = [option for option in part["options"] if option.get("footnote")]
         marks = {option["code"]: "*" * index for index, option in enumerate(notes, start=1)}
