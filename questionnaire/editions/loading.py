@@ -45,7 +45,9 @@ def edition_load(*, path: Path) -> EditionLoadResult:
 
     Side effects: writes Edition, Section and Question rows in one transaction.
     Questions or sections gone from the file are deleted if no answer uses
-    them; otherwise the load is refused. Idempotent: a second load of the same
+    them and no later edition continues them; otherwise the load is refused.
+    Each question's lineage is checked against the editions loaded and stored
+    resolved (editions.lineage_check). Idempotent: a second load of the same
     file writes nothing and reports no change.
     """
     data = read_edition_file(path)
