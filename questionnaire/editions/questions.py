@@ -185,7 +185,8 @@ def _continues(
     "from": {part: [question or None, old part]}, "map": {part: {old code: new code or None}}};
     None for a question new in its edition."""
     if "continues" not in raw:
-        for name in part_sources:
+        if part_sources:
+            name = next(iter(part_sources))
             raise EditionFileError(
                 path, f"part {name!r}: from needs the question to say what it continues", code
             )

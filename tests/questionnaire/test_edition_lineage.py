@@ -9,6 +9,8 @@ question and the problem, and nothing is loaded; an answer to 2020 is carried in
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from questionnaire.editions.lineage import (
     DroppedChoice,
@@ -58,6 +60,19 @@ def test_edition_example_loads_next_to_2020_without_changing_it(edition):
     assert not {"q11", "q21"} & codes
     continuing = {code for code in codes if example_question(code).lineage}
     assert codes - continuing == {"q2f", "q25"}
+
+
+def test_load_edition_command_loads_example_after_2020(edition, capsys):
+    call_command("load_edition", EXAMPLE)
+    assert "msq-2022-example: 51 created, 0 updated, 0 removed (10 sections, 40 questions)." in (
+        capsys.readouterr().out
+    )
+
+
+def test_load_edition_command_example_first_is_a_clear_error(countries):
+    with pytest.raises(CommandError, match=r"Nothing was loaded\. .*load_edition msq-2020\)"):
+        call_command("load_edition", EXAMPLE)
+    assert Edition.objects.count() == 0
 
 
 def test_edition_example_says_it_is_not_the_real_msq_2022(example):
@@ -247,6 +262,18 @@ BROKEN = [
         setting("q12", "continues", ["msq-2020/q10", "msq-2020/q12"]),
         "part 'answer': part 'answer' is in msq-2020/q10 and msq-2020/q12: "
         "say which with from: q10/answer",
+    ),
+    (
+        "from without continues",
+        "q25",
+        part_setting("q25", 0, "from", "answer"),
+        "part 'answer': from needs the question to say what it continues",
+    ),
+    (
+        "map on a part without options",
+        "q15",
+        lambda data: question_in(data, "q15")["map"].update(details={"a": "b"}),
+        "map names part 'details', which has no options to map",
     ),
     (
         "takes none of its parts",
