@@ -24,7 +24,7 @@ from questionnaire.editions.wording import (
     wording_texts,
 )
 from questionnaire.models import Answer, Edition, Question, Section, Submission
-from tests.questionnaire.edition_variants import edition_variant, question_in
+from tests.questionnaire.editions.edition_variants import edition_variant, question_in
 
 SPEC = Path(__file__).resolve().parents[3] / "docs" / "msq-2020-questionnaire.md"
 CODE_RE = re.compile(r"`(q\d+[a-z]?|x\d+|x_contact)`")

@@ -24,7 +24,7 @@ from questionnaire.editions.reading import edition_path
 from questionnaire.editions.texts import EditionFileError
 from questionnaire.kinds import get_kind
 from questionnaire.models import Edition, Question, Section
-from tests.questionnaire.edition_variants import edition_variant, question_in
+from tests.questionnaire.editions.edition_variants import edition_variant, question_in
 
 EXAMPLE = "msq-2022-example"
 
