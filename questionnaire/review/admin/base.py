@@ -45,7 +45,34 @@ class ReviewerReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Edition)
 class EditionAdmin(ReviewerReadOnlyAdmin):
-    list_display = ("code", "title", "year", "is_open", "source_file", "loaded_at")
+    """The edition's content comes from its file; its calendar is DPIDG's to set here: when it
+    opens, the deadline, and whether it still takes answers (closing it stops late submits)."""
+
+    list_display = (
+        "code",
+        "title",
+        "year",
+        "opens_on",
+        "deadline",
+        "is_open",
+        "source_file",
+        "loaded_at",
+    )
+    fields = (
+        "code",
+        "title",
+        "year",
+        "opens_on",
+        "deadline",
+        "is_open",
+        "source_file",
+        "source_sha256",
+        "loaded_at",
+    )
+    readonly_fields = ("code", "title", "year", "source_file", "source_sha256", "loaded_at")
+
+    def has_change_permission(self, request, obj=None):
+        return reviewer(request)
 
 
 @admin.register(Section)
