@@ -432,7 +432,7 @@ def test_review_lists_missing_items_with_links(signed_in, submission):
 def test_review_offers_no_submit_while_problems_remain(signed_in, submission):
     text = page(signed_in.get("/review/"))
     assert 'action="/review/submit"' not in text and "Submit the questionnaire" not in text
-    assert "Submitting becomes possible once every item listed above is done." in text
+    assert "You will give or refuse the authorization and submit here once every item" in text
     # The wording stays readable meanwhile.
     assert "I/We hereby authorize UNDESA to publish my/our responses" in text
 
