@@ -53,6 +53,9 @@ def test_consent_and_submit_is_one_action(contexts, edition, focal_point):
     _zone_stored(focal_point, ZONE)
     phone.reload()
     audit(phone, "review-390")
+    # Nothing wider than the phone: no sideways scrolling to reach the choice or the button.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect(phone.locator("#submit-form").get_by_role("button")).to_be_visible()
     phone.screenshot(path=str(DOCS_SCREENSHOTS / "review-390.png"), full_page=True)
 
     page = contexts.page(user=focal_point, timezone_id=ZONE)

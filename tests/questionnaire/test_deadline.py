@@ -89,6 +89,7 @@ def test_deadline_passed_says_late_and_submitting_still_works(
     assert "The deadline passed on " in text
     assert "(Europe/Paris); you can still submit." in text
     assert 'action="/review/submit"' in text
+    assert "(Europe/Paris); you can still submit." in page(in_paris.get("/"))
     submission.refresh_from_db()
     response = in_paris.post(
         "/review/submit", {"consent": "granted", "base_version": submission.version}
