@@ -161,3 +161,5 @@ def test_reviewer_sets_the_deadline_in_the_admin(client, reviewer, edition):
     # Reviewers' pages are in UTC.
     assert edition.deadline == DEADLINE
     assert edition.is_open
+    listed = page(client.get("/admin/questionnaire/edition/"))
+    assert "31 March 2027, 21:59 UTC" in listed

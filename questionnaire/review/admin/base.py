@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
+from accounts.time_zones import datetime_with_zone
 from questionnaire.access import is_reviewer
 from questionnaire.models import Edition, Question, Section, Submission
 
@@ -52,8 +53,8 @@ class EditionAdmin(ReviewerReadOnlyAdmin):
         "code",
         "title",
         "year",
-        "opens_on",
-        "deadline",
+        "opens_on_shown",
+        "deadline_shown",
         "is_open",
         "source_file",
         "loaded_at",
@@ -73,6 +74,15 @@ class EditionAdmin(ReviewerReadOnlyAdmin):
 
     def has_change_permission(self, request, obj=None):
         return reviewer(request)
+
+    # Reviewers' pages are in UTC (accounts.time_zones): the dates say so.
+    @admin.display(description=Edition._meta.get_field("opens_on").verbose_name)
+    def opens_on_shown(self, obj: Edition) -> str:
+        return datetime_with_zone(obj.opens_on) if obj.opens_on else "-"
+
+    @admin.display(description=Edition._meta.get_field("deadline").verbose_name)
+    def deadline_shown(self, obj: Edition) -> str:
+        return datetime_with_zone(obj.deadline) if obj.deadline else "-"
 
 
 @admin.register(Section)
