@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "msq_portal.middleware.NoStoreForSignedInMiddleware",
     # A signed-in person's chosen language (User.language) over the cookie and the browser.
     "accounts.middleware.UserLanguageMiddleware",
+    # An official's time zone (User.time_zone, reported by their browser) for the times shown.
+    "accounts.middleware.UserTimeZoneMiddleware",
     # request.user.is_verified(): has this session passed a TOTP check?
     "django_otp.middleware.OTPMiddleware",
     # The sliding idle timeout, without a session write on every request.

@@ -12,7 +12,6 @@ urlpatterns = [
     path("section/<slug:code>/", section.section_step, name="section"),
     path("section/<slug:code>/autosave", section.section_autosave, name="autosave"),
     path("review/", submit.review, name="review"),
-    path("review/consent", submit.consent, name="consent"),
     path("review/submit", submit.submit, name="submit"),
     path("submission/", submit.submission_view, name="submission"),
     path("submission/pdf-status", submit.submission_pdf_status, name="submission_pdf_status"),

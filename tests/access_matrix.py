@@ -269,6 +269,12 @@ MATRIX: dict[str, Url] = {
         data=lambda w: {"token": "123456"},
     ),
     "accounts:session_keepalive": Url(get=SIGNED_IN(NOT_ALLOWED), post=SIGNED_IN(OK)),
+    # The browser's time zone (static/js/time-zone.js): anyone signed in stores their own.
+    "accounts:time_zone": Url(
+        get=SIGNED_IN(NOT_ALLOWED),
+        post=SIGNED_IN(OK),
+        data=lambda w: {"time_zone": "Asia/Tashkent"},
+    ),
     # --- The link checker (linkcheck/urls.py) --------------------------------------------
     # Officials of the country confirm links of their own draft (country B has none: 404).
     "linkcheck:confirm": Url(
@@ -320,17 +326,12 @@ MATRIX: dict[str, Url] = {
         json=True,
     ),
     "questionnaire:review": Url(get=OFFICIALS(OK)),
-    "questionnaire:consent": Url(
-        get=SIGNED_IN(NOT_ALLOWED),
-        # only the focal point gives or refuses the country's authorization to publish
-        post=(LOGIN, FOUND, FOUND, FORBIDDEN, NOT_FOUND),
-        data=lambda w: {"consent": "granted"},
-    ),
     "questionnaire:submit": Url(
         get=SIGNED_IN(NOT_ALLOWED),
-        # country B has nothing to submit; contributors may not submit
+        # The authorization to publish comes with the submit (one POST): country B has
+        # nothing to submit; contributors may neither submit nor give the authorization.
         post=(LOGIN, FOUND, BAD_REQUEST, FORBIDDEN, NOT_FOUND),
-        data=lambda w: {"version": w.submission_a.version},
+        data=lambda w: {"consent": "granted", "base_version": w.submission_a.version},
     ),
     # Country B has not started: sent to its overview.
     "questionnaire:submission": Url(get=(LOGIN, OK, FOUND, OK, NOT_FOUND)),
@@ -438,7 +439,13 @@ MATRIX: dict[str, Url] = {
         history=OK,
         obj=lambda w: w.invitation,
     ),
-    **admin_model("questionnaire", "edition", **READ_ONLY, obj=lambda w: w.edition),
+    # Reviewers set the edition's calendar (opens on, deadline, open); the rest is read-only.
+    **admin_model(
+        "questionnaire",
+        "edition",
+        **READ_ONLY | {"change": (OK, FOUND)},
+        obj=lambda w: w.edition,
+    ),
     **admin_model(
         "questionnaire",
         "section",

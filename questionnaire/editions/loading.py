@@ -63,6 +63,7 @@ def edition_load(*, path: Path) -> EditionLoadResult:
         "translations": data["translations"],
         "source_file": path.name,
         "source_sha256": data["sha256"],
+        **data["schedule"],
     }
     edition = Edition.objects.select_for_update().filter(code=data["code"]).first()
     if edition is None:

@@ -206,7 +206,7 @@ class ConsentForm(forms.Form):
                 _("No, I/we do not authorize UNDESA to publish our responses."),
             ),
         ],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": _("Choose one of the two options.")},
     )
 

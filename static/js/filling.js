@@ -100,8 +100,9 @@
           retryDelay = 0;
           versionInput.value = data.version;
           form.dataset.dirty = "";
-          // The server's time with its zone ("14:05 UTC"), as in its own messages.
-          say(interpolate(gettext("Saved at %s"), [data.saved_at_display]));
+          // The server's time in the official's zone, with it ("19:48 CET"), in the
+          // very words of the "Save draft" banner (the same message id in both catalogues).
+          say(interpolate(gettext("Saved at %(time)s."), { time: data.saved_at_display }, true));
           if (pending) {
             schedule();
           }

@@ -3,8 +3,8 @@
 
 A reviewer invites an official, who sets a password from the e-mailed link,
 fills every section of the MSQ 2020, leaves mid-section and comes back,
-consents, submits and downloads the PDF; the reviewer returns it with a
-comment on one question, the official sees the comment there, edits and
+gives the authorization and submits in one action, downloads the PDF; the
+reviewer returns it with a comment on one question, the official sees the comment there, edits and
 resubmits; the reviewer accepts and exports the XLSX. Every page is checked
 with axe and screenshotted (test-output/screenshots/journey-*.png).
 """
@@ -214,16 +214,15 @@ def fill_remaining_sections(page: Page) -> None:
 
 
 def consent_and_submit(page: Page) -> None:
-    # Every question is answered: only the publication choice is left.
-    problems = page.locator("#submit-problems li")
-    expect(problems).to_have_count(1)
-    expect(problems).to_contain_text("authorization")
-    audit(page, "journey-09-review")
-    page.get_by_label("Yes, I/we authorize UNDESA to publish our responses.").check()
-    page.get_by_role("button", name="Record my choice").click()
-    expect(page.locator("#consent-recorded")).to_contain_text("Authorized to publish")
+    # Every question is answered: nothing is left to fix, and the publication choice is
+    # made in the submit form itself (one action, no separate "Record my choice").
+    expect(page.locator("#submit-problems li")).to_have_count(0)
     expect(page.locator("#submit-ready")).to_be_visible()
-    page.get_by_role("button", name="Submit the questionnaire").click()
+    audit(page, "journey-09-review")
+    expect(page.get_by_role("button", name="Record my choice")).to_have_count(0)
+    form = page.locator("#submit-form")
+    form.get_by_label("Yes, I/we authorize UNDESA to publish our responses.").check()
+    form.get_by_role("button", name="Submit the questionnaire").click()
     expect(page.locator("#submission-status")).to_have_text("Submitted")
     audit(page, "journey-10-submitted")
 

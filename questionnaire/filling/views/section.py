@@ -13,12 +13,11 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.time_zones import time_with_zone
 from questionnaire.filling.errors import (
     AnswerInputError,
     AnswerLimitError,
@@ -37,9 +36,9 @@ ACTIONS = {"back", "save", "continue"}
 
 
 def _saved_label(moment) -> str:
-    # Every time shown says its zone: the portal's clock is UTC (settings.TIME_ZONE).
-    zone = timezone.get_current_timezone_name()
-    return f"{time_format(timezone.localtime(moment), 'TIME_FORMAT')} {zone}"
+    # Every time shown says its zone, the official's own (UserTimeZoneMiddleware): the
+    # autosave status (static/js/filling.js) shows this same label, never the browser's clock.
+    return time_with_zone(moment)
 
 
 def _render_section(

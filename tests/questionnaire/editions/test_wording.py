@@ -23,6 +23,7 @@ from questionnaire.models import Edition, Question, Section, Submission, Submiss
 from questionnaire.pdf.render import html_to_pdf, submission_html
 from questionnaire.selectors import submission_snapshot
 from tests.factories import submission_full
+from tests.questionnaire.test_services import COMPLETE, save
 
 Q1_FR = "Quel est le portail officiel de l'administration en ligne au niveau national ?"
 Q1_AR = "ما هي البوابة الرسمية للحكومة الإلكترونية على الصعيد الوطني؟"
@@ -269,10 +270,17 @@ def test_consent_set_in_a_language_the_edition_lacks_records_english(
 def test_consent_page_in_french_shows_and_records_the_same_french_wording(
     client, focal_point, submission
 ):
+    save(submission, focal_point, COMPLETE)
+    submission.refresh_from_db()
     client.force_login(focal_point)
     shown = page(client.get("/review/", HTTP_ACCEPT_LANGUAGE="fr"))
     assert CONSENT_FR in shown
-    response = client.post("/review/consent", {"consent": "granted"}, HTTP_ACCEPT_LANGUAGE="fr")
+    # Chosen with the submit, in one POST.
+    response = client.post(
+        "/review/submit",
+        {"consent": "granted", "base_version": submission.version},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
     assert response.status_code == 302
     submission.refresh_from_db()
     assert submission.consent_language == "fr"

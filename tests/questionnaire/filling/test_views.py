@@ -429,21 +429,73 @@ def test_review_lists_missing_items_with_links(signed_in, submission):
     assert "I/We hereby authorize UNDESA to publish my/our responses as deemed necessary." in text
 
 
-def test_consent_post_records_choice(signed_in, submission, focal_point):
-    response = signed_in.post("/review/consent", {"consent": "granted"})
-    assert response.status_code == 302
+def test_review_offers_no_submit_while_problems_remain(signed_in, submission):
+    text = page(signed_in.get("/review/"))
+    assert 'action="/review/submit"' not in text and "Submit the questionnaire" not in text
+    assert "You will give or refuse the authorization and submit here once every item" in text
+    # The wording stays readable meanwhile.
+    assert "I/We hereby authorize UNDESA to publish my/our responses" in text
+
+
+def test_review_complete_offers_consent_and_submit_in_one_form(signed_in, submission, focal_point):
+    save(submission, focal_point, COMPLETE)
+    text = page(signed_in.get("/review/"))
+    form = text[text.index('<form method="post" action="/review/submit"') :]
+    form = form[: form.index("</form>")]
+    for part in ('name="consent" value="granted"', 'name="consent" value="refused"'):
+        assert part in form
+    assert "Submit the questionnaire" in form
+    assert "Record my choice" not in text
+    assert 'id="submit-ready"' in text
+
+
+def test_consent_and_submit_in_one_post_records_both_events_and_the_version(
+    signed_in, submission, focal_point, monkeypatch
+):
+    monkeypatch.setattr("questionnaire.tasks.task_render_submission_pdf.delay", lambda **kw: None)
+    save(submission, focal_point, COMPLETE)
+    submission.refresh_from_db()
+    base = submission.version
+    response = signed_in.post("/review/submit", {"consent": "granted", "base_version": base})
+    assert response["Location"] == "/submission/"
     submission.refresh_from_db()
     assert submission.consent == Submission.Consent.GRANTED
     assert submission.consent_by == focal_point
-    assert "Recorded: Authorized to publish" in page(signed_in.get("/review/"))
+    assert submission.status == Submission.Status.SUBMITTED
+    consented = submission.events.get(kind=SubmissionEvent.Kind.CONSENT_CHANGED)
+    submitted = submission.events.get(kind=SubmissionEvent.Kind.SUBMITTED)
+    assert (consented.version, submitted.version) == (base + 1, base + 2)
+    assert submission.submitted_version == submitted.version == submission.version
+    assert submitted.after["consent"] == "granted"
+    assert "Authorized to publish" in page(signed_in.get("/submission/"))
 
 
-def test_consent_post_without_choice_is_an_error(signed_in, submission):
-    response = signed_in.post("/review/consent", {})
+def test_refused_consent_is_submitted_too(signed_in, submission, focal_point, monkeypatch):
+    monkeypatch.setattr("questionnaire.tasks.task_render_submission_pdf.delay", lambda **kw: None)
+    save(submission, focal_point, COMPLETE)
+    submission.refresh_from_db()
+    response = signed_in.post(
+        "/review/submit", {"consent": "refused", "base_version": submission.version}
+    )
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert (submission.status, submission.consent) == ("submitted", "refused")
+
+
+def test_submit_without_a_consent_choice_is_an_error(signed_in, submission, focal_point):
+    save(submission, focal_point, COMPLETE)
+    submission.refresh_from_db()
+    before = (submission.version, submission.events.count())
+    response = signed_in.post("/review/submit", {"base_version": submission.version})
     assert response.status_code == 400
-    assert "Choose one of the two options." in page(response)
+    text = page(response)
+    assert "Choose one of the two options." in text
+    # The form is shown again, with the error tied to the choice.
+    assert 'aria-describedby="consent-errors"' in text
     submission.refresh_from_db()
     assert submission.consent == ""
+    assert submission.status == Submission.Status.DRAFT
+    assert (submission.version, submission.events.count()) == before
 
 
 def test_review_shows_consent_read_only_to_contributor(
@@ -453,40 +505,53 @@ def test_review_shows_consent_read_only_to_contributor(
     text = page(client.get("/review/"))
     assert "No choice has been recorded yet." in text
     assert "Only the focal point can give or refuse the authorization." in text
-    assert 'action="/review/consent"' not in text and "Record my choice" not in text
+    assert 'action="/review/submit"' not in text and "Record my choice" not in text
+    assert 'name="consent"' not in text
     # What is left to do names who can do it.
     assert "The focal point has not yet given or refused the authorization" in text
     assert "Choose whether UNDESA may publish" not in text
     consent_set(submission=submission, user=focal_point, consent="granted")
     text = page(client.get("/review/"))
     assert f"Recorded: Authorized to publish, by {focal_point.full_name} on" in text
-    assert 'action="/review/consent"' not in text
+    assert 'action="/review/submit"' not in text
 
 
-def test_consent_post_by_contributor_is_refused_and_changes_nothing(
+def test_consent_and_submit_by_contributor_is_refused_and_changes_nothing(
     client, contributor, focal_point, submission
 ):
     consent_set(submission=submission, user=focal_point, consent="granted")
+    save(submission, focal_point, COMPLETE)
     submission.refresh_from_db()
     before = (submission.version, submission.events.count())
     client.force_login(contributor)
-    response = client.post("/review/consent", {"consent": "refused"})
+    response = client.post(
+        "/review/submit", {"consent": "refused", "base_version": submission.version}
+    )
     assert response.status_code == 403
-    assert "Only your country's focal point can give or refuse the authorization" in page(response)
+    assert "Only your country's focal point can submit" in page(response)
+    assert "Only the focal point can give or refuse the authorization." in page(response)
     submission.refresh_from_db()
     assert submission.consent == Submission.Consent.GRANTED
     assert submission.consent_by == focal_point
+    assert submission.status == Submission.Status.DRAFT
     assert (submission.version, submission.events.count()) == before
 
 
 def test_submit_with_missing_answers_is_refused_with_list(signed_in, submission):
-    response = signed_in.post("/review/submit", {"base_version": submission.version})
+    response = signed_in.post(
+        "/review/submit", {"consent": "granted", "base_version": submission.version}
+    )
     text = page(response)
     assert response.status_code == 400
     assert "cannot be submitted yet" in text
     assert f'href="/section/{SECTION_I}/#question-q3"' in text
+    # Not offered again while they remain.
+    assert 'action="/review/submit"' not in text
     submission.refresh_from_db()
     assert submission.status == Submission.Status.DRAFT
+    # Both or neither: the choice made with the refused submit is not kept.
+    assert submission.consent == ""
+    assert not submission.events.filter(kind=SubmissionEvent.Kind.CONSENT_CHANGED).exists()
 
 
 def test_submit_complete_makes_read_only(
@@ -499,10 +564,11 @@ def test_submit_complete_makes_read_only(
 ):
     monkeypatch.setattr("questionnaire.tasks.task_render_submission_pdf.delay", lambda **kw: None)
     save(submission, focal_point, COMPLETE)
-    consent_set(submission=submission, user=focal_point, consent="granted")
     submission.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        response = signed_in.post("/review/submit", {"base_version": submission.version})
+        response = signed_in.post(
+            "/review/submit", {"consent": "granted", "base_version": submission.version}
+        )
     assert response["Location"] == "/submission/"
     submission.refresh_from_db()
     assert submission.status == Submission.Status.SUBMITTED
@@ -531,6 +597,9 @@ def test_submit_by_contributor_is_refused_and_explained(
     review = page(client.get("/review/"))
     assert "Only your country's focal point can submit" in review
     assert 'action="/review/submit"' not in review
+    # Who can: the focal point, by name, with a link to write to them.
+    assert f"Your focal point: {focal_point.full_name}" in review
+    assert f'href="mailto:{focal_point.email}"' in review
     submission.refresh_from_db()
     response = client.post("/review/submit", {"base_version": submission.version})
     assert response.status_code == 403
@@ -588,8 +657,7 @@ def test_outsider_never_sees_or_changes_another_country(
     )
     client.post(f"/section/{SECTION_VI}/", data)
     client.post(f"/section/{SECTION_VI}/autosave", data)
-    client.post("/review/consent", {"consent": "refused"})
-    client.post("/review/submit", {"base_version": 99})
+    client.post("/review/submit", {"consent": "refused", "base_version": 99})
     submission.refresh_from_db()
     assert (stored(submission), submission.events.count()) == (before[0], before[1])
     assert submission.consent == ""
@@ -629,12 +697,14 @@ def test_csrf_is_enforced_on_every_form(edition, submission, focal_point):
     for url, payload in [
         (f"/section/{SECTION_VI}/", data),
         (f"/section/{SECTION_VI}/autosave", data),
-        ("/review/consent", {"consent": "granted"}),
-        ("/review/submit", {"base_version": submission.version}),
+        ("/review/submit", {"consent": "granted", "base_version": submission.version}),
+        ("/accounts/time-zone/", {"time_zone": "Asia/Tashkent"}),
     ]:
         assert client.post(url, payload).status_code == 403, url
     submission.refresh_from_db()
     assert stored(submission) == {} and submission.consent == ""
+    focal_point.refresh_from_db()
+    assert focal_point.time_zone == "UTC"
     # With the token from the page, the same post goes through.
     token = client.get(f"/section/{SECTION_VI}/").cookies["csrftoken"].value
     data["csrfmiddlewaretoken"] = token

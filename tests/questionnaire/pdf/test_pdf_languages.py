@@ -67,7 +67,9 @@ def test_submit_through_the_page_in_french_stores_french(client, edition, countr
     client.force_login(focal_point)
     client.post(reverse("set_language"), {"language": "fr", "next": "/"})
 
-    response = client.post(reverse("questionnaire:submit"), {"base_version": draft.version})
+    response = client.post(
+        reverse("questionnaire:submit"), {"consent": "granted", "base_version": draft.version}
+    )
 
     assert response.status_code == 302
     draft.refresh_from_db()
