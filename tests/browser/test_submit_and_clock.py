@@ -14,7 +14,7 @@ from questionnaire.filling.services import submission_get_or_create
 from questionnaire.models import Edition, Submission, SubmissionEvent
 from tests.browser.conftest import PROJECT_ROOT, audit
 from tests.conftest import wait_for
-from tests.questionnaire.test_services import COMPLETE, save
+from tests.questionnaire.filling.test_services import COMPLETE, save
 
 pytestmark = pytest.mark.browser
 

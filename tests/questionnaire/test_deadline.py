@@ -15,7 +15,7 @@ from questionnaire.editions.reading import edition_path
 from questionnaire.editions.texts import EditionFileError
 from questionnaire.filling.services import submission_get_or_create
 from questionnaire.models import Edition, Submission
-from tests.questionnaire.test_services import COMPLETE, save
+from tests.questionnaire.filling.test_services import COMPLETE, save
 
 NOW = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
 # 31 March 2027, 23:59 in Paris (summer time: UTC+2).

@@ -23,7 +23,7 @@ from questionnaire.models import Edition, Question, Section, Submission, Submiss
 from questionnaire.pdf.render import html_to_pdf, submission_html
 from questionnaire.selectors import submission_snapshot
 from tests.factories import submission_full
-from tests.questionnaire.test_services import COMPLETE, save
+from tests.questionnaire.filling.test_services import COMPLETE, save
 
 Q1_FR = "Quel est le portail officiel de l'administration en ligne au niveau national ?"
 Q1_AR = "ما هي البوابة الرسمية للحكومة الإلكترونية على الصعيد الوطني؟"
