@@ -25,6 +25,7 @@ class YesNoKind(Kind):
     display_template = "questionnaire/kinds/yes_no.html"
     pdf_template = "pdf/kinds/yes_no.html"
     wide_cell_text = "text: yes or no"
+    first_field = "value_0"
 
     def coerce(self, raw, part):
         value = posted_str(raw, _("the answer")).strip().lower()
@@ -60,6 +61,7 @@ class MultiKind(Kind):
     has_options = True
     display_template = "questionnaire/kinds/multi.html"
     pdf_template = "pdf/kinds/multi.html"
+    first_field = "selected_0"
 
     def empty(self):
         return {}
@@ -114,11 +116,13 @@ class MultiKind(Kind):
         other_selected = bool(set(value.get("selected", [])) & self.other_codes(part))
         other_text = value.get("other", "").strip()
         if other_selected and not other_text:
-            found.append(Problem(_("You chose “Other”: please say what.")))
+            found.append(Problem(_("You chose “Other”: please say what."), field="other"))
         # An "Other" text without "Other" ticked is kept and shown as given, never refused:
         # real responses do this, and ticking for the official would add a choice they did
         # not make.
-        found += length_problems(_("The “Other” text"), value.get("other", ""), TEXT_MAX_LENGTH)
+        found += length_problems(
+            _("The “Other” text"), value.get("other", ""), TEXT_MAX_LENGTH, field="other"
+        )
         return found
 
     def flatten(self, value, part):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from questionnaire.filling.errors import (
@@ -25,6 +26,7 @@ from questionnaire.filling.errors import (
     StaleVersionError,
     SubmissionLockedError,
 )
+from questionnaire.filling.field_problems import problems_json, problems_to_show, values_as_saved
 from questionnaire.filling.forms import SectionForm, row_to_remove
 from questionnaire.filling.services import answers_save
 from questionnaire.filling.session_stash import stash_pop, stash_save, stash_token
@@ -56,15 +58,22 @@ def _render_section(
     conflicts=(),
     form_errors: list[str] | None = None,
 ) -> HttpResponse:
+    questions = step.questions(context)
     form.annotate(
-        problems=step.problems(context) if problems is None else problems,
+        problems=problems_to_show(questions, context.values) if problems is None else problems,
         errors=errors,
         comments={
             question.id: context.comments_by_question.get(question.code, [])
-            for question in step.questions(context)
+            for question in questions
         },
         conflicts=conflicts,
     )
+    error_summary = [
+        {"number": item.question.display_number, **placed}
+        for item in form.questions
+        if item.shown
+        for placed in item.placed
+    ]
     previous, following = step_neighbours(steps, step)
     submission = context.submission
     return render(
@@ -84,6 +93,7 @@ def _render_section(
             "owner_token": stash_token(country_id=submission.country_id, user_id=request.user.pk),
             "autosave_url": reverse("questionnaire:autosave", kwargs={"code": step.identifier}),
             "form_errors": form_errors or [],
+            "error_summary": error_summary,
             "conflicts": conflicts,
             "general_comments": context.general_comments,
         },
@@ -210,7 +220,21 @@ def _section_save(
         messages.error(request, error.message)
         return redirect("questionnaire:submission")
 
-    if from_stash:
+    attention = len(
+        problems_to_show(questions, values_as_saved(questions, form.raw_values(), context.values))
+    )
+    if attention:
+        # A save that stored a wrong value is no plain success: the page shows what to fix.
+        messages.warning(
+            request,
+            ngettext(
+                "Saved, %(count)d answer needs attention (%(time)s).",
+                "Saved, %(count)d answers need attention (%(time)s).",
+                attention,
+            )
+            % {"count": attention, "time": _saved_label(saved.updated_at)},
+        )
+    elif from_stash:
         messages.success(
             request,
             _("What you typed before signing in again was saved at %(time)s.")
@@ -305,6 +329,7 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
                 details=form.form_errors,
             )
         values = form.raw_values()
+        stored = context.values
     if base_version is None:
         return _json_error(
             gettext_now("Nothing was saved: the page's version is missing: reload the page."),
@@ -344,13 +369,19 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
         return _json_error(str(error.message), 400, code="input")
     except SubmissionLockedError as error:
         return _json_error(str(error.message), 409, code="locked", locked=True)
-    return JsonResponse(
-        {
-            "version": saved.version,
-            "saved_at": saved.updated_at.isoformat(),
-            "saved_at_display": _saved_label(saved.updated_at),
-        }
-    )
+    answer = {
+        "version": saved.version,
+        "saved_at": saved.updated_at.isoformat(),
+        "saved_at_display": _saved_label(saved.updated_at),
+    }
+    if request.content_type != "application/json":
+        # The page's own form sent the whole section: say which problems remain, at which
+        # field, for filling.js to update the messages and the error summary in place.
+        # (A JSON save may send some questions only, so their shown state is not known.)
+        answer["problems"] = problems_json(
+            questions, problems_to_show(questions, values_as_saved(questions, values, stored))
+        )
+    return JsonResponse(answer)
 
 
 # The autosave's refusals carry a code (static/js/filling.js decides by it, never by the
