@@ -56,12 +56,14 @@ class PartForm:
 
     @property
     def is_labelled_by_question(self) -> bool:
-        """Whether the question's own text labels this part, its caption only hidden for
-        screen readers: the only part of a question, or a question's first, uncaptioned
-        "answer" (the "Yes / No" under the question it answers)."""
-        if self.is_formset or len(self.form.fields) != 1:
-            return False
+        """Whether the question's own text labels this part, its caption kept for screen
+        readers only: the only part of a question (one field, or link rows), or a question's
+        first, uncaptioned "answer" (the "Yes / No" under the question it answers)."""
         parts = self.question.parts
+        if self.is_formset:
+            return len(parts) == 1
+        if len(self.form.fields) != 1:
+            return False
         if len(parts) == 1:
             return True
         return (
