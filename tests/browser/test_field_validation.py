@@ -59,6 +59,8 @@ def test_field_bad_url_shows_at_field_and_summary_link_focuses_it(contexts, foca
         has=page.get_by_role("heading", name="There is a problem")
     )
     expect(summary).to_be_visible()
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS_SCREENSHOTS / "section-error-desktop.png"), full_page=False)
     link = summary.get_by_role("link", name=re.compile("does not look like a web address"))
     expect(link).to_have_attribute("href", URL_INPUT)
     link.click()
@@ -66,8 +68,6 @@ def test_field_bad_url_shows_at_field_and_summary_link_focuses_it(contexts, foca
 
     # Screenshots and axe with the error shown, on a desktop and a phone.
     audit(page, "field-validation-desktop")
-    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS_SCREENSHOTS / "section-error-desktop.png"), full_page=False)
     page.set_viewport_size(PHONE)
     page.reload()
     expect_url_error(page)
@@ -178,3 +178,22 @@ def test_field_section_page_height(contexts, focal_point, edition):
     # Issue 12 measured 5,455 px on a desktop and 9,189 px on a phone.
     assert heights[1280] < 4000
     assert heights[390] < 7000
+
+
+def test_field_error_in_arabic_right_to_left(contexts, focal_point, edition, settings):
+    settings.LANGUAGES = [("en", "English"), ("ar", "Arabic")]
+    context = contexts.new(user=focal_point)
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ar", "url": contexts.base_url}]
+    )
+    page = context.new_page()
+    page.goto(SECTION_I)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.locator("[name='q1-links-0-url']").fill(BAD_URL)
+    # The autosave's status and the summary's heading in Arabic (djangojs catalogue).
+    expect(status(page)).to_contain_text("1", timeout=AUTOSAVE_TIMEOUT_MS)
+    expect(status(page)).not_to_contain_text("Saved")
+    expect(page.locator("#error-summary h2")).not_to_have_text("There is a problem")
+    expect(page.locator(URL_INPUT)).to_have_attribute("aria-invalid", "true")
+    audit(page, "field-validation-arabic")
+    page.screenshot(path=str(DOCS_SCREENSHOTS / "section-error-arabic-rtl.png"), full_page=False)
