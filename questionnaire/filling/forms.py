@@ -64,11 +64,13 @@ class PartForm:
             return len(parts) == 1
         if len(self.form.fields) != 1:
             return False
-        if len(parts) == 1:
-            return True
-        return (
-            parts[0] is self.part and self.part["name"] == "answer" and not self.part.get("label")
-        )
+        return len(parts) == 1 or self.is_question_answer
+
+    @property
+    def is_question_answer(self) -> bool:
+        """The question's first, uncaptioned "answer" part: what the question itself asks."""
+        first = self.question.parts[0]
+        return first is self.part and first["name"] == "answer" and not first.get("label")
 
     @property
     def other_codes(self) -> str:
