@@ -471,7 +471,11 @@
   applyOther();
   applyRemoveButtons();
   var errors = document.getElementById("form-errors");
+  var summary = document.getElementById("error-summary");
   if (errors) {
     errors.focus();
+  } else if (summary && window.location.hash === "#error-summary") {
+    // Back from a save that left problems: the summary first, as after any form submission.
+    summary.focus();
   }
 })();

@@ -59,6 +59,8 @@ def test_field_bad_url_shows_at_field_and_summary_link_focuses_it(contexts, foca
         has=page.get_by_role("heading", name="There is a problem")
     )
     expect(summary).to_be_visible()
+    # The page opens at the summary, focused, as after any form submission with errors.
+    expect(page.locator("#error-summary")).to_be_focused()
     DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOCS_SCREENSHOTS / "section-error-desktop.png"), full_page=False)
     link = summary.get_by_role("link", name=re.compile("does not look like a web address"))

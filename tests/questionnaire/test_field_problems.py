@@ -135,3 +135,15 @@ def test_field_problems_overview_numbers_sections_once(signed_in, edition):
     text = page(signed_in.get("/"))
     assert "list-group-numbered" not in text
     assert "I. " in text
+
+
+def test_field_problems_save_with_bad_value_opens_page_at_summary(signed_in, edition, submission):
+    response = signed_in.post(f"/section/{SECTION_I}/", bad_link_data(edition, submission))
+    assert response["Location"] == f"/section/{SECTION_I}/#error-summary"
+
+
+def test_field_problems_continue_with_bad_value_names_the_section(signed_in, edition, submission):
+    data = {**bad_link_data(edition, submission), "action": "continue"}
+    response = signed_in.post(f"/section/{SECTION_I}/", data, follow=True)
+    assert response.redirect_chain[-1][0] == f"/section/{SECTION_II}/"
+    assert "Saved, 1 answer in section I needs attention" in page(response)

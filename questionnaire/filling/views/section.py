@@ -223,27 +223,14 @@ def _section_save(
     attention = len(
         problems_to_show(questions, values_as_saved(questions, form.raw_values(), context.values))
     )
-    if attention:
-        # A save that stored a wrong value is no plain success: the page shows what to fix.
-        messages.warning(
-            request,
-            ngettext(
-                "Saved, %(count)d answer needs attention (%(time)s).",
-                "Saved, %(count)d answers need attention (%(time)s).",
-                attention,
-            )
-            % {"count": attention, "time": _saved_label(saved.updated_at)},
-        )
-    elif from_stash:
-        messages.success(
-            request,
-            _("What you typed before signing in again was saved at %(time)s.")
-            % {"time": _saved_label(saved.updated_at)},
-        )
-    else:
-        messages.success(
-            request, _("Saved at %(time)s.") % {"time": _saved_label(saved.updated_at)}
-        )
+    leaving = action in {"continue", "back"} and not (add_row or remove_row)
+    _say_saved(
+        request,
+        saved=saved,
+        attention=attention,
+        from_stash=from_stash,
+        section=step.section if leaving else None,
+    )
     previous, following = step_neighbours(steps, step)
     if add_row:
         return redirect(f"{step.url}?add={add_row}#{add_row}")
@@ -253,7 +240,36 @@ def _section_save(
         return redirect(following.url)
     if action == "back":
         return redirect(previous.url if previous is not None else reverse("questionnaire:home"))
-    return redirect(step.url)
+    # With problems, the page opens at its error summary (static/js/filling.js focuses it).
+    return redirect(f"{step.url}#error-summary" if attention else step.url)
+
+
+def _say_saved(request, *, saved, attention: int, from_stash: bool, section=None) -> None:
+    """The message after a save. One that stored a wrong value (or left a started question
+    incomplete) is no plain success: it says how many answers need attention, and in which
+    section when the official moves on to another page."""
+    time = _saved_label(saved.updated_at)
+    if attention and section is not None:
+        message = ngettext(
+            "Saved, %(count)d answer in section %(section)s needs attention (%(time)s).",
+            "Saved, %(count)d answers in section %(section)s need attention (%(time)s).",
+            attention,
+        ) % {"count": attention, "section": section.numeral, "time": time}
+        messages.warning(request, message)
+    elif attention:
+        message = ngettext(
+            "Saved, %(count)d answer needs attention (%(time)s).",
+            "Saved, %(count)d answers need attention (%(time)s).",
+            attention,
+        ) % {"count": attention, "time": time}
+        messages.warning(request, message)
+    elif from_stash:
+        messages.success(
+            request,
+            _("What you typed before signing in again was saved at %(time)s.") % {"time": time},
+        )
+    else:
+        messages.success(request, _("Saved at %(time)s.") % {"time": time})
 
 
 @login_not_required
