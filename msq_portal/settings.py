@@ -84,7 +84,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Applications ----------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "msq_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -93,9 +93,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "msq_portal.apps.PortalAxesConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "msq_portal.apps.PortalTotpConfig",
     "csp",
     # The read API's Swagger page is served from ninja's own static files, not a CDN.
     "ninja",

@@ -85,6 +85,10 @@ class Question(models.Model):
     # The other UN languages' wording, {language: {key: text}}; English stays in the
     # columns above (questionnaire.editions.wording).
     translations = models.JSONField(_("translations"), default=dict, blank=True)
+    # The question(s) of an earlier edition this one continues and how their answers map
+    # into its parts (questionnaire.editions.lineage); {} for a question new in its edition.
+    # Written by the loader only; not editable, so not on the admin's pages yet.
+    lineage = models.JSONField(default=dict, blank=True, editable=False)
     order = models.PositiveSmallIntegerField(_("order"))
 
     class Meta:

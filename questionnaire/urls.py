@@ -2,6 +2,7 @@ from django.urls import path
 
 from questionnaire.filling.views import overview, section, submit
 from questionnaire.pdf import downloads
+from questionnaire.review import question_views
 from questionnaire.review import views as staff_views
 
 app_name = "questionnaire"
@@ -45,5 +46,20 @@ urlpatterns = [
         "staff/exports/<int:job_id>/download",
         staff_views.export_job_download,
         name="staff_export_download",
+    ),
+]
+
+# Reviewers only: one question of the edition across every Member State, and its downloads.
+urlpatterns += [
+    path("staff/questions/", question_views.question_index, name="staff_questions"),
+    path(
+        "staff/questions/<slug:code>/",
+        question_views.question_across_view,
+        name="staff_question_across",
+    ),
+    path(
+        "staff/questions/<slug:code>/download.<slug:file_format>",
+        question_views.question_across_download,
+        name="staff_question_across_download",
     ),
 ]

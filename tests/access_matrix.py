@@ -338,14 +338,14 @@ MATRIX: dict[str, Url] = {
     # covers a submitted one).
     "questionnaire:submission_pdf_status": Url(get=(LOGIN, *(NOT_FOUND,) * 4)),
     # Submission PDFs (questionnaire/downloads.py): country A's draft has no stored PDF yet
-    # (tests/questionnaire/test_downloads.py covers a stored one); the DRAFT preview is
+    # (tests/questionnaire/pdf/test_downloads.py covers a stored one); the DRAFT preview is
     # for country A's officials only.
     "questionnaire:submission_pdf": Url(
         get=(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
         kwargs=lambda w: {"submission_id": w.submission_a.pk},
     ),
     # A draft has no submitted version to render in another language: 404 for everyone
-    # (the copies themselves: tests/questionnaire/test_pdf_languages.py).
+    # (the copies themselves: tests/questionnaire/pdf/test_pdf_languages.py).
     "questionnaire:submission_pdf_in_language": Url(
         get=(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
         kwargs=lambda w: {"submission_id": w.submission_a.pk, "language": "en"},
@@ -370,6 +370,14 @@ MATRIX: dict[str, Url] = {
     "questionnaire:staff_export_download": Url(
         get=STAFF(NOT_FOUND),  # the job has no file yet
         kwargs=lambda w: {"job_id": w.export_job.pk},
+    ),
+    # One question across countries (questionnaire/review/question_views.py).
+    "questionnaire:staff_questions": Url(get=STAFF(OK)),
+    "questionnaire:staff_question_across": Url(
+        get=STAFF(OK), kwargs=lambda w: {"code": w.question.code}
+    ),
+    "questionnaire:staff_question_across_download": Url(
+        get=STAFF(OK), kwargs=lambda w: {"code": w.question.code, "file_format": "xlsx"}
     ),
     # --- The admin site's own pages ------------------------------------------------------
     "admin:index": Url(get=ADMIN_SITE(OK)),

@@ -189,6 +189,18 @@ def read_edition_file(path: Path) -> dict:
                 code,
             )
 
+    # A question continues one of an earlier edition: its own is the shortest loop there is.
+    # The other references are checked against the loaded editions (editions.lineage_check).
+    for code, question in questions.items():
+        continued = question["continues"]
+        if continued and continued["edition"] == str(raw["code"]):
+            raise EditionFileError(
+                path,
+                f"continues {continued['edition']}/{continued['questions'][0]}, a question of "
+                "its own edition: an edition cannot continue itself (a cycle)",
+                code,
+            )
+
     edition = {
         "code": str(raw["code"]),
         "year": raw["year"],

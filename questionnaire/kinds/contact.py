@@ -11,6 +11,7 @@ from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
 from questionnaire.kinds.base import Kind
+from questionnaire.kinds.columns import PartColumn
 from questionnaire.kinds.problems import (
     EMAILS_MAX,
     SHORT_TEXT_MAX_LENGTH,
@@ -106,6 +107,24 @@ class ContactKind(Kind):
             yield "emails", "; ".join(value["emails"])
         if value.get("phone"):
             yield "phone", value["phone"]
+
+    # The wide exports' columns, one per field, in flatten()'s order.
+    WIDE_FIELDS: ClassVar[tuple[str, ...]] = ("name", "title", "organization", "emails", "phone")
+
+    def wide_columns(self, part, *, max_items=0):
+        return [
+            PartColumn(
+                field,
+                cell="text: the e-mail addresses, separated by “; ”"
+                if field == "emails"
+                else f"text: the contact's {field}, as typed",
+                caption=field,
+            )
+            for field in self.WIDE_FIELDS
+        ]
+
+    def wide_cells(self, shown_part):
+        yield from shown_part.flat
 
     def form_class(self, part, *, value=None, add_row=False):
         return ContactPartForm

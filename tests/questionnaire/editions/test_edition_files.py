@@ -24,8 +24,9 @@ from questionnaire.editions.wording import (
     wording_texts,
 )
 from questionnaire.models import Answer, Edition, Question, Section, Submission
+from tests.questionnaire.editions.edition_variants import edition_variant, question_in
 
-SPEC = Path(__file__).resolve().parents[2] / "docs" / "msq-2020-questionnaire.md"
+SPEC = Path(__file__).resolve().parents[3] / "docs" / "msq-2020-questionnaire.md"
 CODE_RE = re.compile(r"`(q\d+[a-z]?|x\d+|x_contact)`")
 
 
@@ -173,20 +174,10 @@ def test_load_edition_command_reports_up_to_date(edition, capsys):
 
 
 def write_variant(tmp_path: Path, change) -> Path:
-    data = yaml.safe_load(edition_path("msq-2020").read_text(encoding="utf-8"))
-    change(data)
-    path = tmp_path / "broken.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    return edition_variant(tmp_path, "msq-2020", change, name="broken.yaml")
 
 
-def first_question(data, code):
-    for section in data["sections"]:
-        for item in section["questions"]:
-            for question in item.get("questions", [item]):
-                if question.get("code") == code:
-                    return question
-    raise KeyError(code)
+first_question = question_in
 
 
 def set_kind(code, kind):

@@ -15,7 +15,7 @@ from questionnaire.pdf import render as pdf_render
 from questionnaire.pdf.services import pdf_failure_record, submission_pdf_render
 from questionnaire.review.services import submission_return
 from tests.factories import submission_full
-from tests.questionnaire.test_services import COMPLETE, save
+from tests.questionnaire.filling.test_services import COMPLETE, save
 
 STUB_PDF = b"%PDF-1.7 stub\n%%EOF\n"
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import Country, User
 from questionnaire.exports import jobs as export_jobs
 from questionnaire.exports.jobs import export_job_create, export_job_run
-from questionnaire.models import ExportJob, Submission
+from questionnaire.models import Edition, ExportJob, Submission
 from tests.conftest import wait_for
 from tests.factories import OfficialFactory, submission_full
 
@@ -59,6 +59,25 @@ def test_dashboard_counts_on_known_set(reviewer_client, known_set):
     assert _row(response, "Central Asia").cells == [3, 0, 1, 0, 1]
     assert _row(response, "Western Europe").cells == [7, 1, 0, 1, 0]
     assert _row(response, "Oceania").cells == [14, 0, 0, 0, 0]
+
+
+def test_dashboard_opens_on_the_current_edition_not_the_newest_loaded(
+    reviewer_client, known_set, edition
+):
+    # A later edition loaded for a demo (or planned) must not take the dashboard over.
+    Edition.objects.create(
+        code="msq-2099-planned",
+        year=2099,
+        title="A planned edition",
+        consent_text="-",
+        source_file="-",
+        source_sha256="0" * 64,
+    )
+
+    response = reviewer_client.get(DASHBOARD)
+
+    assert response.context["edition"] == edition
+    assert response.context["rows"][0].cells == [189, 1, 1, 1, 1]
 
 
 def test_dashboard_chart_is_svg_without_inline_style(reviewer_client, known_set):

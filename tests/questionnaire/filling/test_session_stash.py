@@ -9,8 +9,8 @@ from django.core import signing
 from questionnaire.filling import session_stash
 from questionnaire.filling.services import submission_get_or_create
 from tests.factories import TEST_PASSWORD
+from tests.questionnaire.filling.test_views import SECTION_VI, page, section, stored
 from tests.questionnaire.filling_helpers import section_data
-from tests.questionnaire.test_views import SECTION_VI, page, section, stored
 
 
 @pytest.fixture

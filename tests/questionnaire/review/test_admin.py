@@ -322,6 +322,23 @@ def test_export_action_downloads_selected_rows(
         assert [c["iso3"] for c in json.loads(content)["countries"]] == ["UZB"]
 
 
+def test_export_action_spss_refusal_is_said_on_the_list(reviewer_client, edition, country_b):
+    # 20,000 Cyrillic characters: more bytes than an SPSS string holds.
+    values = answers_full(edition)
+    values["q6"]["details"] = "ж" * 20_000
+    too_long = submission_full(edition=edition, country=country_b, values=values)
+
+    response = reviewer_client.post(
+        LIST_URL,
+        {"action": "export_spss_sav", "_selected_action": [too_long.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    messages = [str(message) for message in response.context["messages"]]
+    assert any("q6.details is 20,000 characters" in message for message in messages)
+
+
 def test_render_pdf_action_queues_a_forced_render(reviewer_client, submitted, monkeypatch):
     from questionnaire.pdf import services as pdf_services
 
@@ -418,3 +435,68 @@ def test_review_page_names_the_submission_as_the_country_counts_it(
     assert f"Submission 2 of {when}" in page
     assert "on submission 1" in page
     assert "version 14 submitted" not in page
+
+
+@pytest.fixture
+def superuser(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(is_staff=True, is_superuser=True, email="root@un.example.org")
+
+
+def _admin_home_sections(page: str) -> dict[str, list[str]]:
+    """{section caption: [model names]} of the admin home's app list, as shown."""
+    sections = {}
+    for caption, body in re.findall(
+        r'<caption>\s*(?:<span class="section">|<a [^>]*class="section"[^>]*>)([^<]+)</(?:span|a)>'
+        r"\s*</caption>(.*?)</table>",
+        page,
+        re.S,
+    ):
+        sections[caption.strip()] = [
+            name.strip()
+            for name in re.findall(r'<th scope="row"[^>]*>\s*<a [^>]*>([^<]+)</a>', body)
+        ]
+    return sections
+
+
+def test_admin_home_groups_models_for_reviewers(client, superuser):
+    client.force_login(superuser)
+    page = client.get(reverse("admin:index")).content.decode()
+
+    sections = _admin_home_sections(page)
+    assert list(sections) == ["Review", "Accounts", "Security"]
+    assert sections["Review"][:2] == ["Submissions", "Review comments"]
+    assert {"Export jobs", "Link checks", "Editions", "Questions"} <= set(sections["Review"])
+    assert {"Users", "Countries", "Invitations", "Groups"} <= set(sections["Accounts"])
+    assert {"Access attempts", "Access failures", "TOTP devices"} <= set(sections["Security"])
+    # No raw app labels, and the review console's shortcuts are still there.
+    visible = re.sub(r"<[^>]+>", " ", page).lower()
+    assert "axes" not in visible
+    assert "otp_totp" not in visible
+    assert reverse("questionnaire:staff_questions") in page
+    assert reverse("questionnaire:staff_dashboard") in page
+
+
+def test_admin_home_sections_are_translated(client, superuser):
+    client.force_login(superuser)
+    page = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert list(_admin_home_sections(page))[:1] == ["Examen"]
+
+
+def test_admin_app_pages_keep_readable_app_names(client, superuser):
+    client.force_login(superuser)
+
+    axes_page = client.get(reverse("admin:app_list", args=["axes"])).content.decode()
+    totp_page = client.get(reverse("admin:app_list", args=["otp_totp"])).content.decode()
+
+    assert "Sign-in attempts" in axes_page
+    assert "Two-factor sign-in" in totp_page
+
+
+def test_admin_home_shows_a_reviewer_only_what_they_may_open(reviewer_client):
+    page = reviewer_client.get(reverse("admin:index")).content.decode()
+
+    sections = _admin_home_sections(page)
+    assert "Review" in sections and "Submissions" in sections["Review"]

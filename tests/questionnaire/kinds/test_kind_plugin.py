@@ -1,5 +1,6 @@
 """A kind is one class plus its templates: a throwaway `date` kind, defined and registered here
-alone, works in the section form, the PDF, the tidy CSV, the wide XLSX and its codebook."""
+alone, works in the section form, the PDF, the tidy CSV, the wide XLSX and its codebook, and the
+Stata and SPSS files."""
 
 import copy
 import csv
@@ -193,3 +194,25 @@ def test_throwaway_kind_in_tidy_csv_wide_xlsx_and_codebook(edition, submission, 
         "When was the portal last redesigned?",
         CODEBOOK_CELL,
     )
+
+
+def test_throwaway_kind_in_stata_and_spss_files(edition, submission, date_question, tmp_path):
+    import pyreadstat
+
+    from questionnaire.exports.spss_sav import SpssSavExporter
+    from questionnaire.exports.stata_dta import StataDtaExporter
+
+    submission.answers.create(question=date_question, value={"answer": "2026-03-01"})
+
+    for exporter_class, read in (
+        (StataDtaExporter, pyreadstat.read_dta),
+        (SpssSavExporter, pyreadstat.read_sav),
+    ):
+        path = tmp_path / f"export.{exporter_class.extension}"
+        path.write_bytes(_export(exporter_class, edition))
+        frame, meta = read(str(path))
+        # A text column by default: its cell (a date) written as its text.
+        assert frame["q99_answer"][0] == "2026-03-01"
+        assert meta.column_names_to_labels["q99_answer"] == (
+            "q99.answer: 99 When was the portal last redesigned?"
+        )

@@ -16,8 +16,8 @@ from questionnaire.filling.submitting import consent_set
 from questionnaire.models import Answer, ReviewComment, Submission, SubmissionEvent
 from tests import factories
 from tests.factories import TEST_PASSWORD
+from tests.questionnaire.filling.test_services import COMPLETE, save
 from tests.questionnaire.filling_helpers import links_data, section_data
-from tests.questionnaire.test_services import COMPLETE, save
 
 SECTION_I = "institutional-framework"
 SECTION_VI = "social-media"
