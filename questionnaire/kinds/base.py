@@ -58,6 +58,9 @@ class Kind:
     form_template: ClassVar[str] = "questionnaire/kinds/form/fields.html"
     display_template: ClassVar[str] = "questionnaire/kinds/text.html"
     pdf_template: ClassVar[str] = "pdf/kinds/_flat.html"
+    # The input of its form a problem of the part as a whole ("This needs an answer.")
+    # is shown at and linked to, as "<field>" or "<field>_<option>" (Django's ids).
+    first_field: ClassVar[str] = "value"
 
     # --- The stored value ---------------------------------------------------
 

@@ -29,6 +29,7 @@ class YesNoKind(Kind):
     # yes is the column's mean), and Stata and SPSS show them labelled yes / no.
     wide_cell_text = "1 = yes, 0 = no; empty when not answered"
     wide_type = ColumnType.BINARY
+    first_field = "value_0"
 
     def coerce(self, raw, part):
         value = posted_str(raw, _("the answer")).strip().lower()
@@ -75,6 +76,7 @@ class MultiKind(Kind):
     has_options = True
     display_template = "questionnaire/kinds/multi.html"
     pdf_template = "pdf/kinds/multi.html"
+    first_field = "selected_0"
 
     def empty(self):
         return {}
@@ -129,11 +131,13 @@ class MultiKind(Kind):
         other_selected = bool(set(value.get("selected", [])) & self.other_codes(part))
         other_text = value.get("other", "").strip()
         if other_selected and not other_text:
-            found.append(Problem(_("You chose “Other”: please say what.")))
+            found.append(Problem(_("You chose “Other”: please say what."), field="other"))
         # An "Other" text without "Other" ticked is kept and shown as given, never refused:
         # real responses do this, and ticking for the official would add a choice they did
         # not make.
-        found += length_problems(_("The “Other” text"), value.get("other", ""), TEXT_MAX_LENGTH)
+        found += length_problems(
+            _("The “Other” text"), value.get("other", ""), TEXT_MAX_LENGTH, field="other"
+        )
         return found
 
     def flatten(self, value, part):

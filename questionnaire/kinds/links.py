@@ -46,6 +46,7 @@ class LinksKind(Kind):
     label = _("Links")
     FIELDS: ClassVar[tuple[str, ...]] = ("name", "url", "note")
     form_template = "questionnaire/kinds/form/links.html"
+    first_field = "0-url"
     display_template = "questionnaire/kinds/links.html"
     pdf_template = "pdf/kinds/links.html"
 
@@ -81,21 +82,29 @@ class LinksKind(Kind):
         for index, row in enumerate(value, start=1):
             url = row.get("url", "")
             name = row.get("name", "")
+            # The row's fields in the form: rows are numbered from 0 there.
+            at = {key: f"{index - 1}-{key}" for key in self.FIELDS}
             if not url.strip():
-                found.append(Problem(_("Link %(n)d has no URL.") % {"n": index}))
+                found.append(Problem(_("Link %(n)d has no URL.") % {"n": index}, field=at["url"]))
             elif url_href(url) is None:
                 found.append(
                     Problem(
                         _("Link %(n)d: “%(url)s” does not look like a web address.")
-                        % {"n": index, "url": url[:200]}
+                        % {"n": index, "url": url[:200]},
+                        field=at["url"],
                     )
                 )
-            found += length_problems(_("Link %(n)d's URL") % {"n": index}, url, URL_MAX_LENGTH)
             found += length_problems(
-                _("Link %(n)d's name") % {"n": index}, name, SHORT_TEXT_MAX_LENGTH
+                _("Link %(n)d's URL") % {"n": index}, url, URL_MAX_LENGTH, field=at["url"]
             )
             found += length_problems(
-                _("Link %(n)d's note") % {"n": index}, row.get("note", ""), TEXT_MAX_LENGTH
+                _("Link %(n)d's name") % {"n": index}, name, SHORT_TEXT_MAX_LENGTH, field=at["name"]
+            )
+            found += length_problems(
+                _("Link %(n)d's note") % {"n": index},
+                row.get("note", ""),
+                TEXT_MAX_LENGTH,
+                field=at["note"],
             )
         return found
 

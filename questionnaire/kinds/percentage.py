@@ -104,9 +104,12 @@ class PercentageKind(Kind):
         if typed:
             read = _read_percentage(typed)
             if isinstance(read, Problem):
+                read.field = "value"
                 found.append(read)
-        found += length_problems(_("The percentage"), typed, SHORT_TEXT_MAX_LENGTH)
-        found += length_problems(_("The comment"), value.get("comment", ""), TEXT_MAX_LENGTH)
+        found += length_problems(_("The percentage"), typed, SHORT_TEXT_MAX_LENGTH, field="value")
+        found += length_problems(
+            _("The comment"), value.get("comment", ""), TEXT_MAX_LENGTH, field="comment"
+        )
         return found
 
     def flatten(self, value, part):
