@@ -281,7 +281,12 @@ def test_pdf_rendered_by_a_worker_is_downloaded_through_the_other_web_host(
 
         submitted = browser.post(
             f"{web_a.url}/review/submit",
-            data={"base_version": draft.version, "csrfmiddlewaretoken": _csrf(overview)},
+            # The authorization to publish is chosen with the submit, in one POST.
+            data={
+                "base_version": draft.version,
+                "consent": Submission.Consent.GRANTED,
+                "csrfmiddlewaretoken": _csrf(overview),
+            },
         )
         assert (submitted.status_code, submitted.headers["location"]) == (302, "/submission/")
 
