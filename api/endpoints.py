@@ -30,10 +30,10 @@ from api.selectors import api_token_for_secret, submissions_page
 from msq_portal.ratelimit import rate_limit_exceeded
 from questionnaire.access import submission_visible_or_404
 from questionnaire.exports.json_nested import JsonExporter
-from questionnaire.exports.reading import submissions_for_export
+from questionnaire.exports.reading import export_snapshot, submissions_for_export
 from questionnaire.exports.tidy_csv import TidyCsvExporter
 from questionnaire.models import Edition, Submission
-from questionnaire.selectors import edition_layout, snapshot_build, submission_values
+from questionnaire.selectors import edition_layout, submission_values
 
 CURSOR_SALT = "api.v1.submissions.cursor"
 # A streamed response is sent in pieces of about this many bytes, not a row at a time.
@@ -350,7 +350,7 @@ def submission_answers(request, submission_id: int):
     _only_params(request, ())
     # The token's owner is a reviewer (ReviewerToken): questionnaire.access's rule for them.
     submission = submission_visible_or_404(user=request.auth, submission_id=submission_id)
-    snapshot = snapshot_build(
+    snapshot = export_snapshot(
         submission=submission,
         layout=edition_layout(edition=submission.edition),
         values=submission_values(submission=submission),

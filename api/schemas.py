@@ -97,5 +97,9 @@ class SubmissionAnswers(Schema):
     submitted_version: int | None
     submitted_at: str | None
     consent: str
+    # questionnaire.progress's rule, as on the officials' overview and the reviewers' pages.
+    progress_percent: int
+    questions_answered: int
+    questions_applicable: int
     # {section code: {question code: {part name: value}}}, shown questions only.
     sections: dict[str, dict[str, dict[str, Any]]]

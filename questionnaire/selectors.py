@@ -165,6 +165,10 @@ class SubmissionSnapshot:
     edition: Edition
     country: Country
     sections: list[SectionSnapshot]
+    # The questionnaire.progress.Progress of these answers, when the reader computed it (the
+    # exports do, from the values they read). Not typed here: questionnaire.progress reads
+    # through this module.
+    progress: Any = None
 
     @property
     def problems(self) -> dict[str, list[str]]:
@@ -206,6 +210,7 @@ def snapshot_build(
     layout: EditionLayout,
     values: dict[str, dict],
     with_problems: bool = True,
+    progress: Any = None,
 ) -> SubmissionSnapshot:
     """A SubmissionSnapshot from values already read: no query (submission.country is used).
 
@@ -251,4 +256,5 @@ def snapshot_build(
         edition=edition,
         country=submission.country,
         sections=section_snapshots,
+        progress=progress,
     )

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.template.defaultfilters import urlize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -132,14 +133,18 @@ def wording(obj: Any, field: str, *, language: str | None = None) -> Wording:
     return Wording(_english(obj, field), ENGLISH)
 
 
-def wording_html(text: Wording, *, page_language: str | None = None) -> SafeString:
+def wording_html(
+    text: Wording, *, page_language: str | None = None, linked: bool = False
+) -> SafeString:
     """The text escaped, in a span naming its language and direction unless the page and the
     text are both English: a fallback inside a French or Arabic page is read as English, left
-    to right, and a translation says its own language."""
+    to right, and a translation says its own language. `linked`: its web and e-mail
+    addresses as links (the urlize filter, which escapes the rest)."""
+    content = urlize(text.text, autoescape=True) if linked else text.text
     page = wording_language(page_language or get_language())
     if text.lang == ENGLISH and page == ENGLISH:
-        return format_html("{}", text.text)
-    return format_html('<span lang="{}" dir="{}">{}</span>', text.lang, text.dir, text.text)
+        return format_html("{}", content)
+    return format_html('<span lang="{}" dir="{}">{}</span>', text.lang, text.dir, content)
 
 
 def part_wording(

@@ -120,6 +120,32 @@ COUNTRY_COLUMNS: tuple[CountryColumn, ...] = (
         lambda s: s.submission.language,
         cell="the interface language of the official who submitted (en, fr, es, ru, ar, zh-hans)",
     ),
+    # questionnaire.progress's rule, as the officials' overview and the reviewers' pages show
+    # it: set on each snapshot by exports.reading (from the values it read, no query more).
+    CountryColumn(
+        "progress_percent",
+        "progress_percent",
+        lambda s: s.progress.percent,
+        on_answer_rows=False,
+        type=ColumnType.INTEGER,
+        cell="progress: the applicable questions answered without problems, in % (rounded down)",
+    ),
+    CountryColumn(
+        "questions_answered",
+        "questions_answered",
+        lambda s: s.progress.done,
+        on_answer_rows=False,
+        type=ColumnType.INTEGER,
+        cell="how many applicable questions are answered without problems",
+    ),
+    CountryColumn(
+        "questions_applicable",
+        "questions_applicable",
+        lambda s: s.progress.total,
+        on_answer_rows=False,
+        type=ColumnType.INTEGER,
+        cell="how many questions the country's answers make applicable (shown)",
+    ),
 )
 
 

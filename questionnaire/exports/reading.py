@@ -1,7 +1,8 @@
 """What every export reads: the submissions chosen, their snapshots in chunks, the Exporter base.
 
 Every format reads submissions in chunks (answers read per chunk) and builds
-each row from the same SubmissionSnapshot as the pages and the PDF, so memory
+each row from the same SubmissionSnapshot as the pages and the PDF (with each
+country's progress computed from the same values, no query more), so memory
 stays flat whatever the number of countries and every format shows the same
 answers. An exporter turns a queryset of submissions into a file written to a
 binary stream.
@@ -20,6 +21,7 @@ from linkcheck.exports import snapshots_with_link_status
 from questionnaire.answers import part_value
 from questionnaire.kinds import get_kind
 from questionnaire.models import Answer, Edition, Submission
+from questionnaire.progress import progress_of
 from questionnaire.selectors import (
     EditionLayout,
     SubmissionSnapshot,
@@ -43,8 +45,38 @@ def submissions_for_export(*, edition: Edition, statuses: Iterable[str] = ()) ->
     return queryset
 
 
+def export_snapshot(
+    *,
+    submission: Submission,
+    layout: EditionLayout,
+    values: dict[str, dict],
+    with_progress: bool = True,
+) -> SubmissionSnapshot:
+    """What an export writes of one submission, from values already read (no query).
+
+    Its questions' problems are left out (no export shows them, and checking every value
+    was half the time of an export); its progress, when asked for, is computed from the
+    same values by questionnaire.progress, the rule of the officials' and reviewers' pages.
+    """
+    progress = None
+    if with_progress:
+        questions = [question for _section, questions in layout for question in questions]
+        progress = progress_of(questions, values)
+    return snapshot_build(
+        submission=submission,
+        layout=layout,
+        values=values,
+        with_problems=False,
+        progress=progress,
+    )
+
+
 def snapshots_iter(
-    *, submissions: QuerySet, layout: EditionLayout, chunk_size: int = CHUNK_SIZE
+    *,
+    submissions: QuerySet,
+    layout: EditionLayout,
+    chunk_size: int = CHUNK_SIZE,
+    with_progress: bool = True,
 ) -> Iterator[SubmissionSnapshot]:
     """Snapshots of the submissions in country order, two queries per chunk.
 
@@ -67,11 +99,11 @@ def snapshots_iter(
             code_by_question_id=code_by_question_id,
         )
         for submission in chunk:
-            yield snapshot_build(
+            yield export_snapshot(
                 submission=submission,
                 layout=layout,
                 values=values.pop(submission.pk),
-                with_problems=False,
+                with_progress=with_progress,
             )
 
 
@@ -120,6 +152,9 @@ class Exporter:
     verbose_name: ClassVar[str]
     extension: ClassVar[str]
     content_type: ClassVar[str]
+    # Whether its rows carry each country's progress (the tidy CSV's answer rows do not:
+    # it is not computed for them).
+    with_progress: ClassVar[bool] = True
 
     def __init__(self, *, edition: Edition):
         self.edition = edition
@@ -132,7 +167,10 @@ class Exporter:
     def snapshots(self, submissions: QuerySet) -> Iterator[SubmissionSnapshot]:
         # linkcheck (issue 16): each link carries its last check ("N.link_status"), after its URL.
         return snapshots_with_link_status(
-            snapshots_iter(submissions=submissions, layout=self.layout), edition=self.edition
+            snapshots_iter(
+                submissions=submissions, layout=self.layout, with_progress=self.with_progress
+            ),
+            edition=self.edition,
         )
 
     def write(self, *, submissions: QuerySet, out: IO[bytes], progress: Progress | None = None):

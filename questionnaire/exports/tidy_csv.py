@@ -20,6 +20,7 @@ class TidyCsvExporter(ListExporter):
     output = "csv"
     extension = "csv"
     content_type = "text/csv"
+    with_progress = False  # the progress columns are a whole country's, not on answer rows
     HEADER: ClassVar[Row] = [
         "edition",
         *country_headers(on_answer_rows=True),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import FileResponse
@@ -30,6 +31,27 @@ from questionnaire.review.selectors import (
 
 # Spooled in memory up to this size, then on disk: a selected-rows export never fills memory.
 SPOOL_MAX_BYTES = 8 * 1024 * 1024
+
+
+class SubmitterLanguageFilter(admin.SimpleListFilter):
+    """The submitter's language by name, and the submissions never submitted (no language):
+    Django's own filter listed that empty value as a link without text."""
+
+    title = _("language")
+    parameter_name = "language"
+    NONE = "none"
+
+    def lookups(self, request, model_admin):
+        return [(code, language_name(code)) for code, _name in settings.LANGUAGES] + [
+            (self.NONE, _("Not submitted"))
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.NONE:
+            return queryset.filter(language="")
+        if self.value():
+            return queryset.filter(language=self.value())
+        return queryset
 
 
 def _export_action(identifier: str):
@@ -68,7 +90,7 @@ class SubmissionAdmin(SubmissionReviewMixin, ReviewerReadOnlyAdmin):
         "country__region",
         "country__subregion",
         "consent",
-        "language",
+        SubmitterLanguageFilter,
         HasBrokenLinksFilter,  # linkcheck (issue 16)
     )
     search_fields = ("country__name", "country__official_name", "country__iso3", "country__iso2")

@@ -97,6 +97,26 @@ def test_wording_html_marks_fallback_and_translation_with_their_language():
     )
 
 
+def test_wording_html_linked_makes_addresses_links_and_escapes_the_rest():
+    text = Wording(
+        "Write to dpidg@un.org <b>now</b>, or see https://publicadministration.un.org", "en"
+    )
+
+    linked = wording_html(text, page_language="en", linked=True)
+
+    assert '<a href="mailto:dpidg@un.org">dpidg@un.org</a>' in linked
+    assert 'href="https://publicadministration.un.org"' in linked
+    assert "&lt;b&gt;now&lt;/b&gt;" in linked
+
+
+def test_overview_introduction_contact_address_is_a_mailto_link(client, focal_point, edition):
+    client.force_login(focal_point)
+
+    page = client.get("/").content.decode()
+
+    assert '<a href="mailto:dpidg@un.org">dpidg@un.org</a>' in page.split("</header>", 1)[1]
+
+
 def test_part_wording_translates_label_choices_and_their_footnotes(edition):
     q8 = Question.objects.get(code="q8")
     with translation.override("es"):

@@ -2,6 +2,7 @@
 back as an analyst would (openpyxl, pyreadstat), have the same typed, labelled columns."""
 
 import io
+import json
 import re
 from datetime import UTC
 
@@ -226,3 +227,32 @@ def test_stata_and_spss_offered_as_export_formats_and_run_as_jobs(edition, count
         job = export_job_run(job_id=job.pk)
         assert job.status == ExportJob.Status.DONE, job.error
         assert job.file.name.endswith(f".{EXPORTERS[identifier].extension}")
+
+
+def test_exports_progress_columns_equal_the_reviewers_progress(edition, answered, tmp_path):
+    """The one progress rule (questionnaire.progress) in the wide XLSX, the .dta and the JSON:
+    the same figures as the submissions list and the overview."""
+    from questionnaire.exports.json_nested import JsonExporter
+    from questionnaire.exports.tidy_csv import TidyCsvExporter
+    from questionnaire.review.selectors import progress_for_submissions
+
+    by_pk = progress_for_submissions(answered)
+    expected = {submission.country.iso3: by_pk[submission.pk] for submission in answered}
+    assert expected["UZB"].percent == 100
+    assert 0 < expected["FRA"].percent < 100
+
+    _workbook, _header, rows = _xlsx(edition)
+    frame, _meta = _read_stats(StataDtaExporter, edition, tmp_path)
+    countries = json.loads(_export(JsonExporter, edition))["countries"]
+    for iso3, progress in expected.items():
+        figures = [progress.percent, progress.done, progress.total]
+        row = next(row for row in rows if row["country_iso3"].value == iso3)
+        columns = ["progress_percent", "questions_answered", "questions_applicable"]
+        assert [row[name].value for name in columns] == figures
+        assert row["progress_percent"].data_type == "n"
+        stata = frame[frame["country_iso3"] == iso3].iloc[0]
+        assert [int(stata[name]) for name in columns] == figures
+        entry = next(entry for entry in countries if entry["iso3"] == iso3)
+        assert [entry[name] for name in columns] == figures
+    # A whole country's figures: not repeated on the tidy CSV's answer rows.
+    assert "progress_percent" not in TidyCsvExporter.HEADER

@@ -76,6 +76,23 @@ def test_submission_list_filters_by_region_and_status(
     assert [s.country.iso3 for s in by_status.context["cl"].result_list] == ["UZB"]
 
 
+def test_submission_list_filters_by_language_named_and_never_submitted(
+    reviewer_client, edition, submitted, country_b
+):
+    Submission.objects.filter(pk=submitted.pk).update(language="fr")
+    submission_full(edition=edition, country=country_b, status=Submission.Status.DRAFT)
+
+    page = reviewer_client.get(LIST_URL).content.decode()
+    in_french = reviewer_client.get(LIST_URL, {"language": "fr"})
+    never = reviewer_client.get(LIST_URL, {"language": "none"})
+
+    # Every choice of the filter is a link with words (no empty link for "no language").
+    assert re.search(r'<a href="\?language=none">\s*Not submitted\s*</a>', page)
+    assert not re.search(r'<a href="[^"]*language=[^"]*">\s*</a>', page)
+    assert [s.country.iso3 for s in in_french.context["cl"].result_list] == ["UZB"]
+    assert [s.country.iso3 for s in never.context["cl"].result_list] == ["FRA"]
+
+
 def _list_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(LIST_URL)

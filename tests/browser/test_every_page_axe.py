@@ -1,0 +1,125 @@
+"""axe on every page of the portal, at 1280 px and on a 390 px phone: 0 serious or critical.
+
+Every page a person meets (the sign-in and password pages, the officials' pages, the
+staff console, the Django admin's) is opened as that person would, audited (axe, JavaScript
+errors, Content-Security-Policy refusals: conftest.audit) and, on the officials' pages at
+390 px, checked for a page wider than the phone (a horizontal scroll).
+All findings of a run are reported together.
+"""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from questionnaire.models import Submission
+from tests.browser.conftest import audit
+from tests.browser.filling import fill_links
+from tests.factories import submission_full
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+SECTION_I = "/section/institutional-framework/"
+
+ANONYMOUS_PAGES = ["/accounts/login/", "/accounts/password_reset/", "/accessibility/", "/privacy/"]
+FOCAL_POINT_PAGES = [
+    "/",
+    SECTION_I,
+    "/review/",
+    "/submission/",
+    "/accounts/team/",
+    "/accounts/account/",
+    "/accessibility/",
+    "/privacy/",
+]
+CONTRIBUTOR_PAGES = ["/review/"]
+
+
+def reviewer_pages(submission: Submission) -> list[str]:
+    return [
+        reverse("questionnaire:staff_dashboard"),
+        reverse("questionnaire:staff_exports"),
+        reverse("questionnaire:staff_questions"),
+        reverse("questionnaire:staff_question_across", args=["q1"]),
+        reverse("admin:index"),
+        reverse("admin:questionnaire_submission_changelist"),
+        reverse("admin:questionnaire_submission_change", args=[submission.pk]),
+    ]
+
+
+class Findings:
+    """Every page's failures of a run, so that one run lists them all."""
+
+    def __init__(self, width: str):
+        self.width = width
+        self.found: list[str] = []
+
+    def check(self, page: Page, url: str, *, no_horizontal_scroll: bool, name: str = "") -> None:
+        if url:
+            page.goto(url)
+        name = f"axe-{self.width}-{name or url.strip('/').replace('/', '-') or 'overview'}"
+        try:
+            audit(page, name)
+        except AssertionError as failure:
+            self.found.append(str(failure))
+        if no_horizontal_scroll:
+            scroll = page.evaluate("() => document.documentElement.scrollWidth")
+            viewport = page.viewport_size["width"]
+            if scroll > viewport:
+                self.found.append(
+                    f"{name} ({page.url}): {scroll} px wide on a {viewport} px screen"
+                )
+
+    def assert_none(self) -> None:
+        assert not self.found, "\n\n".join(self.found)
+
+
+def _page(contexts, width: str, user=None) -> Page:
+    page = contexts.page(user=user)
+    # Resized after opening: Contexts.new sets the desktop viewport itself.
+    page.set_viewport_size(WIDTHS[width])
+    return page
+
+
+@pytest.fixture
+def draft(edition, country_a):
+    return submission_full(edition=edition, country=country_a, status=Submission.Status.DRAFT)
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_every_page_axe_anonymous_pages(contexts, edition, width):
+    findings = Findings(width)
+    page = _page(contexts, width)
+    for url in ANONYMOUS_PAGES:
+        findings.check(page, url, no_horizontal_scroll=True, name=f"anonymous-{url}")
+    findings.assert_none()
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_every_page_axe_officials_pages(contexts, edition, draft, focal_point, contributor, width):
+    findings = Findings(width)
+    page = _page(contexts, width, focal_point)
+    for url in FOCAL_POINT_PAGES:
+        findings.check(page, url, no_horizontal_scroll=True)
+
+    # A section page with an error: a bad web address saved, shown at its field.
+    page.goto(SECTION_I)
+    fill_links(page, "q1", [("National portal", "portal dot gov", "")])
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    findings.check(page, "", no_horizontal_scroll=True, name="section-with-error")
+
+    contributor_page = _page(contexts, width, contributor)
+    for url in CONTRIBUTOR_PAGES:
+        findings.check(contributor_page, url, no_horizontal_scroll=True, name=f"contributor-{url}")
+    findings.assert_none()
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_every_page_axe_reviewers_pages(contexts, edition, draft, reviewer, width):
+    findings = Findings(width)
+    page = _page(contexts, width, reviewer)
+    for url in reviewer_pages(draft):
+        # The Django admin's own wide tables scroll on a phone: only axe is asked of them.
+        findings.check(page, url, no_horizontal_scroll=False)
+    findings.assert_none()
