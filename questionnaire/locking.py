@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -44,3 +45,15 @@ def version_bump(locked: Submission, *, stale: Callable[[int], Exception], **fie
     locked.updated_at = now
     for name, value in fields.items():
         setattr(locked, name, value)
+
+
+def submission_locked_current(*, country_id: int) -> Submission | None:
+    """The country's submission to the current edition with its edition and country, locked
+    until the end of the transaction, in one statement (no read before the lock); None if
+    the country has not started. The save views lock with this, then read the answers."""
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("edition", "country")
+        .filter(edition__code=settings.MSQ_CURRENT_EDITION, country_id=country_id)
+        .first()
+    )
