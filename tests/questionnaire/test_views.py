@@ -715,8 +715,8 @@ def test_query_count_is_the_same_with_few_and_many_answers(
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
     # Session, user, submission, answers (the edition's structure is cached per process), and
-    # the link checks (linkcheck, issue 16) on a section page and the review; the review
-    # and the overview also read the review comments and the decision shown.
+    # the link checks (linkcheck, issue 16) on a section page; the review also reads the
+    # answers of its snapshot; the overview the country, the edition and the last decision.
     assert len(few.captured_queries) <= {"/review/": 6, "/": 7}.get(url, 5)
 
 
