@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run install setup test test-fast lint format worker beat serve-prod clean
+.PHONY: run install setup example-edition test test-fast lint format worker beat serve-prod clean
 
 run: setup ## Install, migrate, load data, create demo accounts, serve on http://127.0.0.1:8000/
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -25,6 +25,9 @@ setup: install
 	$(BIN)/python manage.py load_countries
 	$(BIN)/python manage.py load_edition msq-2020
 	$(BIN)/python manage.py create_demo_accounts
+
+example-edition: setup ## Also load msq-2022-example: an example for demos (not the real MSQ 2022) that continues msq-2020; officials stay on MSQ_CURRENT_EDITION
+	$(BIN)/python manage.py load_edition msq-2022-example
 
 test: install ## The whole suite, on whatever DATABASE_URL / CELERY_BROKER_URL say (SQLite + eager by default)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,5 +1,5 @@
 """Send people who must pass a TOTP check to it before any other page; slide the idle timeout;
-apply a signed-in person's language."""
+apply a signed-in person's language and an official's time zone."""
 
 import time
 from urllib.parse import urlencode
@@ -7,9 +7,10 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import redirect
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.languages import user_language
+from accounts.time_zones import user_time_zone
 from accounts.two_factor import two_factor_required
 
 # Pages reachable before the check: the check itself, and signing out.
@@ -137,3 +138,25 @@ class UserLanguageMiddleware:
                     samesite=settings.LANGUAGE_COOKIE_SAMESITE,
                 )
         return response
+
+
+class UserTimeZoneMiddleware:
+    """Times on an official's pages in their own zone (User.time_zone, from their browser);
+    everyone else (reviewers, the signed-out) reads UTC, the portal's zone.
+
+    Placed after AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_official:
+            timezone.activate(user_time_zone(user))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone is the thread's: the next request on it starts from UTC.
+            timezone.deactivate()

@@ -75,6 +75,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # settings.LANGUAGES); blank until they choose. Applied at sign-in and used for every
     # e-mail sent to them, also by a worker (accounts.languages.user_language).
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # The IANA time zone this person's browser reports ("Asia/Tashkent"), in which their
+    # pages show times (accounts.time_zones); UTC until their browser tells.
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,

@@ -30,6 +30,16 @@ def country_team(*, country: Country) -> QuerySet[User]:
     )
 
 
+def country_focal_points(*, country: Country) -> QuerySet[User]:
+    """Who may submit for the country and give its authorization to publish (one, normally)."""
+    return (
+        country_officials(country_ids=[country.pk])
+        .filter(role=User.Role.FOCAL_POINT)
+        .order_by("email")
+        .only("id", "email", "full_name", "role", "country_id")
+    )
+
+
 def country_invitations_pending(*, country: Country) -> QuerySet[Invitation]:
     """The country's invitations still waiting for the invitee, newest first, with who sent them."""
     return (

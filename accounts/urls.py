@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accounts import views
+from accounts.time_zone_views import time_zone_view
 
 app_name = "accounts"
 
@@ -21,4 +22,5 @@ urlpatterns = [
     path("two-factor/setup/", views.two_factor_setup_view, name="two_factor_setup"),
     path("two-factor/verify/", views.two_factor_verify_view, name="two_factor_verify"),
     path("session/keepalive/", views.session_keepalive_view, name="session_keepalive"),
+    path("time-zone/", time_zone_view, name="time_zone"),
 ]

@@ -1,4 +1,4 @@
-"""The Celery application. Its settings are the CELERY_* names in settings.py."""
+"""The Celery application. Its settings are the CELERY_* names in msq_portal/settings/tasks.py."""
 
 import os
 

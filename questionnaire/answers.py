@@ -61,10 +61,13 @@ def question_problems(question: Question, values: Values) -> list[Problem]:
         kind = get_kind(part["kind"])
         value = part_value(part, question_value)
         if kind.is_empty(value):
-            if part.get("required"):
-                problems.append(Problem(_("This needs an answer."), code=Problem.MISSING))
-            continue
-        problems.extend(kind.problems(value, part))
+            found = [Problem(_("This needs an answer."), code=Problem.MISSING)]
+            found = found if part.get("required") else []
+        else:
+            found = kind.problems(value, part)
+        for problem in found:
+            problem.part = part["name"]
+        problems.extend(found)
     return problems
 
 

@@ -24,6 +24,18 @@ class Edition(models.Model):
         default=True,
         help_text=_("Officials may edit and submit only while the edition is open."),
     )
+    # When officials are asked to start and to have submitted (shown in their own time zone).
+    # Submitting stays possible after the deadline, marked late, until is_open is unticked.
+    opens_on = models.DateTimeField(_("opens on"), null=True, blank=True)
+    deadline = models.DateTimeField(
+        _("deadline"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Shown to officials with the days left. After it, they can still submit until"
+            " the edition is closed."
+        ),
+    )
     source_file = models.CharField(_("source file"), max_length=300)
     source_sha256 = models.CharField(_("source file SHA-256"), max_length=64)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
@@ -85,6 +97,10 @@ class Question(models.Model):
     # The other UN languages' wording, {language: {key: text}}; English stays in the
     # columns above (questionnaire.editions.wording).
     translations = models.JSONField(_("translations"), default=dict, blank=True)
+    # The question(s) of an earlier edition this one continues and how their answers map
+    # into its parts (questionnaire.editions.lineage); {} for a question new in its edition.
+    # Written by the loader only; not editable, so not on the admin's pages yet.
+    lineage = models.JSONField(default=dict, blank=True, editable=False)
     order = models.PositiveSmallIntegerField(_("order"))
 
     class Meta:

@@ -2,6 +2,7 @@ from django.urls import path
 
 from questionnaire.filling.views import overview, section, submit
 from questionnaire.pdf import downloads
+from questionnaire.review import question_views
 from questionnaire.review import views as staff_views
 
 app_name = "questionnaire"
@@ -11,7 +12,6 @@ urlpatterns = [
     path("section/<slug:code>/", section.section_step, name="section"),
     path("section/<slug:code>/autosave", section.section_autosave, name="autosave"),
     path("review/", submit.review, name="review"),
-    path("review/consent", submit.consent, name="consent"),
     path("review/submit", submit.submit, name="submit"),
     path("submission/", submit.submission_view, name="submission"),
     path("submission/pdf-status", submit.submission_pdf_status, name="submission_pdf_status"),
@@ -45,5 +45,20 @@ urlpatterns = [
         "staff/exports/<int:job_id>/download",
         staff_views.export_job_download,
         name="staff_export_download",
+    ),
+]
+
+# Reviewers only: one question of the edition across every Member State, and its downloads.
+urlpatterns += [
+    path("staff/questions/", question_views.question_index, name="staff_questions"),
+    path(
+        "staff/questions/<slug:code>/",
+        question_views.question_across_view,
+        name="staff_question_across",
+    ),
+    path(
+        "staff/questions/<slug:code>/download.<slug:file_format>",
+        question_views.question_across_download,
+        name="staff_question_across_download",
     ),
 ]

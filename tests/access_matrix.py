@@ -269,6 +269,12 @@ MATRIX: dict[str, Url] = {
         data=lambda w: {"token": "123456"},
     ),
     "accounts:session_keepalive": Url(get=SIGNED_IN(NOT_ALLOWED), post=SIGNED_IN(OK)),
+    # The browser's time zone (static/js/time-zone.js): anyone signed in stores their own.
+    "accounts:time_zone": Url(
+        get=SIGNED_IN(NOT_ALLOWED),
+        post=SIGNED_IN(OK),
+        data=lambda w: {"time_zone": "Asia/Tashkent"},
+    ),
     # --- The link checker (linkcheck/urls.py) --------------------------------------------
     # Officials of the country confirm links of their own draft (country B has none: 404).
     "linkcheck:confirm": Url(
@@ -320,17 +326,12 @@ MATRIX: dict[str, Url] = {
         json=True,
     ),
     "questionnaire:review": Url(get=OFFICIALS(OK)),
-    "questionnaire:consent": Url(
-        get=SIGNED_IN(NOT_ALLOWED),
-        # only the focal point gives or refuses the country's authorization to publish
-        post=(LOGIN, FOUND, FOUND, FORBIDDEN, NOT_FOUND),
-        data=lambda w: {"consent": "granted"},
-    ),
     "questionnaire:submit": Url(
         get=SIGNED_IN(NOT_ALLOWED),
-        # country B has nothing to submit; contributors may not submit
+        # The authorization to publish comes with the submit (one POST): country B has
+        # nothing to submit; contributors may neither submit nor give the authorization.
         post=(LOGIN, FOUND, BAD_REQUEST, FORBIDDEN, NOT_FOUND),
-        data=lambda w: {"version": w.submission_a.version},
+        data=lambda w: {"consent": "granted", "base_version": w.submission_a.version},
     ),
     # Country B has not started: sent to its overview.
     "questionnaire:submission": Url(get=(LOGIN, OK, FOUND, OK, NOT_FOUND)),
@@ -338,14 +339,14 @@ MATRIX: dict[str, Url] = {
     # covers a submitted one).
     "questionnaire:submission_pdf_status": Url(get=(LOGIN, *(NOT_FOUND,) * 4)),
     # Submission PDFs (questionnaire/downloads.py): country A's draft has no stored PDF yet
-    # (tests/questionnaire/test_downloads.py covers a stored one); the DRAFT preview is
+    # (tests/questionnaire/pdf/test_downloads.py covers a stored one); the DRAFT preview is
     # for country A's officials only.
     "questionnaire:submission_pdf": Url(
         get=(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
         kwargs=lambda w: {"submission_id": w.submission_a.pk},
     ),
     # A draft has no submitted version to render in another language: 404 for everyone
-    # (the copies themselves: tests/questionnaire/test_pdf_languages.py).
+    # (the copies themselves: tests/questionnaire/pdf/test_pdf_languages.py).
     "questionnaire:submission_pdf_in_language": Url(
         get=(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
         kwargs=lambda w: {"submission_id": w.submission_a.pk, "language": "en"},
@@ -370,6 +371,14 @@ MATRIX: dict[str, Url] = {
     "questionnaire:staff_export_download": Url(
         get=STAFF(NOT_FOUND),  # the job has no file yet
         kwargs=lambda w: {"job_id": w.export_job.pk},
+    ),
+    # One question across countries (questionnaire/review/question_views.py).
+    "questionnaire:staff_questions": Url(get=STAFF(OK)),
+    "questionnaire:staff_question_across": Url(
+        get=STAFF(OK), kwargs=lambda w: {"code": w.question.code}
+    ),
+    "questionnaire:staff_question_across_download": Url(
+        get=STAFF(OK), kwargs=lambda w: {"code": w.question.code, "file_format": "xlsx"}
     ),
     # --- The admin site's own pages ------------------------------------------------------
     "admin:index": Url(get=ADMIN_SITE(OK)),
@@ -430,7 +439,13 @@ MATRIX: dict[str, Url] = {
         history=OK,
         obj=lambda w: w.invitation,
     ),
-    **admin_model("questionnaire", "edition", **READ_ONLY, obj=lambda w: w.edition),
+    # Reviewers set the edition's calendar (opens on, deadline, open); the rest is read-only.
+    **admin_model(
+        "questionnaire",
+        "edition",
+        **READ_ONLY | {"change": (OK, FOUND)},
+        obj=lambda w: w.edition,
+    ),
     **admin_model(
         "questionnaire",
         "section",

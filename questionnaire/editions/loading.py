@@ -1,8 +1,10 @@
 """Loading a questionnaire edition from its data file (questionnaire/editions/*.yaml).
 
-The file is checked completely before anything is written; a problem raises
-EditionFileError naming the file, the question code and what is wrong, and the
-database is left as it was. Loading the same file again changes nothing.
+The file is checked completely before anything is written, its lineage (what its
+questions continue of an earlier edition, which must be loaded first) included; a
+problem raises EditionFileError naming the file, the question code and what is
+wrong, and the database is left as it was. Loading the same file again changes
+nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from questionnaire.editions.lineage_check import lineage_dependents_check, lineage_resolved
 from questionnaire.editions.reading import read_edition_file
 from questionnaire.editions.texts import EditionFileError
 from questionnaire.models import Edition, Question, Section
@@ -43,10 +46,14 @@ def edition_load(*, path: Path) -> EditionLoadResult:
 
     Side effects: writes Edition, Section and Question rows in one transaction.
     Questions or sections gone from the file are deleted if no answer uses
-    them; otherwise the load is refused. Idempotent: a second load of the same
+    them and no later edition continues them; otherwise the load is refused.
+    Each question's lineage is checked against the editions loaded and stored
+    resolved (editions.lineage_check). Idempotent: a second load of the same
     file writes nothing and reports no change.
     """
     data = read_edition_file(path)
+    lineages = lineage_resolved(path=path, data=data)
+    lineage_dependents_check(path=path, data=data)
     edition_values = {
         "year": data["year"],
         "title": data["title"],
@@ -57,6 +64,7 @@ def edition_load(*, path: Path) -> EditionLoadResult:
         "translations": data["translations"],
         "source_file": path.name,
         "source_sha256": data["sha256"],
+        **data["schedule"],
     }
     edition = Edition.objects.select_for_update().filter(code=data["code"]).first()
     if edition is None:
@@ -108,6 +116,7 @@ def edition_load(*, path: Path) -> EditionLoadResult:
                     "translations",
                 )
             }
+            values["lineage"] = lineages.get(question_data["code"], {})
             values["section"] = section
             values["order"] = question_order
             question = questions.pop(question_data["code"], None)

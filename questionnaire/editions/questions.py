@@ -1,4 +1,6 @@
-"""Reading the questions of an edition file: their texts, parts, options and show_if."""
+"""Reading the questions of an edition file: their texts, parts, options, show_if, and what
+they continue of an earlier edition (`continues`, `map`, a part's `from`) as written: whether
+those references exist is checked against the loaded editions by editions.lineage_check."""
 
 from __future__ import annotations
 
@@ -15,8 +17,18 @@ from questionnaire.editions.texts import (
 )
 from questionnaire.kinds import KINDS
 
-_QUESTION_KEYS = {"code", "number", "text", "lead_in", "footnotes", "parts", "show_if"}
-_PART_KEYS = {"name", "kind", "label", "required", "options", "show_if"}
+_QUESTION_KEYS = {
+    "code",
+    "number",
+    "text",
+    "lead_in",
+    "footnotes",
+    "parts",
+    "show_if",
+    "continues",
+    "map",
+}
+_PART_KEYS = {"name", "kind", "label", "required", "options", "show_if", "from"}
 
 
 def _condition(raw: Any, path: Path, code: str, *, needs_question: bool) -> dict:
@@ -33,7 +45,11 @@ def _condition(raw: Any, path: Path, code: str, *, needs_question: bool) -> dict
     return condition
 
 
-def _parts(raw: Any, path: Path, code: str, into: Translations) -> list[dict]:
+def _parts(
+    raw: Any, path: Path, code: str, into: Translations, sources: dict[str, Any]
+) -> list[dict]:
+    """The parts as stored; each part's `from` (lineage, not part of its definition) goes
+    into `sources` by part name."""
     if not isinstance(raw, list) or not raw:
         raise EditionFileError(path, "a question needs at least one part", code)
     parts: list[dict] = []
@@ -93,6 +109,8 @@ def _parts(raw: Any, path: Path, code: str, into: Translations) -> list[dict]:
                     code,
                 )
             part["show_if"] = condition
+        if "from" in part_raw:
+            sources[name] = part_raw["from"]
         names.add(name)
         parts.append(part)
     return parts
@@ -138,7 +156,8 @@ def question_read(raw: dict, path: Path, group: dict | None) -> dict:
     for text_field, value in texts.items():
         if value is not None and not isinstance(value, str):
             raise EditionFileError(path, f"{text_field} must be text", code)
-    parts = _parts(raw.get("parts"), path, code, translations)
+    part_sources: dict[str, Any] = {}
+    parts = _parts(raw.get("parts"), path, code, translations, part_sources)
     question = {
         "code": code,
         "number": texts["number"] or "",
@@ -152,7 +171,114 @@ def question_read(raw: dict, path: Path, group: dict | None) -> dict:
         "required": any(part["required"] for part in parts),
         "show_if": None,
         "translations": translations,
+        "continues": _continues(raw, path, code, parts, part_sources),
     }
     if "show_if" in raw:
         question["show_if"] = _condition(raw["show_if"], path, code, needs_question=True)
     return question
+
+
+def _continues(
+    raw: dict, path: Path, code: str, parts: list[dict], part_sources: dict[str, Any]
+) -> dict | None:
+    """What the question says it continues, checked for form only: {"edition", "questions",
+    "from": {part: [question or None, old part]}, "map": {part: {old code: new code or None}}};
+    None for a question new in its edition."""
+    if "continues" not in raw:
+        if part_sources:
+            name = next(iter(part_sources))
+            raise EditionFileError(
+                path, f"part {name!r}: from needs the question to say what it continues", code
+            )
+        if "map" in raw:
+            raise EditionFileError(path, "map needs the question to say what it continues", code)
+        return None
+    written = raw["continues"]
+    references = written if isinstance(written, list) else [written]
+    if not references:
+        raise EditionFileError(path, "continues names no question", code)
+    editions: list[str] = []
+    questions: list[str] = []
+    for reference in references:
+        edition, _, question = str(reference).partition("/")
+        if not isinstance(reference, str) or not (
+            CODE_RE.match(edition) and CODE_RE.match(question)
+        ):
+            raise EditionFileError(
+                path,
+                f"continues {reference!r}: write edition/question, e.g. msq-2020/q1",
+                code,
+            )
+        if question in questions:
+            raise EditionFileError(path, f"continues {reference} twice", code)
+        editions.append(edition)
+        questions.append(question)
+    if len(set(editions)) > 1:
+        raise EditionFileError(
+            path,
+            f"continues questions of several editions ({', '.join(sorted(set(editions)))}): "
+            "a question continues questions of one edition",
+            code,
+        )
+    return {
+        "edition": editions[0],
+        "questions": questions,
+        "from": {
+            name: _part_source(source, path, code, name, questions)
+            for name, source in part_sources.items()
+        },
+        "map": _option_maps(raw.get("map"), path, code, parts),
+    }
+
+
+def _part_source(
+    raw: Any, path: Path, code: str, name: str, questions: list[str]
+) -> list[str | None]:
+    """[question or None, part] of a part's `from`: "part", or "question/part" in a merge."""
+    question, _, part = str(raw).rpartition("/")
+    if not isinstance(raw, str) or not CODE_RE.match(part) or (question and "/" in question):
+        raise EditionFileError(
+            path, f"part {name!r}: from {raw!r}: write a part name, or question/part", code
+        )
+    if question and question not in questions:
+        raise EditionFileError(
+            path,
+            f"part {name!r}: from {raw!r} names question {question!r}, "
+            "which the question does not continue",
+            code,
+        )
+    return [question or None, part]
+
+
+def _option_maps(raw: Any, path: Path, code: str, parts: list[dict]) -> dict[str, dict]:
+    """{part: {old option code: new option code, or None for an option dropped}}; the new codes
+    must be the part's own (the old ones are checked against the earlier edition)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise EditionFileError(path, "map must be a mapping: {part: {old code: new code}}", code)
+    by_name = {part["name"]: part for part in parts}
+    maps: dict[str, dict] = {}
+    for name, renames in raw.items():
+        part = by_name.get(name)
+        if part is None:
+            raise EditionFileError(path, f"map names part {name!r}, which it does not have", code)
+        if not KINDS[part["kind"]].has_options:
+            raise EditionFileError(
+                path, f"map names part {name!r}, which has no options to map", code
+            )
+        if not isinstance(renames, dict) or not renames:
+            raise EditionFileError(
+                path, f"map of part {name!r} must be a mapping: {{old code: new code}}", code
+            )
+        codes = {option["code"] for option in part["options"]}
+        for old, new in renames.items():
+            if new is not None and new not in codes:
+                raise EditionFileError(
+                    path,
+                    f"map of part {name!r}: {old} becomes {new!r}, which is not one of "
+                    f"its options ({', '.join(sorted(codes))})",
+                    code,
+                )
+        maps[name] = {str(old): new for old, new in renames.items()}
+    return maps

@@ -7,6 +7,7 @@ is wrong; nothing is written here (editions.loading writes what this returns).
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -41,6 +42,8 @@ _EDITION_KEYS = {
     "footnotes",
     "consent_text",
     "closing_text",
+    "opens_on",
+    "deadline",
     "sections",
 }
 _SECTION_KEYS = {"code", "numeral", "title", "footnotes", "questions"}
@@ -189,6 +192,18 @@ def read_edition_file(path: Path) -> dict:
                 code,
             )
 
+    # A question continues one of an earlier edition: its own is the shortest loop there is.
+    # The other references are checked against the loaded editions (editions.lineage_check).
+    for code, question in questions.items():
+        continued = question["continues"]
+        if continued and continued["edition"] == str(raw["code"]):
+            raise EditionFileError(
+                path,
+                f"continues {continued['edition']}/{continued['questions'][0]}, a question of "
+                "its own edition: an edition cannot continue itself (a cycle)",
+                code,
+            )
+
     edition = {
         "code": str(raw["code"]),
         "year": raw["year"],
@@ -200,11 +215,29 @@ def read_edition_file(path: Path) -> dict:
         "consent_text": str(edition_texts["consent_text"]),
         "closing_text": str(edition_texts["closing_text"] or ""),
         "sections": sections,
+        # Only the dates the file names: the others stay as DPIDG set them in the admin.
+        "schedule": {
+            key: _moment_of(raw[key], path=path, key=key)
+            for key in ("opens_on", "deadline")
+            if raw.get(key) is not None
+        },
         "translations": edition_translations,
         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
     }
     _check_translations(path, edition)
     return edition
+
+
+def _moment_of(value: object, *, path: Path, key: str) -> datetime:
+    """A date and time of the file ("2027-03-31T23:59:00+01:00"; without a zone, UTC)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime):
+        raise EditionFileError(path, f"{key} must be a date and time such as 2027-03-31T23:59Z")
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _check_translations(path: Path, edition: dict) -> None:

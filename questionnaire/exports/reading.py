@@ -17,7 +17,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from linkcheck.exports import snapshots_with_link_status
-from questionnaire.models import Edition, Submission
+from questionnaire.answers import part_value
+from questionnaire.kinds import get_kind
+from questionnaire.models import Answer, Edition, Submission
 from questionnaire.selectors import (
     EditionLayout,
     SubmissionSnapshot,
@@ -71,6 +73,39 @@ def snapshots_iter(
                 values=values.pop(submission.pk),
                 with_problems=False,
             )
+
+
+def items_used(*, submissions: QuerySet, layout: EditionLayout) -> dict[tuple[str, str], int]:
+    """The most items (link rows) any of the submissions uses in each part of a kind with
+    items, by (question code, part name): how many items' columns the wide exports need.
+
+    One query over those questions' answers alone, read in chunks (memory stays flat);
+    parts nobody answered are left out (0).
+    """
+    parts_by_question = {
+        question.id: (question.code, parts)
+        for _section, questions in layout
+        for question in questions
+        if (parts := [part for part in question.parts if get_kind(part["kind"]).has_items])
+    }
+    used: dict[tuple[str, str], int] = {}
+    if not parts_by_question:
+        return used
+    answers = (
+        Answer.objects.filter(
+            submission_id__in=submissions.values("pk"),
+            question_id__in=parts_by_question,
+        )
+        .order_by()
+        .values_list("question_id", "value")
+        .iterator(chunk_size=500)
+    )
+    for question_id, question_value in answers:
+        code, parts = parts_by_question[question_id]
+        for part in parts:
+            count = get_kind(part["kind"]).item_count(part_value(part, question_value or {}))
+            used[code, part["name"]] = max(used.get((code, part["name"]), 0), count)
+    return used
 
 
 def question_text(question) -> str:

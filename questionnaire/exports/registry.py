@@ -5,12 +5,21 @@ from __future__ import annotations
 from questionnaire.exports.json_nested import JsonExporter
 from questionnaire.exports.pdf_zip import PdfZipExporter
 from questionnaire.exports.reading import Exporter
+from questionnaire.exports.spss_sav import SpssSavExporter
+from questionnaire.exports.stata_dta import StataDtaExporter
 from questionnaire.exports.tidy_csv import TidyCsvExporter
 from questionnaire.exports.wide_xlsx import WideXlsxExporter
 
 EXPORTERS: dict[str, type[Exporter]] = {
     exporter.identifier: exporter
-    for exporter in (TidyCsvExporter, WideXlsxExporter, JsonExporter, PdfZipExporter)
+    for exporter in (
+        TidyCsvExporter,
+        WideXlsxExporter,
+        StataDtaExporter,
+        SpssSavExporter,
+        JsonExporter,
+        PdfZipExporter,
+    )
 }
 
 

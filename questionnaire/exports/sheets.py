@@ -6,19 +6,25 @@ is evaluated, so text starting with = + - @ is shown exactly as typed. CSV
 has no cell types: a cell that a spreadsheet would take for a formula
 (starting with = + - @, a tab or a carriage return) gets a leading apostrophe
 (OWASP's advice), which then shows in the cell.
+
+XLSX sheets have their header row frozen and bold; date-times are real
+date-time cells, in UTC, which their format shows.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from questionnaire.exports.reading import Exporter, Progress
 
@@ -27,6 +33,8 @@ Row = list[Any]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Excel refuses a file with a longer cell; the rare longer answer is cut with a note.
 XLSX_CELL_MAX = 32_767
+# Every date-time exported is in UTC (exports.columns.utc): the cell says so.
+XLSX_DATETIME_FORMAT = 'yyyy-mm-dd hh:mm:ss "UTC"'
 
 
 def neutralise(value: Any) -> Any:
@@ -37,7 +45,12 @@ def neutralise(value: Any) -> Any:
 
 
 def xlsx_cell(sheet, value: Any) -> Any:
-    """A value for a write-only sheet's row: text as a string cell, other values as they are."""
+    """A value for a write-only sheet's row: text as a string cell, a date-time in UTC's
+    format, other values as they are."""
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = XLSX_DATETIME_FORMAT
+        return cell
     if not isinstance(value, str):
         return value
     # Control characters cannot be stored in XLSX; show where they were.
@@ -45,7 +58,7 @@ def xlsx_cell(sheet, value: Any) -> Any:
     if len(value) > XLSX_CELL_MAX:
         note = (
             f"\n[… cut here: {len(value)} characters in all, more than a spreadsheet "
-            "cell holds. The CSV and JSON exports have the whole answer.]"
+            "cell holds. The CSV, JSON, Stata and SPSS exports have the whole answer.]"
         )
         value = value[: XLSX_CELL_MAX - len(note) - 1] + note
     # openpyxl stores a str starting with "=" as a formula; typed back as a string
@@ -69,6 +82,10 @@ class ListExporter(Exporter):
     ) -> Iterator[tuple[str, Row, Iterator[Row]]]:
         """(sheet title, header row, rows) for each sheet, rows produced lazily."""
         raise NotImplementedError
+
+    def column_widths(self, title: str, header: Row) -> Sequence[float]:
+        """The widths (in characters) of an XLSX sheet's columns, in order; () for the default."""
+        return ()
 
     def write(self, *, submissions, out, progress=None):
         if self.output == "xlsx":
@@ -101,7 +118,22 @@ class ListExporter(Exporter):
         workbook = Workbook(write_only=True)
         for title, header, rows in self.sheets(submissions, progress):
             sheet = workbook.create_sheet(title=title)
-            sheet.append([xlsx_cell(sheet, value) for value in header])
+            # A write-only sheet takes its layout before its first row.
+            sheet.freeze_panes = "A2"
+            for index, width in enumerate(self.column_widths(title, header), start=1):
+                sheet.column_dimensions[get_column_letter(index)].width = width
+            sheet.append([_bold(xlsx_cell(sheet, value)) for value in header])
             for row in rows:
-                sheet.append([xlsx_cell(sheet, value) for value in row])
+                cells = [xlsx_cell(sheet, value) for value in row]
+                if cells and cells[-1] is None:
+                    # Written, though empty, so that the row spans the header: an empty cell
+                    # is otherwise left out, and readers without padding get short rows.
+                    cells[-1] = WriteOnlyCell(sheet, value=None)
+                    cells[-1].number_format = "@"
+                sheet.append(cells)
         workbook.save(out)
+
+
+def _bold(cell):
+    cell.font = Font(bold=True)
+    return cell

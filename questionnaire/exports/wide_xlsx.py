@@ -1,88 +1,73 @@
-"""The wide XLSX: one row per country, the columns each kind gives its parts, and a codebook."""
+"""The wide XLSX: one row per country, the typed columns of exports.columns, and a codebook."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
-from questionnaire.exports.columns import country_cells, country_headers
+from questionnaire.exports.columns import COUNTRY_COLUMNS, Column, export_columns, wide_row
 from questionnaire.exports.reading import question_text
 from questionnaire.exports.sheets import ListExporter, Row
-from questionnaire.kinds import get_kind
+from questionnaire.exports.variables import column_variable_names
+from questionnaire.kinds.columns import ColumnType
+
+# Column widths in characters: wide enough to read a value, narrow enough to scan a row.
+WIDTHS = {
+    ColumnType.TEXT: 40,
+    ColumnType.BINARY: 10,
+    ColumnType.INTEGER: 10,
+    ColumnType.NUMBER: 12,
+    ColumnType.DATETIME: 24,
+}
+COUNTRY_TEXT_WIDTH = 16
+CODEBOOK_WIDTHS: dict[str, float] = {"column": 34, "section": 30, "question": 60, "cell": 50}
 
 
-@dataclass(frozen=True)
-class WideColumn:
-    """A column of the wide sheet: a question part, or one field of it (`field`)."""
-
-    question: Any
-    part: dict
-    field: str = ""
-    # What the column's cells hold, for the codebook (from the part's kind).
-    cell: str = ""
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.question.code, self.part["name"], self.field)
-
-    @property
-    def name(self) -> str:
-        return ".".join(name for name in self.key if name)
+def value_labels_text(column: Column) -> str:
+    """ "1 = yes; 0 = no": a column's value labels as the codebook lists them."""
+    return "; ".join(f"{value} = {label}" for value, label in column.value_labels.items())
 
 
 class WideXlsxExporter(ListExporter):
-    """One row per country, a column per question part (or more: a percentage part gets
-    its number and its comment, so that indicators can be computed), and a codebook sheet."""
+    """One row per country: the country columns, then each part's columns as its kind gives
+    them (a link's fields for each link, a 0/1 per option, a percentage's number and
+    comment...), typed (numbers, 0/1, date-times in UTC); and a codebook sheet listing every
+    column with its question, type and values."""
 
     identifier = "wide_xlsx"
     verbose_name = _("Wide XLSX (one row per country, with a codebook)")
     output = "xlsx"
     extension = "xlsx"
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    COUNTRY_COLUMNS: ClassVar[Row] = country_headers()
-
-    def columns(self) -> list[WideColumn]:
-        """Every part of the edition in order, each with the columns its kind gives it."""
-        return [
-            WideColumn(question=question, part=part, field=field, cell=cell)
-            for _section, questions in self.layout
-            for question in questions
-            for part in question.parts
-            for field, cell in get_kind(part["kind"]).wide_columns(part)
-        ]
+    COUNTRY_COLUMNS: ClassVar[Row] = [column.header for column in COUNTRY_COLUMNS]
 
     def sheets(self, submissions, progress):
-        columns = self.columns()
-        header = [*self.COUNTRY_COLUMNS, *(column.name for column in columns)]
+        # Kept for column_widths(), which _write_xlsx asks before the sheet's first row.
+        columns = self._columns = export_columns(submissions=submissions, layout=self.layout)
+        header = [column.name for column in columns]
         yield "answers", header, self._answer_rows(submissions, progress, columns)
         yield "codebook", self.CODEBOOK_HEADER, self._codebook_rows(columns)
 
-    @staticmethod
-    def part_cells(part) -> Iterator[tuple[str, Any]]:
-        """(field, cell value) of a part's columns in a submission's row, as in columns()."""
-        return get_kind(part.kind).wide_cells(part)
+    def column_widths(self, title, header):
+        if title == "codebook":
+            return [CODEBOOK_WIDTHS.get(name, 14) for name in header]
+        return [
+            COUNTRY_TEXT_WIDTH
+            if column.country_column and column.type == ColumnType.TEXT
+            else WIDTHS[column.type]
+            for column in self._columns
+        ]
 
     def _answer_rows(self, submissions, progress, columns):
         for done, snapshot in enumerate(self.snapshots(submissions), start=1):
-            cells = {
-                (question_snapshot.question.code, part.name, field): value
-                for section in snapshot.sections
-                for question_snapshot in section.questions
-                for part in question_snapshot.parts
-                for field, value in self.part_cells(part)
-            }
-            yield [
-                *country_cells(snapshot),
-                *(cells.get(column.key, "") for column in columns),
-            ]
+            yield wide_row(snapshot, columns)
             if progress:
                 progress(done)
 
     CODEBOOK_HEADER: ClassVar[Row] = [
         "column",
+        "variable",
         "question_code",
         "number",
         "section",
@@ -91,14 +76,21 @@ class WideXlsxExporter(ListExporter):
         "part_label",
         "kind",
         "required",
+        "type",
+        "values",
         "options",
         "shown_if",
         "cell",
     ]
 
-    def _codebook_rows(self, columns):
+    def _codebook_rows(self, columns: list[Column]):
         sections = {section.id: section for section, _questions in self.layout}
-        for column in columns:
+        variables = column_variable_names(columns)
+        for column, variable in zip(columns, variables, strict=True):
+            described = [column.name, variable]
+            if column.question is None:
+                yield [*described, *[""] * 8, str(column.type), "", "", "", column.cell]
+                continue
             question, part = column.question, column.part
             section = sections[question.section_id]
             condition = part.get("show_if") or question.show_if
@@ -107,7 +99,7 @@ class WideXlsxExporter(ListExporter):
                 target = condition.get("question", question.code)
                 shown_if = f"{target}.{condition['part']} = {condition['equals']}"
             yield [
-                column.name,
+                *described,
                 question.code,
                 question.display_number,
                 f"{section.numeral}. {section.title}",
@@ -116,6 +108,8 @@ class WideXlsxExporter(ListExporter):
                 part.get("label", ""),
                 part["kind"],
                 "yes" if part.get("required") else "no",
+                str(column.type),
+                value_labels_text(column),
                 "; ".join(f"{o['code']} = {o['label']}" for o in part.get("options", [])),
                 shown_if,
                 column.cell,

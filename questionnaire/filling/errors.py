@@ -8,6 +8,8 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.time_zones import time_with_zone
+
 
 class SubmissionError(Exception):
     """A country-side write that was refused; `message` is fit to show to the official."""
@@ -72,11 +74,12 @@ class StaleVersionError(SubmissionError):
         self.changes = changes
         if changes:
             described = "; ".join(
-                _("%(who)s changed question %(number)s at %(time)s UTC")
+                _("%(who)s changed question %(number)s at %(time)s")
                 % {
                     "who": change.actor_name,
                     "number": change.question_number or change.question_code,
-                    "time": change.at.strftime("%H:%M"),
+                    # In the official's zone, named ("19:48 CET"), like every time shown.
+                    "time": time_with_zone(change.at),
                 }
                 for change in changes
             )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from questionnaire.answers import part_value, question_is_shown
 from questionnaire.editions.wording import part_wording
+from questionnaire.filling.field_problems import input_id
 from questionnaire.kinds import get_kind, part_label
 from questionnaire.models import Question, Submission
 
@@ -54,6 +55,30 @@ class PartForm:
         return isinstance(self.form, forms.BaseFormSet)
 
     @property
+    def is_labelled_by_question(self) -> bool:
+        """Whether the question's own text labels this part, its caption kept for screen
+        readers only: the only part of a question (one field, or link rows), or a question's
+        first, uncaptioned "answer" (the "Yes / No" under the question it answers)."""
+        parts = self.question.parts
+        if self.is_formset:
+            return len(parts) == 1
+        if len(self.form.fields) != 1:
+            return False
+        return len(parts) == 1 or self.is_question_answer
+
+    @property
+    def is_question_answer(self) -> bool:
+        """The question's first, uncaptioned "answer" part: what the question itself asks."""
+        first = self.question.parts[0]
+        return first is self.part and first["name"] == "answer" and not first.get("label")
+
+    @property
+    def other_codes(self) -> str:
+        """The codes of a choice part's "Other" options, space-separated, for the script that
+        shows the "If other, please specify" text only while one of them is ticked."""
+        return " ".join(o["code"] for o in self.part.get("options", []) if o.get("other"))
+
+    @property
     def show_if(self) -> dict | None:
         """The sibling part this part depends on, as the browser names it."""
         condition = self.part.get("show_if")
@@ -70,6 +95,10 @@ class QuestionForm:
     # The question it depends on, as the browser names its field, if on this page.
     show_if_field: str = ""
     problems: list[str] = field(default_factory=list)
+    # The problems shown at their field: {"message", "field" (the input's id)}, for the
+    # error summary; `unplaced` are those no input on the page holds (shown above them).
+    placed: list[dict] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     comments: list = field(default_factory=list)
     conflict: Any = None
@@ -115,6 +144,13 @@ class SectionForm:
                 else:
                     form = form_class(data=data, prefix=prefix)
                 label = part_label(part)
+                if not isinstance(form, forms.BaseFormSet) and len(form.fields) == 1:
+                    # A part of one field: its label is the part's caption ("Details and
+                    # comments"), never a generic "Answer" under a caption "Answer".
+                    field_name = next(iter(form.fields))
+                    form.fields[field_name].label = part_label(
+                        part_wording(question, part, html=True)
+                    )
                 parts.append(
                     PartForm(question=question, part=part, prefix=prefix, form=form, label=label)
                 )
@@ -181,9 +217,44 @@ class SectionForm:
         for question in self.questions:
             code = question.question.code
             question.problems = list((problems or {}).get(code, []))
+            question.placed, question.unplaced = [], []
+            for problem in question.problems:
+                target = _error_at_field(question, problem)
+                if target:
+                    question.placed.append({"message": str(problem), "field": target})
+                else:
+                    question.unplaced.append(problem)
             question.errors = list((errors or {}).get(code, []))
             question.comments = list((comments or {}).get(question.question.id, []))
             question.conflict = by_code.get(code)
+
+
+def _error_at_field(question: QuestionForm, problem) -> str:
+    """Add `problem` to the errors of the field it concerns, for the page to show it there
+    (is-invalid, aria-invalid, aria-describedby); the input's id, or "" if not on the page."""
+    part = next((part for part in question.parts if part.part["name"] == problem.part), None)
+    if part is None:
+        return ""
+    target = input_id(question.question.code, problem, part.kind)
+    relative = target.removeprefix(f"id_{part.prefix}-")
+    form = part.form
+    if part.is_formset:
+        row, _sep, relative = relative.partition("-")
+        if not row.isdigit() or int(row) >= len(form.forms):
+            return ""
+        form = form.forms[int(row)]
+    name, _sep, option = relative.rpartition("_")
+    name = name if option.isdigit() else relative
+    if name not in form.fields:
+        return ""
+    bound = form[name]
+    # An unbound form's errors are an empty ErrorDict: the message is added, not validated.
+    errors = form.errors.setdefault(
+        name, form.error_class(renderer=form.renderer, field_id=bound.auto_id)
+    )
+    if str(problem) not in errors:
+        errors.append(str(problem))
+    return target
 
 
 def row_to_remove(value: str, prefixes: set[str]) -> str | None:
@@ -206,7 +277,7 @@ class ConsentForm(forms.Form):
                 _("No, I/we do not authorize UNDESA to publish our responses."),
             ),
         ],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": _("Choose one of the two options.")},
     )
 

@@ -166,17 +166,6 @@ class SectionStep(Step):
     def questions(self, context: FlowContext) -> list[Question]:
         return context.questions_by_section[self.section.id]
 
-    def problems(self, context: FlowContext) -> dict[str, list[Problem]]:
-        if "problems" in context.__dict__:  # already computed for the whole flow (overview)
-            return {
-                question.code: context.problems[question.code]
-                for question in self.questions(context)
-                if question.code in context.problems
-            }
-        # A section page needs only its own questions' problems; each question's
-        # problems depend on the values alone, so this is the same result.
-        return submission_problems(self.questions(context), context.values)
-
     def is_completed(self, context: FlowContext) -> bool:
         # The section badge's rule: complete when every shown question is answered.
         return self.state(context) == SectionState.COMPLETE

@@ -125,12 +125,7 @@ def submission_submit(
             raise SubmissionLockedError
         if base_version is not None and base_version != locked.version:
             raise StaleVersionError(current_version=locked.version, changes=[])
-        questions = list(Question.objects.filter(edition_id=locked.edition_id).order_by("order"))
-        values = submission_values(submission=locked)
-        problems = {
-            code: [str(problem) for problem in found]
-            for code, found in submission_problems(questions, values).items()
-        }
+        problems = _answer_problems(locked)
         if not locked.consent:
             problems["consent"] = [str(CONSENT_MISSING)]
         if problems:
@@ -170,6 +165,54 @@ def submission_submit(
             lambda: links_check_schedule(submission_id=submission_id, countdown=0), robust=True
         )
     return locked
+
+
+def submission_consent_and_submit(
+    *,
+    submission: Submission,
+    user: User,
+    consent: str,
+    base_version: int | None = None,
+    language: str | None = None,
+) -> Submission:
+    """The review page's one action: record the focal point's choice about publication
+    (consent_set, "granted" or "refused"), then submit (submission_submit); both or neither.
+
+    A blank `consent` (nothing chosen) is reported with the answers' problems.
+    Raises what submission_submit raises, checked in its order (focal point,
+    editable, submittable, `base_version` current, complete); when any is raised
+    nothing is recorded: no consent event either.
+
+    Side effects: those of consent_set (a CONSENT_CHANGED event, even when the
+    choice is the same as before: the focal point confirmed it with the wording
+    shown) and of submission_submit (a SUBMITTED event, the PDF and e-mail queued).
+    """
+    if not user.is_focal_point:
+        raise SubmissionNotAllowedError
+    with transaction.atomic():
+        locked = submission_locked(submission)
+        check_editable(locked, user)
+        if not action_allowed(locked, Action.SUBMIT):
+            raise SubmissionLockedError
+        if base_version is not None and base_version != locked.version:
+            raise StaleVersionError(current_version=locked.version, changes=[])
+        if consent not in {Submission.Consent.GRANTED, Submission.Consent.REFUSED}:
+            problems = _answer_problems(locked)
+            problems["consent"] = [str(CONSENT_MISSING)]
+            raise SubmissionIncompleteError(problems)
+        # Incomplete answers raise in submission_submit: the atomic block drops the consent too.
+        consented = consent_set(submission=locked, user=user, consent=consent, language=language)
+        return submission_submit(submission=consented, user=user)
+
+
+def _answer_problems(locked: Submission) -> dict[str, list[str]]:
+    """What blocks submitting in the answers: {question code: messages}."""
+    questions = list(Question.objects.filter(edition_id=locked.edition_id).order_by("order"))
+    values = submission_values(submission=locked)
+    return {
+        code: [str(problem) for problem in found]
+        for code, found in submission_problems(questions, values).items()
+    }
 
 
 def _submit_side_effects_queue(*, submission_id: int, version: int) -> None:

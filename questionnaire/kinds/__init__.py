@@ -5,7 +5,8 @@ kind. A kind (base.Kind) knows its empty value, how to coerce whatever a form
 or JSON endpoint posts into its stored shape (keeping what was typed, valid or
 not; refusing a value of the wrong type rather than storing it as empty),
 which problems block submission, its form and templates, and its export
-columns. Adding a kind means adding one module (plus its templates) and
+columns (the tidy CSV's rows; the typed columns of the wide XLSX, Stata and
+SPSS files: columns.PartColumn). Adding a kind means adding one module (plus its templates) and
 registering it (registry.register).
 
 Stored shapes (docs/msq-2020-questionnaire.md, "Answer shapes"):
@@ -21,6 +22,7 @@ This module re-exports the public API: `from questionnaire.kinds import get_kind
 
 from questionnaire.kinds.base import Kind, TextPartForm
 from questionnaire.kinds.choice import MultiKind, YesNoKind, YesNoPartForm
+from questionnaire.kinds.columns import ColumnType, PartColumn
 from questionnaire.kinds.contact import ContactKind, ContactPartForm, email_list
 from questionnaire.kinds.labels import part_label
 from questionnaire.kinds.links import BaseLinksFormSet, LinkRowForm, LinksKind
@@ -51,6 +53,7 @@ __all__ = [
     "TEXT_MAX_LENGTH",
     "URL_MAX_LENGTH",
     "BaseLinksFormSet",
+    "ColumnType",
     "ContactKind",
     "ContactPartForm",
     "InputShapeError",
@@ -59,6 +62,7 @@ __all__ = [
     "LinkRowForm",
     "LinksKind",
     "MultiKind",
+    "PartColumn",
     "PercentageKind",
     "PercentagePartForm",
     "Problem",

@@ -6,6 +6,11 @@ templates, its export columns (tidy rows; wide columns with their codebook
 text) and its label. Adding a kind is one module with a Kind subclass, its
 templates, and `register()` (questionnaire.kinds.registry).
 
+The wide exports (XLSX, Stata, SPSS) ask a kind for its part's typed columns
+(wide_columns: kinds.columns.PartColumn) and a country's cells in them
+(wide_cells); a kind made of items (links) says how many items a value uses
+(item_count) so that the exports give each item its own columns.
+
 The export hooks take a part as the exports read it (selectors.PartSnapshot:
 `value`, `definition`, `is_empty`, `flat`), so that additions made to `flat`
 on the way (linkcheck's link status) reach every format.
@@ -22,6 +27,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from questionnaire.kinds.columns import ColumnType, PartColumn
 from questionnaire.kinds.problems import (
     TEXT_MAX_LENGTH,
     LimitProblem,
@@ -38,8 +44,12 @@ class Kind:
     label: ClassVar[str]
     # Whether its parts list options in the edition file (see check_definition).
     has_options: ClassVar[bool] = False
-    # What its wide-sheet cell holds, for the codebook (see wide_columns).
+    # What its wide-sheet cell holds, for the codebook, and its type (see wide_columns).
     wide_cell_text: ClassVar[str] = 'text: one "field: text" a line'
+    wide_type: ClassVar[ColumnType] = ColumnType.TEXT
+    # Whether its values are made of items (link rows) each given columns of its own:
+    # the exports then count the items used (item_count) before writing (wide_columns).
+    has_items: ClassVar[bool] = False
 
     # The templates drawing a part of this kind: in the section form (given `part`, a
     # filling.forms.PartForm, and `item`, its question's form), on the read-only pages
@@ -48,6 +58,9 @@ class Kind:
     form_template: ClassVar[str] = "questionnaire/kinds/form/fields.html"
     display_template: ClassVar[str] = "questionnaire/kinds/text.html"
     pdf_template: ClassVar[str] = "pdf/kinds/_flat.html"
+    # The input of its form a problem of the part as a whole ("This needs an answer.")
+    # is shown at and linked to, as "<field>" or "<field>_<option>" (Django's ids).
+    first_field: ClassVar[str] = "value"
 
     # --- The stored value ---------------------------------------------------
 
@@ -85,6 +98,26 @@ class Kind:
         if not self.is_empty(value):
             yield "", as_str(value)
 
+    # --- Choices (counted per option on the reviewers' question view) --------
+
+    def choices(self, part: dict) -> list[tuple[str, str]]:
+        """(code, label) of what a part offers to choose from; empty for free answers."""
+        return []
+
+    def chosen(self, value: Any, part: dict) -> list[str]:
+        """The codes of choices() that a stored value picks."""
+        return []
+
+    # --- Carrying an answer into the next edition (questionnaire.editions.lineage) ---
+
+    def carry_over(
+        self, value: Any, part: dict, options: dict[str, str | None]
+    ) -> tuple[Any, list[str]]:
+        """(value for `part`, codes dropped) of a value of an earlier edition's part of this
+        kind. `options` maps old option codes to `part`'s (None: dropped); a code it does not
+        name stays as it is if `part` has it. Kinds without options copy the value."""
+        return value, []
+
     # --- Forms and HTML (the filling flow, the read-only pages, the PDF) ----
 
     def form_class(self, part: dict, *, value: Any = None, add_row: bool = False) -> type:
@@ -120,13 +153,19 @@ class Kind:
         for field, text in shown_part.flat:
             yield "", field, text
 
-    def wide_columns(self, part: dict) -> list[tuple[str, str]]:
-        """(field, what its cells hold, for the codebook) of the part's wide-sheet columns."""
-        return [("", self.wide_cell_text)]
+    def item_count(self, value: Any) -> int:
+        """How many items (columns' worth) a stored value uses, for kinds with items."""
+        return 0
+
+    def wide_columns(self, part: dict, *, max_items: int = 0) -> list[PartColumn]:
+        """The part's typed columns in the wide exports; `max_items` is the most items any
+        exported value of the part uses (kinds with items give columns for each)."""
+        return [PartColumn("", self.wide_type, self.wide_cell_text)]
 
     def wide_cells(self, shown_part) -> Iterator[tuple[str, Any]]:
-        """(field, cell value) of a part's columns in a country's row, as in wide_columns():
-        by default every flattened value, one "field: text" a line (a single value as is)."""
+        """(field, cell value) of a part's columns in a country's row, as in wide_columns();
+        a column it gives no cell is left empty (not answered). By default every flattened
+        value, one "field: text" a line (a single value as is)."""
         yield (
             "",
             "\n".join(f"{field}: {text}" if field else text for field, text in shown_part.flat),

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from questionnaire.kinds.base import Kind
+from questionnaire.kinds.columns import CHOSEN_LABELS, YES_NO_LABELS, ColumnType, PartColumn
 from questionnaire.kinds.problems import (
     TEXT_MAX_LENGTH,
     InputShapeError,
@@ -24,7 +25,11 @@ class YesNoKind(Kind):
     CHOICES: ClassVar[tuple[str, ...]] = ("yes", "no")
     display_template = "questionnaire/kinds/yes_no.html"
     pdf_template = "pdf/kinds/yes_no.html"
-    wide_cell_text = "text: yes or no"
+    # 1 / 0 rather than the words: analysts count and average them (the share answering
+    # yes is the column's mean), and Stata and SPSS show them labelled yes / no.
+    wide_cell_text = "1 = yes, 0 = no; empty when not answered"
+    wide_type = ColumnType.BINARY
+    first_field = "value_0"
 
     def coerce(self, raw, part):
         value = posted_str(raw, _("the answer")).strip().lower()
@@ -39,7 +44,18 @@ class YesNoKind(Kind):
         if value in self.CHOICES:
             yield "", value
 
-    display_template = "questionnaire/kinds/yes_no.html"
+    def choices(self, part):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def chosen(self, value, part):
+        return [value] if value in self.CHOICES else []
+
+    def wide_columns(self, part, *, max_items=0):
+        return [PartColumn("", self.wide_type, self.wide_cell_text, value_labels=YES_NO_LABELS)]
+
+    def wide_cells(self, shown_part):
+        if shown_part.value in self.CHOICES:
+            yield "", 1 if shown_part.value == "yes" else 0
 
     def form_class(self, part, *, value=None, add_row=False):
         return YesNoPartForm
@@ -60,6 +76,7 @@ class MultiKind(Kind):
     has_options = True
     display_template = "questionnaire/kinds/multi.html"
     pdf_template = "pdf/kinds/multi.html"
+    first_field = "selected_0"
 
     def empty(self):
         return {}
@@ -114,11 +131,13 @@ class MultiKind(Kind):
         other_selected = bool(set(value.get("selected", [])) & self.other_codes(part))
         other_text = value.get("other", "").strip()
         if other_selected and not other_text:
-            found.append(Problem(_("You chose “Other”: please say what.")))
+            found.append(Problem(_("You chose “Other”: please say what."), field="other"))
         # An "Other" text without "Other" ticked is kept and shown as given, never refused:
         # real responses do this, and ticking for the official would add a choice they did
         # not make.
-        found += length_problems(_("The “Other” text"), value.get("other", ""), TEXT_MAX_LENGTH)
+        found += length_problems(
+            _("The “Other” text"), value.get("other", ""), TEXT_MAX_LENGTH, field="other"
+        )
         return found
 
     def flatten(self, value, part):
@@ -127,6 +146,56 @@ class MultiKind(Kind):
             yield code, labels.get(code, code)
         if value.get("other", "").strip():
             yield "other_text", value["other"]
+
+    def choices(self, part):
+        return [(option["code"], option["label"]) for option in part["options"]]
+
+    def chosen(self, value, part):
+        codes = set(self.option_codes(part))
+        return [code for code in (value or {}).get("selected", []) if code in codes]
+
+    def wide_columns(self, part, *, max_items=0):
+        """A 0/1 column per option, named by its code, then the "Other" text. The text has a
+        column even where no option is "Other": such a text is kept, never lost (problems())."""
+        return [
+            *(
+                PartColumn(
+                    option["code"],
+                    ColumnType.BINARY,
+                    f"1 = chosen, 0 = not chosen: “{option['label']}”; empty when not answered",
+                    caption=option["label"],
+                    value_labels=CHOSEN_LABELS,
+                )
+                for option in part["options"]
+            ),
+            PartColumn("other_text", ColumnType.TEXT, "text: the “Other” text, as typed", "other"),
+        ]
+
+    def wide_cells(self, shown_part):
+        if shown_part.is_empty:
+            return
+        selected = set(shown_part.value.get("selected", []))
+        for code in self.option_codes(shown_part.definition):
+            yield code, int(code in selected)
+        yield "other_text", dict(shown_part.flat).get("other_text")
+
+    def carry_over(self, value, part, options):
+        """The choices renamed through `options`, in the part's order; a choice it has no
+        counterpart for is dropped and returned. The "Other" text is kept as typed (shown
+        apart if the part has no "Other" option, as always)."""
+        value = value or {}
+        codes = self.option_codes(part)
+        wanted: set[str] = set()
+        dropped: list[str] = []
+        for code in value.get("selected", []):
+            new = options.get(code) if code in options else (code if code in codes else None)
+            if new is None:
+                dropped.append(code)
+            else:
+                wanted.add(new)
+        carried = {"selected": [code for code in codes if code in wanted]}
+        carried["other"] = value.get("other", "")
+        return ({} if self.is_empty(carried) else carried), dropped
 
     def form_class(self, part, *, value=None, add_row=False):
         notes = [option for option in part["options"] if option.get("footnote")]

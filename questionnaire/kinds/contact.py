@@ -11,6 +11,7 @@ from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
 from questionnaire.kinds.base import Kind
+from questionnaire.kinds.columns import PartColumn
 from questionnaire.kinds.problems import (
     EMAILS_MAX,
     SHORT_TEXT_MAX_LENGTH,
@@ -43,6 +44,7 @@ class ContactKind(Kind):
     form_template = "questionnaire/kinds/form/contact.html"
     display_template = "questionnaire/kinds/contact.html"
     pdf_template = "pdf/kinds/contact.html"
+    first_field = "name"
 
     def empty(self):
         return {}
@@ -70,14 +72,15 @@ class ContactKind(Kind):
     def problems(self, value, part):
         found: list[Problem] = []
         if not value.get("name", "").strip():
-            found.append(Problem(_("Give the contact's name.")))
+            found.append(Problem(_("Give the contact's name."), field="name"))
         emails = value.get("emails", [])
         if not emails:
-            found.append(Problem(_("Give at least one e-mail address.")))
+            found.append(Problem(_("Give at least one e-mail address."), field="emails"))
         if len(emails) > EMAILS_MAX:
             found.append(
                 LimitProblem(
-                    _("At most %(limit)d e-mail addresses can be given.") % {"limit": EMAILS_MAX}
+                    _("At most %(limit)d e-mail addresses can be given.") % {"limit": EMAILS_MAX},
+                    field="emails",
                 )
             )
         for email in emails:
@@ -86,12 +89,13 @@ class ContactKind(Kind):
             except ValidationError:
                 found.append(
                     Problem(
-                        _("“%(email)s” is not a valid e-mail address.") % {"email": email[:200]}
+                        _("“%(email)s” is not a valid e-mail address.") % {"email": email[:200]},
+                        field="emails",
                     )
                 )
         for field in self.TEXT_FIELDS:
             found += length_problems(
-                field.capitalize(), value.get(field, ""), SHORT_TEXT_MAX_LENGTH
+                field.capitalize(), value.get(field, ""), SHORT_TEXT_MAX_LENGTH, field=field
             )
         return found
 
@@ -103,6 +107,24 @@ class ContactKind(Kind):
             yield "emails", "; ".join(value["emails"])
         if value.get("phone"):
             yield "phone", value["phone"]
+
+    # The wide exports' columns, one per field, in flatten()'s order.
+    WIDE_FIELDS: ClassVar[tuple[str, ...]] = ("name", "title", "organization", "emails", "phone")
+
+    def wide_columns(self, part, *, max_items=0):
+        return [
+            PartColumn(
+                field,
+                cell="text: the e-mail addresses, separated by “; ”"
+                if field == "emails"
+                else f"text: the contact's {field}, as typed",
+                caption=field,
+            )
+            for field in self.WIDE_FIELDS
+        ]
+
+    def wide_cells(self, shown_part):
+        yield from shown_part.flat
 
     def form_class(self, part, *, value=None, add_row=False):
         return ContactPartForm

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from questionnaire.kinds.base import Kind
+from questionnaire.kinds.columns import PartColumn
 from questionnaire.kinds.problems import (
     LINKS_MAX_ROWS,
     SHORT_TEXT_MAX_LENGTH,
@@ -45,6 +46,7 @@ class LinksKind(Kind):
     label = _("Links")
     FIELDS: ClassVar[tuple[str, ...]] = ("name", "url", "note")
     form_template = "questionnaire/kinds/form/links.html"
+    first_field = "0-url"
     display_template = "questionnaire/kinds/links.html"
     pdf_template = "pdf/kinds/links.html"
 
@@ -80,21 +82,29 @@ class LinksKind(Kind):
         for index, row in enumerate(value, start=1):
             url = row.get("url", "")
             name = row.get("name", "")
+            # The row's fields in the form: rows are numbered from 0 there.
+            at = {key: f"{index - 1}-{key}" for key in self.FIELDS}
             if not url.strip():
-                found.append(Problem(_("Link %(n)d has no URL.") % {"n": index}))
+                found.append(Problem(_("Link %(n)d has no URL.") % {"n": index}, field=at["url"]))
             elif url_href(url) is None:
                 found.append(
                     Problem(
                         _("Link %(n)d: “%(url)s” does not look like a web address.")
-                        % {"n": index, "url": url[:200]}
+                        % {"n": index, "url": url[:200]},
+                        field=at["url"],
                     )
                 )
-            found += length_problems(_("Link %(n)d's URL") % {"n": index}, url, URL_MAX_LENGTH)
             found += length_problems(
-                _("Link %(n)d's name") % {"n": index}, name, SHORT_TEXT_MAX_LENGTH
+                _("Link %(n)d's URL") % {"n": index}, url, URL_MAX_LENGTH, field=at["url"]
             )
             found += length_problems(
-                _("Link %(n)d's note") % {"n": index}, row.get("note", ""), TEXT_MAX_LENGTH
+                _("Link %(n)d's name") % {"n": index}, name, SHORT_TEXT_MAX_LENGTH, field=at["name"]
+            )
+            found += length_problems(
+                _("Link %(n)d's note") % {"n": index},
+                row.get("note", ""),
+                TEXT_MAX_LENGTH,
+                field=at["note"],
             )
         return found
 
@@ -141,6 +151,40 @@ class LinksKind(Kind):
     def tidy_items(self, shown_part):
         for key, text in shown_part.flat:
             yield (*row_key_split(key), text)
+
+    # --- The wide exports: each link's fields in columns of their own -------------
+
+    has_items = True
+    # With the last check of each URL, which the exports add after it (linkcheck, issue 16).
+    WIDE_FIELDS: ClassVar[dict[str, str]] = {
+        "name": "text: the link's name, as typed",
+        "url": "text: the URL, as typed",
+        "note": "text: the note on the link, as typed",
+        "link_status": "text: the link checker's last finding on the URL (empty: not checked)",
+    }
+
+    @staticmethod
+    def wide_field(index: str | int, field: str) -> str:
+        """The wide column's field of a link's field: "link1.url"."""
+        return f"link{index}.{field}"
+
+    def item_count(self, value):
+        return len(value) if isinstance(value, list) else 0
+
+    def wide_columns(self, part, *, max_items=0):
+        """Each field of link 1, then link 2..., up to the most links any country gave
+        (at least one link's columns, so that every part has its columns)."""
+        return [
+            PartColumn(self.wide_field(index, field), cell=cell, caption=f"link {index}: {field}")
+            for index in range(1, max(max_items, 1) + 1)
+            for field, cell in self.WIDE_FIELDS.items()
+        ]
+
+    def wide_cells(self, shown_part):
+        for key, text in shown_part.flat:
+            index, field = row_key_split(key)
+            if index:
+                yield self.wide_field(index, field), text
 
 
 class LinkRowForm(forms.Form):

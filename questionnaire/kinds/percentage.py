@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from questionnaire.kinds.base import Kind
+from questionnaire.kinds.columns import ColumnType, PartColumn
 from questionnaire.kinds.problems import (
     SHORT_TEXT_MAX_LENGTH,
     TEXT_MAX_LENGTH,
@@ -103,9 +104,12 @@ class PercentageKind(Kind):
         if typed:
             read = _read_percentage(typed)
             if isinstance(read, Problem):
+                read.field = "value"
                 found.append(read)
-        found += length_problems(_("The percentage"), typed, SHORT_TEXT_MAX_LENGTH)
-        found += length_problems(_("The comment"), value.get("comment", ""), TEXT_MAX_LENGTH)
+        found += length_problems(_("The percentage"), typed, SHORT_TEXT_MAX_LENGTH, field="value")
+        found += length_problems(
+            _("The comment"), value.get("comment", ""), TEXT_MAX_LENGTH, field="comment"
+        )
         return found
 
     def flatten(self, value, part):
@@ -127,21 +131,27 @@ class PercentageKind(Kind):
             "comment": form.cleaned_data.get("comment", ""),
         }
 
-    def wide_columns(self, part):
+    def wide_columns(self, part, *, max_items=0):
         """Two columns, the number and the comment, so that indicators can be computed."""
         return [
-            (
+            PartColumn(
                 "",
+                ColumnType.NUMBER,
                 "number: the percentage as typed (45.5 for 45.5 %); empty when what was typed "
                 "is not a number, the CSV and JSON exports have it as typed",
             ),
-            ("comment", "text: the comment on the percentage, as typed"),
+            PartColumn(
+                "comment",
+                ColumnType.TEXT,
+                "text: the comment on the percentage, as typed",
+                "comment",
+            ),
         ]
 
     def wide_cells(self, shown_part):
         number = None if shown_part.is_empty else self.number(shown_part.value)
         yield "", None if number is None else float(number)
-        yield "comment", dict(shown_part.flat).get("comment", "")
+        yield "comment", dict(shown_part.flat).get("comment")
 
 
 class PercentagePartForm(forms.Form):

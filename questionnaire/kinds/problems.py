@@ -28,6 +28,11 @@ class Problem(str):
     kind of problem it is, so that code never decides by the message's text, which
     changes with the language: MISSING (a required part left empty), INVALID (a wrong
     value: a bad URL, 120 %), LIMIT (beyond what a draft may hold).
+
+    `field` names the field of the part's form it concerns ("value", "other", "0-url"
+    for a links row), so that the section page shows it at that field; empty means the
+    part as a whole (its kind's `first_field`). `part` is the part's name, set by
+    questionnaire.answers.question_problems.
     """
 
     MISSING = "missing"
@@ -35,11 +40,14 @@ class Problem(str):
     LIMIT = "limit"
 
     code = INVALID
+    field = ""
+    part = ""
 
-    def __new__(cls, message: str, code: str | None = None):
+    def __new__(cls, message: str, code: str | None = None, *, field: str = ""):
         problem = super().__new__(cls, message)
         if code is not None:
             problem.code = code
+        problem.field = field
         return problem
 
 
@@ -139,12 +147,13 @@ def posted_dict(raw: Any, field: str, keys: tuple[str, ...]) -> dict:
     return raw
 
 
-def length_problems(label: str, text: str, limit: int) -> list[Problem]:
+def length_problems(label: str, text: str, limit: int, *, field: str = "") -> list[Problem]:
     if len(text) > limit:
         return [
             LimitProblem(
                 _("%(label)s is %(length)d characters long; the limit is %(limit)d.")
-                % {"label": label, "length": len(text), "limit": limit}
+                % {"label": label, "length": len(text), "limit": limit},
+                field=field,
             )
         ]
     return []

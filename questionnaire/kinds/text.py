@@ -13,7 +13,7 @@ class TextKind(Kind):
     label = _("Text")
     display_template = "questionnaire/kinds/text.html"
     pdf_template = "pdf/kinds/text.html"
-    wide_cell_text = "text as typed"
+    wide_cell_text = "text: as typed"
 
     def problems(self, value, part):
         return length_problems(_("The answer"), as_str(value), TEXT_MAX_LENGTH)

@@ -23,18 +23,18 @@ from questionnaire.exports.jobs import RUN_EXPORT_TASK, ExportRequestError, expo
 from questionnaire.exports.registry import EXPORTERS, exporter_choices
 from questionnaire.models import Edition, ExportJob, Submission
 from questionnaire.queueing import pending_task_is_waiting
+from questionnaire.review.charts import (
+    CHART_BAR_HEIGHT,
+    CHART_BAR_WIDTH,
+    CHART_LABEL_WIDTH,
+    CHART_ROW_HEIGHT,
+)
 from questionnaire.review.selectors import (
     RATE_KEYS,
     countries_not_submitted,
     rate_label,
     response_rates,
 )
-
-# The bar chart's geometry, in SVG user units (the chart scales to its box).
-CHART_LABEL_WIDTH = 260
-CHART_BAR_WIDTH = 520
-CHART_ROW_HEIGHT = 26
-CHART_BAR_HEIGHT = 18
 
 
 def _admin_context(request, title: str) -> dict:
@@ -49,7 +49,8 @@ def _edition_from(request) -> Edition | None:
         if edition is None:
             raise Http404
         return edition
-    return editions.first()
+    # The edition officials answer now, not the newest loaded (an example or a planned one).
+    return editions.filter(code=settings.MSQ_CURRENT_EDITION).first() or editions.first()
 
 
 def _chart(rows) -> dict:

@@ -17,6 +17,11 @@
     function (template, values) {
       return template.replace("%s", values[0]);
     };
+  var ngettext =
+    window.ngettext ||
+    function (singular, plural, count) {
+      return count === 1 ? singular : plural;
+    };
   var statusNode = document.getElementById("autosave-status");
   var versionInput = form.querySelector("[data-base-version]");
   var url = form.getAttribute("data-autosave-url");
@@ -35,7 +40,8 @@
       return;
     }
     statusNode.textContent = message;
-    statusNode.classList.toggle("text-danger", Boolean(isError));
+    statusNode.classList.toggle("text-danger", isError === true);
+    statusNode.classList.toggle("text-warning-emphasis", isError === "warning");
     if (link) {
       var anchor = document.createElement("a");
       anchor.href = link;
@@ -100,8 +106,26 @@
           retryDelay = 0;
           versionInput.value = data.version;
           form.dataset.dirty = "";
-          // The server's time with its zone ("14:05 UTC"), as in its own messages.
-          say(interpolate(gettext("Saved at %s"), [data.saved_at_display]));
+          // The server's time in the official's zone, with it ("19:48 CET"), in the
+          // very words of the "Save draft" banner (the same message id in both catalogues).
+          var attention = data.problems ? showProblems(data.problems) : 0;
+          if (attention) {
+            // A save that stored a wrong value is no plain success.
+            say(
+              interpolate(
+                ngettext(
+                  "Saved, %(count)s answer needs attention (%(time)s)",
+                  "Saved, %(count)s answers need attention (%(time)s)",
+                  attention
+                ),
+                { count: attention, time: data.saved_at_display },
+                true
+              ),
+              "warning"
+            );
+          } else {
+            say(interpolate(gettext("Saved at %(time)s."), { time: data.saved_at_display }, true));
+          }
           if (pending) {
             schedule();
           }
@@ -149,6 +173,199 @@
     timer = window.setTimeout(save, delay);
   }
 
+  // --- Problems at their field and the error summary ----------------------------
+  // The autosave answers the problems left, each with its field's id ("field") and its
+  // message's id ("error_id"), as the server draws them (crispy-bootstrap5's markup).
+  // A missing answer ("missing") only stays where it is shown already: it is never
+  // raised while the official is still typing, only cleared once answered.
+  var summaryShown = "";
+
+  function describedBy(node, id, add) {
+    var ids = (node.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (one) {
+      return one && one !== id && !(add === null && /_error$/.test(one));
+    });
+    if (add) {
+      ids.push(id);
+    }
+    if (ids.length) {
+      node.setAttribute("aria-describedby", ids.join(" "));
+    } else {
+      node.removeAttribute("aria-describedby");
+    }
+  }
+
+  function fieldInputs(input) {
+    if (input.type === "radio" || input.type === "checkbox") {
+      return Array.prototype.slice.call(form.querySelectorAll('input[name="' + input.name + '"]'));
+    }
+    return [input];
+  }
+
+  function clearProblems() {
+    form.querySelectorAll(".invalid-feedback").forEach(function (node) {
+      node.remove();
+    });
+    form.querySelectorAll(".is-invalid, [aria-invalid]").forEach(function (node) {
+      node.classList.remove("is-invalid");
+      node.removeAttribute("aria-invalid");
+    });
+    form.querySelectorAll("[aria-describedby]").forEach(function (node) {
+      describedBy(node, "", null);
+    });
+  }
+
+  function showAtField(problem) {
+    var input = document.getElementById(problem.field);
+    if (!input) {
+      return false;
+    }
+    var inputs = fieldInputs(input);
+    inputs.forEach(function (one) {
+      one.classList.add("is-invalid");
+      one.setAttribute("aria-invalid", "true");
+      describedBy(one, problem.error_id, true);
+    });
+    var box = document.getElementById(problem.error_id);
+    if (!box) {
+      box = document.createElement("div");
+      box.id = problem.error_id;
+      box.className = "invalid-feedback";
+      var last = inputs[inputs.length - 1];
+      var check = last.closest(".form-check");
+      if (check) {
+        check.appendChild(box);
+      } else {
+        last.insertAdjacentElement("afterend", box);
+      }
+    }
+    var line = document.createElement("p");
+    var strong = document.createElement("strong");
+    strong.textContent = problem.message;
+    line.appendChild(strong);
+    box.appendChild(line);
+    return true;
+  }
+
+  function drawSummary(placed) {
+    var key = JSON.stringify(placed);
+    if (key === summaryShown) {
+      return;
+    }
+    summaryShown = key;
+    var slot = document.getElementById("error-summary-slot");
+    if (!slot) {
+      return;
+    }
+    slot.textContent = "";
+    if (!placed.length) {
+      return;
+    }
+    var box = document.createElement("div");
+    box.className = "alert alert-danger error-summary";
+    box.id = "error-summary";
+    box.setAttribute("role", "alert");
+    box.setAttribute("aria-labelledby", "error-summary-title");
+    box.tabIndex = -1;
+    var title = document.createElement("h2");
+    title.className = "h5";
+    title.id = "error-summary-title";
+    title.textContent = gettext("There is a problem");
+    var list = document.createElement("ul");
+    list.className = "mb-0";
+    placed.forEach(function (problem) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = "#" + problem.field;
+      link.textContent = problem.number + " " + problem.message;
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    box.appendChild(title);
+    box.appendChild(list);
+    slot.appendChild(box);
+  }
+
+  // Draws the problems left; answers how many questions need attention.
+  function showProblems(problems) {
+    var shownBefore = {};
+    form.querySelectorAll(".invalid-feedback[id]").forEach(function (node) {
+      shownBefore[node.id] = true;
+    });
+    clearProblems();
+    var placed = [];
+    var questions = {};
+    problems.forEach(function (problem) {
+      if (problem.code === "missing" && !shownBefore[problem.error_id]) {
+        return;
+      }
+      if (showAtField(problem)) {
+        placed.push({ field: problem.field, number: problem.number, message: problem.message });
+        questions[problem.question] = true;
+      }
+    });
+    drawSummary(placed);
+    return Object.keys(questions).length;
+  }
+
+  // The summary's links take the official to the field, its question's text in view
+  // (a plain link would scroll the input to the very top, its question out of sight).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("#error-summary a");
+    if (!link) {
+      return;
+    }
+    var input = document.getElementById(link.hash.slice(1));
+    if (!input) {
+      return;
+    }
+    event.preventDefault();
+    var question = input.closest(".question");
+    (question || input).scrollIntoView();
+    input.focus({ preventScroll: true });
+  });
+
+  // --- "If other, please specify" only while "Other" is ticked --------------------
+  // Without this script the text box is always there; it is never hidden while it holds text.
+  function applyOther() {
+    form.querySelectorAll("[data-other-codes]").forEach(function (part) {
+      var codes = part.getAttribute("data-other-codes").split(" ");
+      var ticked = Array.prototype.some.call(
+        part.querySelectorAll("input[type=checkbox]:checked"),
+        function (box) {
+          return codes.indexOf(box.value) !== -1;
+        }
+      );
+      var text = part.querySelector('textarea[name$="-other"]');
+      if (!text) {
+        return;
+      }
+      var wrapper = text.closest(".mb-3") || text;
+      var shown = ticked || text.value.trim() !== "";
+      wrapper.hidden = !shown;
+    });
+  }
+
+  // --- "Remove" only where there is something to remove --------------------------
+  function rowIsEmpty(row) {
+    return Array.prototype.every.call(row.querySelectorAll("input[type=text], input:not([type])"), function (input) {
+      return input.value.trim() === "";
+    });
+  }
+
+  function applyRemoveButtons() {
+    form.querySelectorAll("[data-links-prefix]").forEach(function (block) {
+      var rows = Array.prototype.filter.call(block.querySelectorAll(".link-rows > .link-row"), function (row) {
+        return !row.classList.contains("d-none");
+      });
+      rows.forEach(function (row) {
+        var button = row.querySelector("[data-remove-row]");
+        if (button) {
+          button.hidden = rows.length < 2 && rowIsEmpty(row);
+        }
+      });
+    });
+  }
+
   // --- Conditional questions and parts --------------------------------------
   function currentValue(name) {
     var checked = form.querySelector('input[name="' + name + '"]:checked');
@@ -162,6 +379,11 @@
         node.getAttribute("data-show-if-equals");
       node.classList.toggle("d-none", !shown);
       node.hidden = !shown;
+      // The question index lists the questions shown.
+      var indexed = node.id && document.querySelector('[data-question-index="' + node.id.replace("question-", "") + '"]');
+      if (indexed) {
+        indexed.hidden = !shown;
+      }
       node.querySelectorAll(".show-if-hint").forEach(function (hint) {
         hint.classList.add("d-none");
       });
@@ -180,6 +402,7 @@
     list.insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);
     var added = list.lastElementChild;
+    applyRemoveButtons();
     var first = added.querySelector("input[type=text]");
     if (first) {
       first.focus();
@@ -191,6 +414,7 @@
     var marker = row.querySelector('input[name$="-DELETE"]');
     marker.value = "on";
     row.classList.add("d-none");
+    applyRemoveButtons();
     var block = button.closest("[data-links-prefix]");
     block.querySelector("[data-add-row]").focus();
     schedule();
@@ -214,10 +438,12 @@
   var announced = new WeakSet();
   form.addEventListener("input", function (event) {
     announced.add(event.target);
+    applyRemoveButtons();
     schedule();
   });
   form.addEventListener("change", function (event) {
     applyConditions();
+    applyOther();
     // A text box fires "change" when it loses focus, long after its "input"
     // events scheduled the save. Announcing "Unsaved changes" again would
     // replace an error the official has not read yet, on the very mouse-down
@@ -243,8 +469,14 @@
   });
 
   applyConditions();
+  applyOther();
+  applyRemoveButtons();
   var errors = document.getElementById("form-errors");
+  var summary = document.getElementById("error-summary");
   if (errors) {
     errors.focus();
+  } else if (summary && window.location.hash === "#error-summary") {
+    // Back from a save that left problems: the summary first, as after any form submission.
+    summary.focus();
   }
 })();

@@ -38,8 +38,14 @@ def choose(page: Page, code: str, label: str, *, part_name: str = "answer") -> N
     part(page, code, part_name).get_by_label(label, exact=True).check()
 
 
+# A text part's box is labelled by its part's caption ("details": "Details and comments");
+# a question's only "answer" part keeps "Answer" for screen readers (its question shows).
+TEXT_LABELS = {"details": "Details and comments"}
+
+
 def fill_text(page: Page, code: str, text: str, *, part_name: str = "details") -> None:
-    part(page, code, part_name).get_by_label("Answer", exact=True).fill(text)
+    label = TEXT_LABELS.get(part_name, "Answer")
+    part(page, code, part_name).get_by_label(label, exact=True).fill(text)
 
 
 def fill_contact(page: Page, code: str, contact: dict[str, str], *, part_name="contact") -> None:

@@ -30,7 +30,7 @@ def test_save_and_continue_answers_first_click_after_autosave_error(contexts, fo
         ),
     )
     page.goto(SECTION_URL)
-    answer = part(page, "q22", "details").get_by_label("Answer", exact=True)
+    answer = part(page, "q22", "details").get_by_label("Details and comments", exact=True)
     answer.fill("ASEAN digital masterplan; Digital Silk Road")
     status = page.locator("#autosave-status")
     expect(status).to_contain_text("too long", timeout=AUTOSAVE_TIMEOUT_MS)

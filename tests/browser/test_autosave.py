@@ -20,7 +20,7 @@ TYPED = (
 
 def details(page):
     """The free-text box of question 14."""
-    return page.locator("#question-q14").get_by_label("Answer", exact=True)
+    return page.locator("#question-q14").get_by_label("Details and comments", exact=True)
 
 
 def test_autosave_keeps_text_when_page_closed_without_saving(contexts, focal_point, edition):

@@ -46,7 +46,8 @@ def test_arabic_interface_is_right_to_left_and_accessible(contexts, focal_point,
 
 
 # What static/js/filling.js says once saved, from Django's JavaScript catalogue (djangojs.po).
-SAVED_AT = {"fr": "Enregistré à", "ar": "حُفظ في الساعة"}
+# The autosave status says what the "Save draft" banner says (one message, "Saved at %(time)s.").
+SAVED_AT = {"fr": "Enregistré à", "ar": "حُفظ في"}
 
 
 @pytest.mark.parametrize(("language", "direction"), [("fr", "ltr"), ("ar", "rtl")])

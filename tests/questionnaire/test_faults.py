@@ -269,7 +269,9 @@ def test_hung_redis_neither_health_probe_nor_submit_hangs(
     timings["detailed probe"] = time.monotonic() - started
     client.force_login(focal_point)
     started = time.monotonic()
-    submitted = client.post("/review/submit", {"base_version": submission.version})
+    submitted = client.post(
+        "/review/submit", {"consent": "granted", "base_version": submission.version}
+    )
     timings["submit"] = time.monotonic() - started
     print("with Redis SIGSTOPped: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
 

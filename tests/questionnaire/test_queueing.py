@@ -197,7 +197,10 @@ def test_accept_queues_its_email_through_the_outbox(submitted, reviewer):
 
 def _submit_through_the_page(client, submission) -> str:
     """Submit as the focal point would; returns the text of the page it leads to."""
-    response = client.post("/review/submit", {"base_version": submission.version})
+    # The authorization is chosen with the submit, in the same form.
+    response = client.post(
+        "/review/submit", {"consent": "granted", "base_version": submission.version}
+    )
     assert response.status_code == 302
     return html.unescape(client.get(response["Location"]).content.decode())
 
@@ -215,7 +218,11 @@ def test_submit_with_broker_up_says_pdf_follows_shortly(
 
     assert "Submitted. The PDF will be prepared shortly." in text
     assert "background system is back" not in text
-    ids = {"submission_id": draft.pk, "version": draft.version + 1}
+    before = draft.version
+    draft.refresh_from_db()
+    # The page's one action records the authorization (one version), then submits (the next).
+    assert draft.submitted_version == before + 2
+    ids = {"submission_id": draft.pk, "version": draft.submitted_version}
     assert sorted(broker.sent) == sorted(
         [(task_email_submitted.name, ids), (task_render_submission_pdf.name, ids)]
     )

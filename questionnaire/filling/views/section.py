@@ -14,18 +14,19 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.time_zones import time_with_zone
 from questionnaire.filling.errors import (
     AnswerInputError,
     AnswerLimitError,
     StaleVersionError,
     SubmissionLockedError,
 )
+from questionnaire.filling.field_problems import problems_json, problems_to_show, values_as_saved
 from questionnaire.filling.forms import SectionForm, row_to_remove
 from questionnaire.filling.services import answers_save
 from questionnaire.filling.session_stash import stash_pop, stash_save, stash_token
@@ -38,9 +39,9 @@ ACTIONS = {"back", "save", "continue"}
 
 
 def _saved_label(moment) -> str:
-    # Every time shown says its zone: the portal's clock is UTC (settings.TIME_ZONE).
-    zone = timezone.get_current_timezone_name()
-    return f"{time_format(timezone.localtime(moment), 'TIME_FORMAT')} {zone}"
+    # Every time shown says its zone, the official's own (UserTimeZoneMiddleware): the
+    # autosave status (static/js/filling.js) shows this same label, never the browser's clock.
+    return time_with_zone(moment)
 
 
 def _render_section(
@@ -57,15 +58,22 @@ def _render_section(
     conflicts=(),
     form_errors: list[str] | None = None,
 ) -> HttpResponse:
+    questions = step.questions(context)
     form.annotate(
-        problems=step.problems(context) if problems is None else problems,
+        problems=problems_to_show(questions, context.values) if problems is None else problems,
         errors=errors,
         comments={
             question.id: context.comments_by_question.get(question.code, [])
-            for question in step.questions(context)
+            for question in questions
         },
         conflicts=conflicts,
     )
+    error_summary = [
+        {"number": item.question.display_number, **placed}
+        for item in form.questions
+        if item.shown
+        for placed in item.placed
+    ]
     previous, following = step_neighbours(steps, step)
     submission = context.submission
     return render(
@@ -85,6 +93,7 @@ def _render_section(
             "owner_token": stash_token(country_id=submission.country_id, user_id=request.user.pk),
             "autosave_url": reverse("questionnaire:autosave", kwargs={"code": step.identifier}),
             "form_errors": form_errors or [],
+            "error_summary": error_summary,
             "conflicts": conflicts,
             "general_comments": context.general_comments,
         },
@@ -233,16 +242,17 @@ def _section_save(
         messages.error(request, error.message)
         return redirect("questionnaire:submission")
 
-    if from_stash:
-        messages.success(
-            request,
-            _("What you typed before signing in again was saved at %(time)s.")
-            % {"time": _saved_label(saved.updated_at)},
-        )
-    else:
-        messages.success(
-            request, _("Saved at %(time)s.") % {"time": _saved_label(saved.updated_at)}
-        )
+    attention = len(
+        problems_to_show(questions, values_as_saved(questions, form.raw_values(), context.values))
+    )
+    leaving = action in {"continue", "back"} and not (add_row or remove_row)
+    _say_saved(
+        request,
+        saved=saved,
+        attention=attention,
+        from_stash=from_stash,
+        section=step.section if leaving else None,
+    )
     previous, following = step_neighbours(steps, step)
     if add_row:
         return redirect(f"{step.url}?add={add_row}#{add_row}")
@@ -252,7 +262,36 @@ def _section_save(
         return redirect(following.url)
     if action == "back":
         return redirect(previous.url if previous is not None else reverse("questionnaire:home"))
-    return redirect(step.url)
+    # With problems, the page opens at its error summary (static/js/filling.js focuses it).
+    return redirect(f"{step.url}#error-summary" if attention else step.url)
+
+
+def _say_saved(request, *, saved, attention: int, from_stash: bool, section=None) -> None:
+    """The message after a save. One that stored a wrong value (or left a started question
+    incomplete) is no plain success: it says how many answers need attention, and in which
+    section when the official moves on to another page."""
+    time = _saved_label(saved.updated_at)
+    if attention and section is not None:
+        message = ngettext(
+            "Saved, %(count)d answer in section %(section)s needs attention (%(time)s).",
+            "Saved, %(count)d answers in section %(section)s need attention (%(time)s).",
+            attention,
+        ) % {"count": attention, "section": section.numeral, "time": time}
+        messages.warning(request, message)
+    elif attention:
+        message = ngettext(
+            "Saved, %(count)d answer needs attention (%(time)s).",
+            "Saved, %(count)d answers need attention (%(time)s).",
+            attention,
+        ) % {"count": attention, "time": time}
+        messages.warning(request, message)
+    elif from_stash:
+        messages.success(
+            request,
+            _("What you typed before signing in again was saved at %(time)s.") % {"time": time},
+        )
+    else:
+        messages.success(request, _("Saved at %(time)s.") % {"time": time})
 
 
 @login_not_required
@@ -364,6 +403,7 @@ def _autosave_locked(request: HttpRequest, code: str) -> JsonResponse:
         values = form.raw_values()
         # Read after the lock, in this transaction: answers_save does not read them again.
         stored_answers = context.answers
+        stored = context.values
     if base_version is None:
         return _json_error(
             gettext_now("Nothing was saved: the page's version is missing: reload the page."),
@@ -380,13 +420,19 @@ def _autosave_locked(request: HttpRequest, code: str) -> JsonResponse:
         already_locked=True,
         stored_answers=stored_answers,
     )
-    return JsonResponse(
-        {
-            "version": saved.version,
-            "saved_at": saved.updated_at.isoformat(),
-            "saved_at_display": _saved_label(saved.updated_at),
-        }
-    )
+    answer = {
+        "version": saved.version,
+        "saved_at": saved.updated_at.isoformat(),
+        "saved_at_display": _saved_label(saved.updated_at),
+    }
+    if request.content_type != "application/json":
+        # The page's own form sent the whole section: say which problems remain, at which
+        # field, for filling.js to update the messages and the error summary in place.
+        # (A JSON save may send some questions only, so their shown state is not known.)
+        answer["problems"] = problems_json(
+            questions, problems_to_show(questions, values_as_saved(questions, values, stored))
+        )
+    return JsonResponse(answer)
 
 
 # The autosave's refusals carry a code (static/js/filling.js decides by it, never by the

@@ -1,4 +1,5 @@
-"""The end of the flow: review, the publication consent, submit, and the submission's pages."""
+"""The end of the flow: review, the publication consent given with the submit, and the
+submission's pages."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.selectors import country_focal_points
 from questionnaire.access import official_country
 from questionnaire.filling.errors import (
     CONSENT_MISSING,
@@ -30,8 +32,7 @@ from questionnaire.filling.steps import (
     flow_steps,
 )
 from questionnaire.filling.submitting import (
-    consent_set,
-    submission_submit,
+    submission_consent_and_submit,
     submit_side_effects_waiting,
 )
 from questionnaire.filling.views.current import official_flow
@@ -56,14 +57,6 @@ def _render_review(
     snapshot = submission_snapshot(submission=submission)
     if problems is None:
         problems = dict(context.problems)
-        if not submission.consent:
-            problems["consent"] = [
-                str(
-                    CONSENT_MISSING
-                    if request.user.is_focal_point
-                    else CONSENT_MISSING_FOR_CONTRIBUTOR
-                )
-            ]
     question_problems = [
         {
             "question": question,
@@ -76,6 +69,14 @@ def _render_review(
         for question in context.questions_by_section[section.id]
         if question.code in problems
     ]
+    is_focal_point = request.user.is_focal_point
+    # The focal point chooses the authorization in the submit form itself; it is a step
+    # left to do only while the answers still block submitting, or for a contributor.
+    consent_problems = []
+    if not submission.consent and (question_problems or not is_focal_point):
+        consent_problems = [
+            str(CONSENT_MISSING if is_focal_point else CONSENT_MISSING_FOR_CONTRIBUTOR)
+        ]
     return render(
         request,
         "questionnaire/review.html",
@@ -87,12 +88,16 @@ def _render_review(
             "comments_by_question": context.comments_by_question,
             "general_comments": context.general_comments,
             "question_problems": question_problems,
-            "consent_problems": problems.get("consent", []),
+            "consent_problems": consent_problems,
             "consent_form": consent_form
             or ConsentForm(initial={"consent": submission.consent or None}),
-            "can_submit": request.user.is_focal_point,
-            # consent_set's rule: contributors read the choice, the focal point makes it.
-            "can_consent": request.user.is_focal_point,
+            # submission_submit's rule (the focal point), offered only once nothing blocks it.
+            "is_focal_point": is_focal_point,
+            "can_submit": is_focal_point and not question_problems,
+            # A contributor is told whom to ask.
+            "focal_points": (
+                [] if is_focal_point else list(country_focal_points(country=submission.country))
+            ),
             "steps": [s for s in flow_steps(context) if isinstance(s, SectionStep)],
             "review_step": ReviewStep(),
         },
@@ -103,8 +108,8 @@ def _render_review(
 def _refused(
     request: HttpRequest, error: SubmissionError, *, submission: Submission, context: FlowContext
 ) -> HttpResponse:
-    """A refused consent or submit: the review page again (403) for a contributor, the
-    read-only page once the submission is locked."""
+    """A refused submit: the review page again (403) for a contributor, the read-only page
+    once the submission is locked (or its edition closed)."""
     messages.error(request, error.message)
     if isinstance(error, SubmissionLockedError):
         return redirect("questionnaire:submission")
@@ -120,30 +125,17 @@ def review(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def consent(request: HttpRequest) -> HttpResponse:
-    """The focal point's choice about publication; contributors only read it (403, like submit)."""
-    submission, context = official_flow(request, for_saving=True)
-    form = ConsentForm(request.POST)
-    if not form.is_valid():
-        return _render_review(
-            request, submission=submission, context=context, consent_form=form, status=400
-        )
-    try:
-        consent_set(submission=submission, user=request.user, consent=form.cleaned_data["consent"])
-    except (SubmissionNotAllowedError, SubmissionLockedError) as error:
-        return _refused(request, error, submission=submission, context=context)
-    messages.success(request, _("Your choice about publication was recorded."))
-    return redirect(reverse("questionnaire:review") + "#consent")
-
-
-@require_POST
 def submit(request: HttpRequest) -> HttpResponse:
+    """The focal point's one action: the authorization to publish (granted or refused) and
+    the submit, recorded together or not at all."""
     submission, context = official_flow(request, for_saving=True)
-    form = VersionForm(request.POST)
-    base_version = form.cleaned_data["base_version"] if form.is_valid() else None
+    version_form = VersionForm(request.POST)
+    base_version = version_form.cleaned_data["base_version"] if version_form.is_valid() else None
+    consent_form = ConsentForm(request.POST)
+    consent = consent_form.cleaned_data["consent"] if consent_form.is_valid() else ""
     try:
-        submitted = submission_submit(
-            submission=submission, user=request.user, base_version=base_version
+        submitted = submission_consent_and_submit(
+            submission=submission, user=request.user, consent=consent, base_version=base_version
         )
     except (SubmissionNotAllowedError, SubmissionLockedError) as error:
         return _refused(request, error, submission=submission, context=context)
@@ -156,7 +148,12 @@ def submit(request: HttpRequest) -> HttpResponse:
     except SubmissionIncompleteError as error:
         messages.error(request, error.message)
         return _render_review(
-            request, submission=submission, context=context, problems=error.problems, status=400
+            request,
+            submission=submission,
+            context=context,
+            consent_form=consent_form,
+            problems={code: found for code, found in error.problems.items() if code != "consent"},
+            status=400,
         )
     messages.success(request, _("Submitted. The PDF will be prepared shortly."))
     if submit_side_effects_waiting(submission=submitted):

@@ -1,9 +1,10 @@
 """The review console: DPIDG reviewers' pages in the Django admin.
 
-Everything here is read-only: answers come from countries and questionnaire
-content from edition files. Reviewers act on a submission only through the
-review services (return, accept, reopen, comment), each of which records an
-event with its author, and export through the exporters' registry.
+Everything here is read-only but an edition's calendar (opens on, deadline, open
+or closed): answers come from countries and questionnaire content from edition
+files. Reviewers act on a submission only through the review services (return,
+accept, reopen, comment), each of which records an event with its author, and
+export through the exporters' registry.
 
 - base: who is a reviewer, the read-only base admin, editions/sections/questions;
 - submission: the submissions list (progress, counts, exports of selected rows);

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
+from accounts.time_zones import datetime_with_zone
 from questionnaire.access import is_reviewer
 from questionnaire.models import Edition, Question, Section, Submission
 
@@ -45,7 +46,43 @@ class ReviewerReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Edition)
 class EditionAdmin(ReviewerReadOnlyAdmin):
-    list_display = ("code", "title", "year", "is_open", "source_file", "loaded_at")
+    """The edition's content comes from its file; its calendar is DPIDG's to set here: when it
+    opens, the deadline, and whether it still takes answers (closing it stops late submits)."""
+
+    list_display = (
+        "code",
+        "title",
+        "year",
+        "opens_on_shown",
+        "deadline_shown",
+        "is_open",
+        "source_file",
+        "loaded_at",
+    )
+    fields = (
+        "code",
+        "title",
+        "year",
+        "opens_on",
+        "deadline",
+        "is_open",
+        "source_file",
+        "source_sha256",
+        "loaded_at",
+    )
+    readonly_fields = ("code", "title", "year", "source_file", "source_sha256", "loaded_at")
+
+    def has_change_permission(self, request, obj=None):
+        return reviewer(request)
+
+    # Reviewers' pages are in UTC (accounts.time_zones): the dates say so.
+    @admin.display(description=Edition._meta.get_field("opens_on").verbose_name)
+    def opens_on_shown(self, obj: Edition) -> str:
+        return datetime_with_zone(obj.opens_on) if obj.opens_on else "-"
+
+    @admin.display(description=Edition._meta.get_field("deadline").verbose_name)
+    def deadline_shown(self, obj: Edition) -> str:
+        return datetime_with_zone(obj.deadline) if obj.deadline else "-"
 
 
 @admin.register(Section)

@@ -13,6 +13,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from linkcheck.filters import HasBrokenLinksFilter
+from questionnaire.exports.labelled import ExportRefused
 from questionnaire.exports.registry import EXPORTERS
 from questionnaire.models import Edition, Submission
 from questionnaire.review.admin.base import (
@@ -133,7 +134,13 @@ class SubmissionAdmin(SubmissionReviewMixin, ReviewerReadOnlyAdmin):
         exporter = EXPORTERS[identifier](edition=Edition.objects.get(pk=edition_ids.pop()))
         # Closed by the FileResponse once sent.
         handle = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)  # noqa: SIM115
-        exporter.write(submissions=submissions, out=handle)
+        try:
+            exporter.write(submissions=submissions, out=handle)
+        except ExportRefused as refusal:
+            # A value the format cannot hold (an SPSS string over 32,767 bytes): said, never cut.
+            handle.close()
+            self.message_user(request, str(refusal), messages.ERROR)
+            return None
         handle.seek(0)
         return FileResponse(
             handle,

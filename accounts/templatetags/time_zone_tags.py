@@ -1,0 +1,21 @@
+"""Times with their zone in templates: {{ moment|datetime_zone }}, {{ moment|time_zone }}."""
+
+from datetime import datetime
+
+from django import template
+
+from accounts.time_zones import datetime_with_zone, time_with_zone
+
+register = template.Library()
+
+
+@register.filter
+def datetime_zone(value: datetime | None) -> str:
+    """ "1 December 2026, 19:48 CET" (the active zone: the official's own)."""
+    return datetime_with_zone(value) if isinstance(value, datetime) else ""
+
+
+@register.filter
+def time_zone(value: datetime | None) -> str:
+    """ "19:48 CET" (the active zone: the official's own)."""
+    return time_with_zone(value) if isinstance(value, datetime) else ""
