@@ -17,6 +17,13 @@ What it does, in one run (see bench/README.md for the figures and the command):
    - "officials-paced": the same with a think time of 0.5-1.5 s between
      requests (50 people autosaving about once a second: far busier than
      real officials, who autosave after typing pauses);
+   (--phases picks and orders them; more phases: "minimal", the minimal audited
+   save of msq_portal.bench_views as a second ceiling; "autosave-json",
+   "autosave-form" (what static/js/filling.js sends) and "step-cycle" (the whole
+   form POSTed, then the redirect's page), each alone with no pause.
+   gunicorn runs with MSQ_BENCH_MINIMAL_SAVE=1: every response carries its app
+   CPU ms and SQL statements, printed per request kind with the ratios to the
+   minimal save);
 4. checks the database: for every official, the last saved text is the stored
    answer and the submission's version counts every acknowledged save (no
    save lost, none applied twice).
@@ -33,6 +40,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -83,6 +91,21 @@ def seed(database_url: str, officials: int) -> None:
         )
         for country in countries
     )
+    # The minimal save updates one existing answer of an existing submission: both made here
+    # (version 1 and a CREATED event, as the first save would make them).
+    from msq_portal.bench_views import MINIMAL_SAVE_QUESTION
+    from questionnaire.filling.services import submission_get_or_create
+    from questionnaire.models import Answer, Question
+    from questionnaire.selectors import edition_current
+
+    edition = edition_current()
+    question = Question.objects.get(edition=edition, code=MINIMAL_SAVE_QUESTION)
+    for country in countries:
+        official = User.objects.get(email=official_email(country.iso3))
+        submission = submission_get_or_create(edition=edition, country=country, user=official)
+        Answer.objects.create(
+            submission=submission, question=question, value={"details": "seed"}, updated_by=official
+        )
     OFFICIALS_FILE.parent.mkdir(exist_ok=True)
     OFFICIALS_FILE.write_text(json.dumps([official_email(country.iso3) for country in countries]))
     print(f"seeded {len(countries)} officials in {len(countries)} countries")
@@ -101,17 +124,17 @@ def verify(database_url: str, expected_path: str) -> int:
         stored = answer.value.get("details") if answer else None
         if record["last_text"] is not None and stored != record["last_text"]:
             missing.append(f"{email}: stored {stored!r}, last saved {record['last_text']!r}")
-        # Every acknowledged save changed the text, so it bumped the version once.
-        if submission.version != 1 + record["saves"]:
-            missing.append(
-                f"{email}: version {submission.version}, expected 1 + {record['saves']} saves"
-            )
+        # Every acknowledged save changed the text, so it bumped the version once; so did
+        # every minimal save (another question, its own event).
+        saves = record["saves"] + record.get("minimal", 0)
+        if submission.version != 1 + saves:
+            missing.append(f"{email}: version {submission.version}, expected 1 + {saves} saves")
         events = SubmissionEvent.objects.filter(
             submission=submission, kind=SubmissionEvent.Kind.ANSWERS_SAVED
         ).count()
-        if events != record["saves"]:
-            missing.append(f"{email}: {events} save events, {record['saves']} acknowledged saves")
-    total = sum(record["saves"] for record in expected.values())
+        if events != saves:
+            missing.append(f"{email}: {events} save events, {saves} acknowledged saves")
+    total = sum(record["saves"] + record.get("minimal", 0) for record in expected.values())
     print(
         json.dumps(
             {"officials": len(expected), "acknowledged_saves": total, "problems": missing[:20]}
@@ -186,6 +209,9 @@ class FormFields(HTMLParser):
             self._in_form = False
 
 
+BASE_VERSION_RE = re.compile(r'name="base_version" value="(\d+)"')
+
+
 def parse_form(html: str) -> FormFields:
     parser = FormFields()
     with contextlib.suppress(StopIteration):  # raised once the section form is read
@@ -210,6 +236,8 @@ def run(args) -> int:
         "CELERY_BROKER_URL": "",
         "REDIS_URL": "",
         "MEDIA_ROOT": str(output / "bench-media"),
+        # msq_portal.bench_views: the minimal audited save and the CPU/SQL headers.
+        "MSQ_BENCH_MINIMAL_SAVE": "1",
     }
 
     def manage(*command: str) -> None:
@@ -354,15 +382,57 @@ def _load(args, base_url: str):
                 if allowed:
                     self.client.get("/healthz", name="signed-in GET /healthz")
 
-    class Official(FastHttpUser):
-        """A focal point on their section page: open, autosave, save."""
+    class Minimal(FastHttpUser):
+        """The second ceiling: an official's minimal audited save (msq_portal.bench_views):
+        lock the row, update one JSON answer, bump the version, insert an audit row, commit."""
 
         wait_time = constant(0)
-        section_url = f"/section/{SECTION}/"
 
         def on_start(self):
             self.email = next(emails)
             self.record = expected.setdefault(self.email, {"last_text": None, "saves": 0})
+            self.record.setdefault("minimal", 0)
+            self.counter = 0
+            sign_in(self, self.email)
+            page = self.client.get(f"/section/{SECTION}/", name="step GET")
+            form = parse_form(page.text or "")
+            self.csrf, self.version = form.csrf, form.base_version
+            ready.add(self.email)
+
+        @task
+        def minimal_save(self):
+            with request_slot() as allowed:
+                if not allowed:
+                    return
+                self.counter += 1
+                with self.client.post(
+                    "/bench/minimal-save",
+                    json={"base_version": self.version, "text": f"{self.email} {self.counter}"},
+                    headers={"X-CSRFToken": self.csrf},
+                    name="minimal save POST",
+                    catch_response=True,
+                ) as response:
+                    if response.status_code != 200:
+                        response.failure(f"minimal save {response.status_code}")
+                        return
+                    self.version = response.json()["version"]
+                    self.record["minimal"] += 1
+
+    class Official(FastHttpUser):
+        """A focal point on their section page: open, autosave, save.
+
+        `mix` is {task: weight} of the phase: "open" (step GET), "autosave_json",
+        "autosave_form" (what static/js/filling.js sends: the whole form, form-encoded,
+        to the autosave URL) and "save" (the whole form POSTed, then the redirect's GET)."""
+
+        wait_time = constant(0)
+        section_url = f"/section/{SECTION}/"
+        mix: dict[str, int] = {}
+
+        def on_start(self):
+            self.email = next(emails)
+            self.record = expected.setdefault(self.email, {"last_text": None, "saves": 0})
+            self.tasks_weighted = [name for name, weight in self.mix.items() for _ in range(weight)]
             self.counter = 0
             sign_in(self, self.email)
             self._open_step()
@@ -375,39 +445,49 @@ def _load(args, base_url: str):
                 f"Правила для государственных служащих; قواعد {random.random():.6f}"
             )
 
-        @task(1)
-        def open_step(self):
+        @task
+        def act(self):
+            choice = random.choice(self.tasks_weighted)
             with request_slot() as allowed:
                 if allowed:
-                    self._open_step()
+                    {
+                        "open": self._open_step,
+                        "autosave_json": self._autosave,
+                        "autosave_form": self._autosave_form,
+                        "save": self._save,
+                    }[choice]()
 
-        def _open_step(self):
-            with self.client.get(
-                self.section_url, name="step GET", catch_response=True
-            ) as response:
+        def _open_step(self, name: str = "step GET"):
+            with self.client.get(self.section_url, name=name, catch_response=True) as response:
+                if getattr(self, "form", None) is not None and response.status_code == 200:
+                    # The fields were read once: only the version changes between pages, and
+                    # parsing every page in this process took the 2 cores from the server.
+                    found = BASE_VERSION_RE.search(response.text or "")
+                    if found:
+                        self.form.base_version = int(found.group(1))
+                        return
                 form = parse_form(response.text or "")
                 if response.status_code != 200 or form.base_version is None:
                     response.failure(f"step page: {response.status_code}")
                     return
                 self.form = form
 
-        @task(3)
-        def autosave(self):
-            with request_slot() as allowed:
-                if allowed:
-                    self._autosave()
-
         def _autosave(self):
             text = self._text()
-            with self.client.post(
-                f"/section/{SECTION}/autosave",
+            self._autosave_post(
+                text,
+                name="autosave POST (JSON)",
                 json={
                     "base_version": self.form.base_version,
                     "values": {QUESTION: {"details": text}},
                 },
                 headers={"X-CSRFToken": self.form.csrf},
-                name="autosave POST (JSON)",
-                catch_response=True,
+            )
+
+        def _autosave_post(self, text: str, **request) -> None:
+            """POST to the autosave URL; an acknowledged save is recorded for the check."""
+            with self.client.post(
+                f"/section/{SECTION}/autosave", catch_response=True, **request
             ) as response:
                 if response.status_code != 200:
                     response.failure(f"autosave {response.status_code}: {response.text[:200]}")
@@ -416,21 +496,31 @@ def _load(args, base_url: str):
                 self.record["last_text"] = text
                 self.record["saves"] += 1
 
-        @task(1)
-        def save(self):
-            with request_slot() as allowed:
-                if allowed:
-                    self._save()
-
-        def _save(self):
-            text = self._text()
+        def _form_fields(self, text: str) -> list[tuple[str, str]]:
             fields = [
                 (name, text if name == f"{QUESTION}-details-value" else value)
                 for name, value in self.form.fields
                 # Browsers do not post the inputs of a <template> (the blank link row).
                 if name != "base_version" and "__prefix__" not in name
             ]
-            fields += [("base_version", str(self.form.base_version)), ("action", "save")]
+            return [*fields, ("base_version", str(self.form.base_version))]
+
+        def _autosave_form(self):
+            text = self._text()
+            self._autosave_post(
+                text,
+                name="autosave POST (form)",
+                data=urlencode(self._form_fields(text)),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "X-CSRFToken": self.form.csrf,
+                    "X-Requested-With": "fetch",
+                },
+            )
+
+        def _save(self):
+            text = self._text()
+            fields = [*self._form_fields(text), ("action", "save")]
             with self.client.post(
                 self.section_url,
                 data=urlencode(fields),
@@ -445,16 +535,32 @@ def _load(args, base_url: str):
                 self.record["last_text"] = text
                 self.record["saves"] += 1
             # What the browser does next: follow the redirect back to the step.
-            self._open_step()
+            self._open_step(name="step GET (after save)")
 
-    def phase(name: str, user_class, *, wait_time=None) -> dict:
+    # {request name: [responses with cost headers, app CPU ms, SQL statements]}, per phase.
+    costs: dict[str, list[float]] = {}
+
+    def cost_recorded(name, response=None, **_kwargs):
+        headers = getattr(response, "headers", None) or {}
+        cpu, sql = headers.get("X-Bench-CPU-ms"), headers.get("X-Bench-SQL")
+        if cpu is None or sql is None:
+            return
+        entry = costs.setdefault(name, [0, 0.0, 0])
+        entry[0] += 1
+        entry[1] += float(cpu)
+        entry[2] += int(sql)
+
+    def phase(name: str, user_class, *, wait_time=None, mix=None) -> dict:
         nonlocal emails
         ready.clear()
         state["stopping"] = False
         emails = iter(json.loads(OFFICIALS_FILE.read_text()))
         if wait_time is not None:
             user_class.wait_time = wait_time
+        if mix is not None:
+            user_class.mix = mix
         environment = Environment(user_classes=[user_class], host=base_url)
+        environment.events.request.add_listener(cost_recorded)
         runner = environment.create_local_runner()
         runner.start(args.officials, spawn_rate=args.officials)
         deadline = time.monotonic() + 180
@@ -464,6 +570,7 @@ def _load(args, base_url: str):
             runner.quit()
             raise RuntimeError(f"{name}: only {len(ready)} of {args.officials} clients started")
         environment.stats.reset_all()
+        costs.clear()
         started = time.monotonic()
         gevent.sleep(args.duration)
         state["stopping"] = True
@@ -477,6 +584,12 @@ def _load(args, base_url: str):
                 "p95_ms": entry.get_response_time_percentile(0.95),
                 "p99_ms": entry.get_response_time_percentile(0.99),
                 "max_ms": round(entry.max_response_time or 0),
+                "cpu_ms": round(costs[entry.name][1] / costs[entry.name][0], 2)
+                if costs.get(entry.name, [0])[0]
+                else None,
+                "sql": round(costs[entry.name][2] / costs[entry.name][0], 1)
+                if costs.get(entry.name, [0])[0]
+                else None,
             }
             for entry in environment.stats.entries.values()
             if entry.num_requests
@@ -500,12 +613,30 @@ def _load(args, base_url: str):
 
     print(f"== {args.officials} clients, {args.duration} s per phase")
     load_before = os.getloadavg()
-    phases = {
-        "ceiling": phase("ceiling", Bare),
-        "ceiling-signed-in": phase("ceiling-signed-in", SignedInBare),
-        "officials": phase("officials", Official, wait_time=constant(0)),
-        "officials-paced": phase("officials-paced", Official, wait_time=between(0.5, 1.5)),
+    paced = between(0.5, 1.5)
+    browser_mix = {"open": 1, "autosave_form": 3, "save": 1}
+    available = {
+        "ceiling": lambda: phase("ceiling", Bare),
+        "ceiling-signed-in": lambda: phase("ceiling-signed-in", SignedInBare),
+        "minimal": lambda: phase("minimal", Minimal),
+        "autosave-json": lambda: phase(
+            "autosave-json", Official, wait_time=constant(0), mix={"autosave_json": 1}
+        ),
+        "autosave-form": lambda: phase(
+            "autosave-form", Official, wait_time=constant(0), mix={"autosave_form": 1}
+        ),
+        "step-cycle": lambda: phase("step-cycle", Official, wait_time=constant(0), mix={"save": 1}),
+        "officials": lambda: phase(
+            "officials",
+            Official,
+            wait_time=constant(0),
+            mix={"open": 1, "autosave_json": 3, "save": 1},
+        ),
+        "officials-paced": lambda: phase(
+            "officials-paced", Official, wait_time=paced, mix=browser_mix
+        ),
     }
+    phases = {name: available[name]() for name in args.phases.split(",")}
     results = {
         "officials": args.officials,
         "duration_s": args.duration,
@@ -522,22 +653,43 @@ def _load(args, base_url: str):
 
 def _print(results: dict) -> None:
     phases = results["phases"]
-    ceiling = phases["ceiling"]["bare GET /healthz"]["throughput_rps"]
     print(
-        f"\n{'phase':<16} {'request':<24} {'req/s':>8} {'p50':>6} {'p95':>6} {'p99':>6} {'fail':>5}"
+        f"\n{'phase':<16} {'request':<24} {'req/s':>8} {'p50':>6} {'p95':>6} {'p99':>6} "
+        f"{'fail':>5} {'CPU ms':>7} {'SQL':>5}"
     )
     for phase_name, entries in phases.items():
         for name, entry in entries.items():
             print(
                 f"{phase_name:<16} {name:<24} {entry['throughput_rps']:>8} "
                 f"{entry['p50_ms']:>6} {entry['p95_ms']:>6} {entry['p99_ms']:>6} "
-                f"{entry['failures']:>5}"
+                f"{entry['failures']:>5} {entry.get('cpu_ms')!s:>7} {entry.get('sql')!s:>5}"
             )
+    minimal = phases.get("minimal", {}).get("minimal save POST")
+    if minimal:
+        print("\nagainst the minimal audited save (throughput of its own phase; app CPU):")
+        for phase_name, entries in phases.items():
+            for name, entry in entries.items():
+                # Paced phases are bound by their pauses, not by the server.
+                if "POST" not in name or phase_name in {"minimal", "officials-paced"}:
+                    continue
+                cpu_ratio = (
+                    f"{entry['cpu_ms'] / minimal['cpu_ms']:.2f}x CPU"
+                    if entry.get("cpu_ms") and minimal.get("cpu_ms")
+                    else "CPU n/a"
+                )
+                print(
+                    f"  {phase_name:<16} {name:<24} "
+                    f"{entry['throughput_rps'] / minimal['throughput_rps']:.2f}x throughput, "
+                    f"{cpu_ratio}"
+                )
+    ceiling = phases.get("ceiling", {}).get("bare GET /healthz", {}).get("throughput_rps")
     for phase_name in ("officials", "officials-paced"):
+        if phase_name not in phases or not ceiling:
+            continue
         entries = phases[phase_name]
         saves = sum(
             entries[name]["throughput_rps"]
-            for name in ("autosave POST (JSON)", "save POST (form)")
+            for name in ("autosave POST (JSON)", "autosave POST (form)", "save POST (form)")
             if name in entries
         )
         everything = sum(entry["throughput_rps"] for entry in entries.values())
@@ -562,6 +714,12 @@ def main() -> int:
         "--threads", type=int, default=1, help="threads per worker (gthread when more than 1)"
     )
     parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument(
+        "--phases",
+        default="minimal,autosave-json,autosave-form,step-cycle,officials-paced",
+        help="comma-separated, in order: ceiling, ceiling-signed-in, minimal, autosave-json, "
+        "autosave-form, step-cycle, officials, officials-paced",
+    )
     parser.add_argument("--expected")
     args = parser.parse_args()
     database_url = f"postgres://postgres@127.0.0.1:5432/{args.db}"

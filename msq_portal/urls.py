@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
@@ -36,3 +37,8 @@ urlpatterns = [
     path("", include("linkcheck.urls")),
     path("", include("questionnaire.urls")),
 ]
+
+if settings.MSQ_BENCH_MINIMAL_SAVE:  # bench/bench_load.py only (msq_portal.bench_views)
+    from msq_portal.bench_views import minimal_save
+
+    urlpatterns.append(path("bench/minimal-save", minimal_save, name="bench_minimal_save"))

@@ -18,3 +18,18 @@ class QuestionnaireConfig(AppConfig):
         focal_point_changed.connect(
             focal_point_change_record, dispatch_uid="questionnaire.focal_point_changed"
         )
+        # The per-process copy of each edition's structure (questionnaire.structure) is
+        # emptied when this process writes a section, a question or an edition; other
+        # processes see the change through Edition.loaded_at.
+        from django.db.models.signals import post_delete, post_save
+
+        from questionnaire.models import Edition, Question, Section
+        from questionnaire.structure import edition_structures_forget
+
+        for model in (Edition, Section, Question):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    edition_structures_forget,
+                    sender=model,
+                    dispatch_uid=f"questionnaire.structure.{model.__name__}.{signal is post_save}",
+                )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -44,3 +45,23 @@ def version_bump(locked: Submission, *, stale: Callable[[int], Exception], **fie
     locked.updated_at = now
     for name, value in fields.items():
         setattr(locked, name, value)
+
+
+# Edition fields a save never reads (questionnaire.editions.wording shows them on pages).
+EDITION_WORDING = ("introduction", "footnotes", "consent_text", "closing_text", "translations")
+
+
+def submission_locked_current(*, country_id: int) -> Submission | None:
+    """The country's submission to the current edition with its edition and country, locked
+    until the end of the transaction, in one statement (no read before the lock); None if
+    the country has not started. The save views lock with this, then read the answers.
+
+    The edition's wording (its translations are about 18 kB of JSON) is left out: a save
+    needs the edition's id, code, state and stamp, not its texts (read if ever used)."""
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("edition", "country")
+        .defer(*(f"edition__{name}" for name in EDITION_WORDING))
+        .filter(edition__code=settings.MSQ_CURRENT_EDITION, country_id=country_id)
+        .first()
+    )

@@ -17,6 +17,7 @@ from accounts.models import Country
 from questionnaire.answers import part_value, question_is_shown, question_problems, shown_parts
 from questionnaire.kinds import get_kind
 from questionnaire.models import Answer, Edition, Question, Section, Submission, SubmissionEvent
+from questionnaire.structure import edition_structure
 
 
 def edition_current() -> Edition:
@@ -82,16 +83,13 @@ def submission_current_for_country_id(*, country_id: int) -> Submission | None:
 
 
 def section_questions(*, edition: Edition, code: str) -> list[Question]:
-    """The questions of the edition's section `code`, in order, in one query; 404 if the
-    edition has no such section (a second query only when the list is empty)."""
-    questions = list(
-        Question.objects.filter(section__edition_id=edition.id, section__code=code).order_by(
-            "order"
-        )
-    )
-    if not questions and not edition.sections.filter(code=code).exists():
+    """The questions of the edition's section `code`, in order, from the edition's cached
+    structure (no query while it is current); 404 if the edition has no such section."""
+    structure = edition_structure(edition=edition)
+    section = structure.section(code)
+    if section is None:
         raise Http404
-    return questions
+    return list(structure.questions_by_section[section.id])
 
 
 def submission_values(*, submission: Submission) -> dict[str, dict]:
@@ -100,6 +98,16 @@ def submission_values(*, submission: Submission) -> dict[str, dict]:
     if submission.pk is None:
         return {}
     return dict(submission.answers.values_list("question__code", "value"))
+
+
+def submission_answers(*, submission: Submission) -> dict[int, tuple[int, dict]]:
+    """{question id: (answer id, stored value)} of a saved submission, in one query without
+    a join (the codes come from the edition's cached structure)."""
+    rows = Answer.objects.filter(submission_id=submission.pk).order_by()
+    return {
+        question_id: (answer_id, value)
+        for answer_id, question_id, value in rows.values_list("id", "question_id", "value")
+    }
 
 
 def submissions_values(
@@ -193,15 +201,16 @@ EditionLayout = list[tuple[Section, list[Question]]]
 
 
 def edition_layout(*, edition: Edition) -> EditionLayout:
-    """The edition's sections, each with its questions in order, in two queries.
+    """The edition's sections, each with its questions in order, from the edition's cached
+    structure (no query while it is current, two otherwise).
 
     Read once and shared by every snapshot of a bulk read (exports, bulk PDFs).
     """
-    sections = list(edition.sections.order_by("order"))
-    questions_by_section: dict[int, list[Question]] = {section.id: [] for section in sections}
-    for question in edition.questions.order_by("order"):
-        questions_by_section[question.section_id].append(question)
-    return [(section, questions_by_section[section.id]) for section in sections]
+    structure = edition_structure(edition=edition)
+    return [
+        (section, list(structure.questions_by_section[section.id]))
+        for section in structure.sections
+    ]
 
 
 def snapshot_build(

@@ -68,7 +68,11 @@ def _empty_cache():
     database (CACHE_REDIS_DB or CACHE_URL), never the broker's."""
     from django.core.cache import cache
 
+    from questionnaire.structure import edition_structures_forget
+
     cache.clear()
+    # A rolled-back test may leave rows changed under an unchanged Edition.loaded_at.
+    edition_structures_forget()
     yield
 
 

@@ -128,6 +128,13 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "msq_portal.urls"
+
+# bench/bench_load.py only: a minimal audited save (a second ceiling) and each request's
+# CPU and SQL statements in response headers (msq_portal.bench_views). Never set in
+# production: without it the URL does not exist and the middleware is not installed.
+MSQ_BENCH_MINIMAL_SAVE = not PRODUCTION and env.bool("MSQ_BENCH_MINIMAL_SAVE", default=False)
+if MSQ_BENCH_MINIMAL_SAVE:
+    MIDDLEWARE.insert(0, "msq_portal.bench_views.RequestCostMiddleware")
 WSGI_APPLICATION = "msq_portal.wsgi.application"
 
 TEMPLATES = [

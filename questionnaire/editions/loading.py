@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from questionnaire.editions.lineage_check import lineage_dependents_check, lineage_resolved
 from questionnaire.editions.reading import read_edition_file
@@ -138,4 +139,9 @@ def edition_load(*, path: Path) -> EditionLoadResult:
             raise EditionFileError(path, f"section {code!r} is gone from the file but not empty")
         section.delete()
         result.removed.append(f"section {code}")
+    if result.changed:
+        # Any change moves loaded_at forward (not only the edition row's own): every
+        # process's cached structure (questionnaire.structure) is revalidated against it.
+        edition.loaded_at = timezone.now()
+        Edition.objects.filter(pk=edition.pk).update(loaded_at=edition.loaded_at)
     return result

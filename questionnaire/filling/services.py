@@ -100,6 +100,8 @@ def answers_save(
     values: Mapping[str, Mapping[str, Any]],
     base_version: int,
     known_questions: Iterable[Question] | None = None,
+    already_locked: bool = False,
+    stored_answers: Mapping[int, tuple[int, dict]] | None = None,
 ) -> Submission:
     """Store answers exactly as typed (through each kind's coerce), valid or not.
 
@@ -118,9 +120,17 @@ def answers_save(
 
     `known_questions`, when the caller has already read them (a section page has
     its section's), spares reading them again; codes outside them count as unknown.
+
+    `already_locked=True`: the caller has already locked and read `submission` in its open
+    transaction (`submission_locked_current`), so it is not read again, and no
+    savepoint is opened: a refusal raised here must end the caller's transaction.
+    `stored_answers`, {question id: (answer id, stored value)} of the submission
+    read in that transaction after the lock, spares reading the answers again.
     """
-    with transaction.atomic():
-        locked = submission_locked(submission)
+    if already_locked and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("answers_save(already_locked=True) needs the caller's transaction")
+    with transaction.atomic(savepoint=not already_locked):
+        locked = submission if already_locked else submission_locked(submission)
         check_editable(locked, user)
 
         if known_questions is None:
@@ -136,12 +146,24 @@ def answers_save(
             raise AnswerInputError(
                 _("Unknown question(s): %(codes)s.") % {"codes": ", ".join(unknown[:10])}
             )
-        existing = {
-            answer.question_id: answer
-            for answer in Answer.objects.filter(
-                submission=locked, question_id__in=[q.id for q in questions.values()]
-            )
-        }
+        if stored_answers is None:
+            existing = {
+                answer.question_id: answer
+                for answer in Answer.objects.filter(
+                    submission=locked, question_id__in=[q.id for q in questions.values()]
+                )
+            }
+        else:
+            existing = {
+                question.id: Answer(
+                    id=stored_answers[question.id][0],
+                    submission=locked,
+                    question=question,
+                    value=stored_answers[question.id][1],
+                )
+                for question in questions.values()
+                if question.id in stored_answers
+            }
 
         # Line breaks as posted values have them: a draft stored with CRLF before they were
         # normalised is unchanged by the same text posted again.
@@ -229,7 +251,13 @@ def answers_save(
             )
         if to_create:
             Answer.objects.bulk_create(to_create)
-        if to_update:
+        if len(to_update) == 1:
+            # One changed answer (an autosave's usual case): a plain UPDATE, cheaper to
+            # build than bulk_update's CASE.
+            Answer.objects.filter(pk=to_update[0].pk).update(
+                value=to_update[0].value, updated_by=user, updated_at=now
+            )
+        elif to_update:
             Answer.objects.bulk_update(to_update, ["value", "updated_by", "updated_at"])
         SubmissionEvent.objects.bulk_create(events)
         # linkcheck (issue 16): a changed links answer is checked again once committed.

@@ -19,7 +19,8 @@ from questionnaire.answers import submission_problems
 from questionnaire.kinds import Problem
 from questionnaire.models import Question, ReviewComment, Section, Submission
 from questionnaire.progress import Progress, SectionState, progress_of
-from questionnaire.selectors import submission_values
+from questionnaire.selectors import submission_answers
+from questionnaire.structure import EditionStructure, edition_structure
 
 __all__ = ["FlowContext", "ReviewStep", "SectionState", "SectionStep", "flow_context"]
 
@@ -33,6 +34,9 @@ class FlowContext:
     questions_by_section: dict[int, list[Question]]
     values: dict[str, dict]
     comments: list[ReviewComment] = field(default_factory=list)
+    # {question id: (answer id, stored value)}: what a save in the same transaction
+    # hands to answers_save (stored_answers), so that it does not read them again.
+    answers: dict[int, tuple[int, dict]] = field(default_factory=dict)
 
     @cached_property
     def questions(self) -> list[Question]:
@@ -69,16 +73,18 @@ class FlowContext:
 
 
 def flow_context(*, submission: Submission | None, edition) -> FlowContext:
-    """The FlowContext of a submission (or of a country that has not started) in 4 queries."""
-    sections = list(edition.sections.order_by("order"))
-    by_section: dict[int, list[Question]] = {section.id: [] for section in sections}
-    for question in edition.questions.order_by("order"):
-        by_section[question.section_id].append(question)
-    return _context_with_answers(submission=submission, sections=sections, by_section=by_section)
+    """The FlowContext of a submission (or of a country that has not started) in 2 queries
+    (answers, and review comments while returned): the edition's structure is cached."""
+    structure = edition_structure(edition=edition)
+    return _context_with_answers(
+        submission=submission,
+        structure=structure,
+        by_section=dict(structure.questions_by_section),
+    )
 
 
 def section_context(*, submission: Submission, edition, code: str) -> FlowContext:
-    """A FlowContext for one section's page, in 4 queries: every section (the steps list),
+    """A FlowContext for one section's page, in 2 queries: every section (the steps list),
     but only that section's questions; the other sections' question lists are empty.
 
     A section page and its saves need nothing else, and building the whole
@@ -88,25 +94,32 @@ def section_context(*, submission: Submission, edition, code: str) -> FlowContex
     submission's answers are still read, because show_if conditions may
     depend on answers in other sections. 404 if the edition has no such section.
     """
-    sections = list(edition.sections.order_by("order"))
-    current = next((section for section in sections if section.code == code), None)
+    structure = edition_structure(edition=edition)
+    current = structure.section(code)
     if current is None:
         raise Http404
-    by_section: dict[int, list[Question]] = {section.id: [] for section in sections}
-    by_section[current.id] = list(current.questions.order_by("order"))
-    return _context_with_answers(submission=submission, sections=sections, by_section=by_section)
+    by_section: dict[int, list[Question]] = {section.id: [] for section in structure.sections}
+    by_section[current.id] = structure.questions_by_section[current.id]
+    return _context_with_answers(submission=submission, structure=structure, by_section=by_section)
 
 
 def _context_with_answers(
     *,
     submission: Submission | None,
-    sections: list[Section],
+    structure: EditionStructure,
     by_section: dict[int, list[Question]],
 ) -> FlowContext:
     values: dict[str, dict] = {}
+    answers: dict[int, tuple[int, dict]] = {}
     comments: list[ReviewComment] = []
     if submission is not None and submission.pk is not None:
-        values = submission_values(submission=submission)
+        answers = submission_answers(submission=submission)
+        # Codes from the cached structure: no join on the question table.
+        values = {
+            structure.question_by_id[question_id].code: value
+            for question_id, (_answer_id, value) in answers.items()
+            if question_id in structure.question_by_id
+        }
         if submission.status == Submission.Status.RETURNED:
             comments = list(
                 submission.review_comments.filter(
@@ -115,10 +128,11 @@ def _context_with_answers(
             )
     return FlowContext(
         submission=submission,
-        sections=sections,
+        sections=structure.sections,
         questions_by_section=by_section,
         values=values,
         comments=comments,
+        answers=answers,
     )
 
 

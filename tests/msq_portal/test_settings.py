@@ -181,3 +181,14 @@ def test_settings_production_refuses_the_link_checker_test_allow_list():
     completed = run_manage(["check"], {**PRODUCTION, "LINKCHECK_ALLOWED_TEST_HOSTS": "127.0.0.1"})
     assert completed.returncode != 0
     assert "LINKCHECK_ALLOWED_TEST_HOSTS" in completed.stderr
+
+
+def test_templates_compiled_once_per_process_with_the_cached_loader():
+    # Django wraps the loaders in cached.Loader when none are listed (TEMPLATES): each
+    # template is parsed once per process, not on every page (issue 18).
+    from django.template import engines
+
+    loaders = engines["django"].engine.template_loaders
+
+    assert [type(loader).__name__ for loader in loaders] == ["Loader"]
+    assert type(loaders[0]).__module__ == "django.template.loaders.cached"

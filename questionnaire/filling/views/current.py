@@ -16,24 +16,36 @@ from django.http import Http404, HttpRequest
 from questionnaire.access import official_country, official_country_id
 from questionnaire.filling.services import submission_get_or_create
 from questionnaire.filling.steps import FlowContext, SectionStep, flow_context, flow_steps
+from questionnaire.locking import submission_locked, submission_locked_current
 from questionnaire.models import Submission
 from questionnaire.selectors import edition_current, submission_current_for_country_id
 
 
-def official_submission(request: HttpRequest, *, for_saving: bool = False) -> Submission:
+def official_submission(
+    request: HttpRequest, *, for_saving: bool = False, locked: bool = False
+) -> Submission:
     """The signed-in official's submission, with its edition and country.
 
     One query once the country has started (the common case on every section
     page and autosave). Before that: created if `for_saving`, else an unsaved
     draft of the current edition, so that a page shows empty answers and writes nothing.
+
+    `locked`: the row is locked until the end of the caller's transaction by that same
+    query (a save then hands it to answers_save with already_locked=True).
     """
-    submission = submission_current_for_country_id(country_id=official_country_id(request.user))
+    country_id = official_country_id(request.user)
+    if locked:
+        submission = submission_locked_current(country_id=country_id)
+    else:
+        submission = submission_current_for_country_id(country_id=country_id)
     if submission is None:
         edition, country = edition_current(), official_country(request.user)
         if for_saving:
             submission = submission_get_or_create(
                 edition=edition, country=country, user=request.user
             )
+            if locked:
+                submission = submission_locked(submission)
         else:
             submission = Submission(edition=edition, country=country)
     # The page header shows the user's country: reuse the row read with the submission.

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -119,16 +120,25 @@ def section_step(request: HttpRequest, code: str) -> HttpResponse:
             )
         return redirect_to_login(reverse("questionnaire:section", kwargs={"code": code}))
 
+    if request.method == "POST":
+        with transaction.atomic():
+            # The row locked and read by one statement, the answers read after it: the
+            # save hands both to answers_save, which reads neither again.
+            submission = official_submission(request, locked=True)
+            context = section_context(submission=submission, edition=submission.edition, code=code)
+            steps, step = section_step_of(context, code)
+            if not submission.is_editable_by_country:
+                messages.error(request, SubmissionLockedError.message)
+                return redirect("questionnaire:submission")
+            return _section_save(
+                request, context=context, steps=steps, step=step, data=request.POST, locked=True
+            )
+
     submission = official_submission(request)
     context = section_context(submission=submission, edition=submission.edition, code=code)
     steps, step = section_step_of(context, code)
     if not submission.is_editable_by_country:
-        if request.method == "POST":
-            messages.error(request, SubmissionLockedError.message)
         return redirect("questionnaire:submission")
-
-    if request.method == "POST":
-        return _section_save(request, context=context, steps=steps, step=step, data=request.POST)
 
     stashed = stash_pop(request, step=code, country_id=submission.country_id)
     if stashed is not None:
@@ -158,11 +168,19 @@ def _section_save(
     step: SectionStep,
     data,
     from_stash: bool = False,
+    locked: bool = False,
 ) -> HttpResponse:
+    """`locked`: the caller locked the submission and read `context` in its open transaction."""
     submission = context.submission
+    # The answers read with the context, when they were read under the lock.
+    stored_answers = context.answers if locked else None
     if submission.pk is None:
-        # The country's first save creates its draft (opening the page did not).
-        submission = context.submission = official_submission(request, for_saving=True)
+        # The country's first save creates its draft (opening the page did not); another
+        # official may have created it first, with answers: answers_save reads them.
+        submission = context.submission = official_submission(
+            request, for_saving=True, locked=locked
+        )
+        stored_answers = None
     questions = step.questions(context)
     probe = SectionForm(questions=questions, values=context.values)
     remove_row = row_to_remove(data.get("remove_row", ""), probe.link_prefixes)
@@ -189,13 +207,18 @@ def _section_save(
             request, **render_args, status=400, form_errors=[not_saved, *form.form_errors]
         )
     try:
-        saved = answers_save(
-            submission=submission,
-            user=request.user,
-            values=form.raw_values(),
-            base_version=base_version,
-            known_questions=questions,
-        )
+        # A savepoint: a refused save is undone alone, and the page that says why is
+        # rendered in the same transaction.
+        with transaction.atomic():
+            saved = answers_save(
+                submission=submission,
+                user=request.user,
+                values=form.raw_values(),
+                base_version=base_version,
+                known_questions=questions,
+                already_locked=locked,
+                stored_answers=stored_answers,
+            )
     except StaleVersionError as error:
         render_args["base_version"] = error.current_version
         return _render_section(
@@ -297,12 +320,46 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
             },
             status=401,
         )
-    submission = official_submission(request, for_saving=True)
+    try:
+        with transaction.atomic():
+            # The row locked and read by one statement; a refusal raised by answers_save
+            # ends this transaction (no savepoint: nothing else is written here).
+            return _autosave_locked(request, code)
+    except StaleVersionError as error:
+        return JsonResponse(
+            {
+                "error": str(error.message),
+                "code": "conflict",
+                "version": error.current_version,
+                "conflicts": [
+                    {
+                        "question": change.question_code,
+                        "number": change.question_number,
+                        "who": change.actor_name,
+                        "at": change.at.isoformat(),
+                    }
+                    for change in error.changes
+                ],
+            },
+            status=409,
+        )
+    except AnswerLimitError as error:
+        return _json_error(str(error.message), 400, code="input", problems=error.problems)
+    except AnswerInputError as error:
+        return _json_error(str(error.message), 400, code="input")
+    except SubmissionLockedError as error:
+        return _json_error(str(error.message), 409, code="locked", locked=True)
+
+
+def _autosave_locked(request: HttpRequest, code: str) -> JsonResponse:
+    """The autosave within the caller's transaction: lock, read, check, save."""
+    submission = official_submission(request, for_saving=True, locked=True)
 
     if request.content_type == "application/json":
         # A JSON autosave needs only the section's questions and the stored version
         # (answers_save reads the answers it changes): no flow context, no answers read here.
         questions = section_questions(edition=submission.edition, code=code)
+        stored_answers = None
         try:
             payload = json_body(request.body)
         except RequestDataTooBig:
@@ -344,6 +401,8 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
                 details=form.form_errors,
             )
         values = form.raw_values()
+        # Read after the lock, in this transaction: answers_save does not read them again.
+        stored_answers = context.answers
         stored = context.values
     if base_version is None:
         return _json_error(
@@ -352,38 +411,15 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
             code=NOT_SAVED,
         )
 
-    try:
-        saved = answers_save(
-            submission=submission,
-            user=request.user,
-            values=values,
-            base_version=base_version,
-            known_questions=questions,
-        )
-    except StaleVersionError as error:
-        return JsonResponse(
-            {
-                "error": str(error.message),
-                "code": "conflict",
-                "version": error.current_version,
-                "conflicts": [
-                    {
-                        "question": change.question_code,
-                        "number": change.question_number,
-                        "who": change.actor_name,
-                        "at": change.at.isoformat(),
-                    }
-                    for change in error.changes
-                ],
-            },
-            status=409,
-        )
-    except AnswerLimitError as error:
-        return _json_error(str(error.message), 400, code="input", problems=error.problems)
-    except AnswerInputError as error:
-        return _json_error(str(error.message), 400, code="input")
-    except SubmissionLockedError as error:
-        return _json_error(str(error.message), 409, code="locked", locked=True)
+    saved = answers_save(
+        submission=submission,
+        user=request.user,
+        values=values,
+        base_version=base_version,
+        known_questions=questions,
+        already_locked=True,
+        stored_answers=stored_answers,
+    )
     answer = {
         "version": saved.version,
         "saved_at": saved.updated_at.isoformat(),
