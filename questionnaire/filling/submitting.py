@@ -19,7 +19,6 @@ from questionnaire.answers import submission_problems
 from questionnaire.editions.wording import wording
 from questionnaire.filling.errors import (
     CONSENT_MISSING,
-    StaleVersionError,
     SubmissionIncompleteError,
     SubmissionLockedError,
     SubmissionNotAllowedError,
@@ -99,6 +98,21 @@ def consent_set(
     return locked
 
 
+def _locked_for_submit(
+    *, submission: Submission, user: User, base_version: int | None
+) -> Submission:
+    """The submission locked for a submit, once the country may still submit this version.
+
+    Called inside the caller's transaction: the lock lasts until it commits."""
+    locked = submission_locked(submission)
+    check_editable(locked, user)
+    if not action_allowed(locked, Action.SUBMIT):
+        raise SubmissionLockedError
+    if base_version is not None and base_version != locked.version:
+        raise stale_error(locked.version)
+    return locked
+
+
 def submission_submit(
     *, submission: Submission, user: User, base_version: int | None = None
 ) -> Submission:
@@ -119,12 +133,7 @@ def submission_submit(
     if not user.is_focal_point:
         raise SubmissionNotAllowedError
     with transaction.atomic():
-        locked = submission_locked(submission)
-        check_editable(locked, user)
-        if not action_allowed(locked, Action.SUBMIT):
-            raise SubmissionLockedError
-        if base_version is not None and base_version != locked.version:
-            raise StaleVersionError(current_version=locked.version, changes=[])
+        locked = _locked_for_submit(submission=submission, user=user, base_version=base_version)
         problems = _answer_problems(locked)
         if not locked.consent:
             problems["consent"] = [str(CONSENT_MISSING)]
@@ -190,12 +199,7 @@ def submission_consent_and_submit(
     if not user.is_focal_point:
         raise SubmissionNotAllowedError
     with transaction.atomic():
-        locked = submission_locked(submission)
-        check_editable(locked, user)
-        if not action_allowed(locked, Action.SUBMIT):
-            raise SubmissionLockedError
-        if base_version is not None and base_version != locked.version:
-            raise StaleVersionError(current_version=locked.version, changes=[])
+        locked = _locked_for_submit(submission=submission, user=user, base_version=base_version)
         if consent not in {Submission.Consent.GRANTED, Submission.Consent.REFUSED}:
             problems = _answer_problems(locked)
             problems["consent"] = [str(CONSENT_MISSING)]
