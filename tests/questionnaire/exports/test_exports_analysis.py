@@ -266,5 +266,5 @@ def test_spss_refusal_in_the_reviewers_language(edition, country_a):
 
     with translation.override("fr"), pytest.raises(ExportRefused) as refusal:
         _export(SpssSavExporter, edition)
-    assert "Rien n’est tronqué" in str(refusal.value)
+    assert "tronqué" in str(refusal.value)
     assert "q6.details" in str(refusal.value)
