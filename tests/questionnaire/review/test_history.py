@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import strip_tags
 
 from questionnaire.filling.services import answers_save, submission_get_or_create
@@ -189,3 +190,13 @@ def test_history_query_count_does_not_grow_with_events(reviewer_client, draft, f
 
 def contributor_of(submission):
     return OfficialFactory(country=submission.country, role="contributor")
+
+
+def test_history_in_the_active_language_names_options_by_their_labels(draft, focal_point):
+    _save(draft, focal_point, {"q15": {"answer": {"selected": ["ai"]}}})
+
+    with translation.override("fr"):
+        [newest, *_] = submission_history(submission=draft, zone=UTC).entries
+        shown = html.unescape(strip_tags(newest.parts[0].changes[0].as_html()))
+
+    assert shown == "Coché : Intelligence artificielle (IA)"
