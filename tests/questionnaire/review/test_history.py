@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.html import strip_tags
 
 from questionnaire.filling.services import answers_save, submission_get_or_create
+from questionnaire.filling.submitting import consent_set
 from questionnaire.models import Submission, SubmissionEvent
 from questionnaire.review.history import HistoryFilters, submission_history
 from questionnaire.review.services import submission_return
@@ -76,6 +77,25 @@ def test_history_other_events_in_words(reviewer_client, edition, country_b, foca
 
     assert "Changed the status from Submitted to Returned for revision" in page
     assert "Added a comment Add the data portal." in page
+
+
+def test_history_consent_and_focal_point_in_words(reviewer_client, draft, focal_point):
+    consent_set(submission=draft, user=focal_point, consent=Submission.Consent.GRANTED)
+    SubmissionEvent.objects.create(
+        submission=draft,
+        kind=SubmissionEvent.Kind.FOCAL_POINT_CHANGED,
+        version=draft.version,
+        before={"focal_points": ["old@gov.uz"]},
+        after={"focal_points": ["new@gov.uz"]},
+        message="Focal point of Uzbekistan: new@gov.uz (was old@gov.uz)",
+    )
+
+    page = _page(reviewer_client.get(_url(draft)))
+
+    assert "Changed the publication consent from Not yet chosen to Authorized to publish" in page
+    assert "Removed focal point old@gov.uz" in page and "Added focal point new@gov.uz" in page
+    # Events no person made are under the portal's name.
+    assert "the portal" in page
 
 
 def test_history_escapes_a_malicious_answer(reviewer_client, draft, focal_point):
