@@ -98,6 +98,23 @@ def test_history_consent_and_focal_point_in_words(reviewer_client, draft, focal_
     assert "the portal" in page
 
 
+def test_history_a_shape_the_kind_never_stored_is_shown_as_text(reviewer_client, draft):
+    q1 = draft.edition.questions.get(code="q1")
+    SubmissionEvent.objects.create(
+        submission=draft,
+        kind=SubmissionEvent.Kind.ANSWERS_SAVED,
+        question=q1,
+        version=draft.version,
+        before={"links": "portal dot gov"},
+        after={"links": [PORTAL]},
+    )
+
+    response = reviewer_client.get(_url(draft))
+
+    assert response.status_code == 200
+    assert "Changed the answer from portal dot gov to [{" in _page(response)
+
+
 def test_history_escapes_a_malicious_answer(reviewer_client, draft, focal_point):
     malicious = {
         "name": '=HYPERLINK("http://evil.example","x")',
