@@ -44,6 +44,7 @@ def reviewer_pages(submission: Submission) -> list[str]:
         reverse("admin:index"),
         reverse("admin:questionnaire_submission_changelist"),
         reverse("admin:questionnaire_submission_change", args=[submission.pk]),
+        reverse("admin:questionnaire_submission_history", args=[submission.pk]),
     ]
 
 

@@ -23,6 +23,7 @@ from questionnaire.review.admin.base import (
     pdf_download_url,
 )
 from questionnaire.review.admin.decisions import SubmissionReviewMixin
+from questionnaire.review.admin.history import SubmissionHistoryMixin
 from questionnaire.review.selectors import (
     progress_for_submissions,
     status_counts,
@@ -70,7 +71,7 @@ def _export_action(identifier: str):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SubmissionReviewMixin, ReviewerReadOnlyAdmin):
+class SubmissionAdmin(SubmissionReviewMixin, SubmissionHistoryMixin, ReviewerReadOnlyAdmin):
     list_display = (
         "country",
         "country__region",
