@@ -125,6 +125,7 @@ def dashboard(request):
     context |= {
         "waiting": waiting,
         "waiting_rows": [(item, latest.get(item.country.id)) for item in waiting],
+        "remindable_count": sum(1 for item in waiting if item.emails),
         "without_officials": countries_without_officials(region=region),
     }
     return render(request, "questionnaire/staff/dashboard.html", context)
