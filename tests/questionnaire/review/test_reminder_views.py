@@ -4,7 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Country, Invitation, User
@@ -188,3 +190,25 @@ def test_reminders_sent_by_the_worker(client, edition, celery_worker_process):
     wait_for(lambda: not Reminder.objects.filter(sent_at__isnull=True).exists(), timeout=60)
     assert Reminder.objects.count() == 5
     assert all(len(reminder.recipients) == 1 for reminder in Reminder.objects.all())
+
+
+def test_dashboard_queries_do_not_grow_with_reminders_and_invitations(
+    reviewer_client, reviewer, edition, oceania
+):
+    reviewer_client.get(DASHBOARD)
+    with CaptureQueriesContext(connection) as before:
+        reviewer_client.get(DASHBOARD)
+    for iso3 in ["FJI", "WSM"]:
+        Reminder.objects.create(
+            edition=edition, country=oceania[iso3], kind="manual", requested_by=reviewer
+        )
+    reviewer_client.post(INVITATIONS, {"addresses": "PW, a@gov.pw\nVUT, b@gov.vu\nKI, c@gov.ki"})
+    reviewer_client.get(DASHBOARD)  # the message of the invitations, shown once
+
+    with CaptureQueriesContext(connection) as after:
+        page = reviewer_client.get(DASHBOARD).content.decode()
+
+    assert len(before) > 5
+    assert len(after) == len(before)
+    assert page.count(" UTC</td>") == 2
+    assert page.count("waiting since") == 3
