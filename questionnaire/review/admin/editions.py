@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.time_zones import datetime_with_zone
 from questionnaire.editions.lifecycle import (
@@ -30,10 +31,11 @@ from questionnaire.review.admin.base import ReviewerReadOnlyAdmin, reviewer
 
 # What each action's button says, in the lists and on its confirmation page.
 ACTION_BUTTONS = {
-    EditionAction.OPEN: _("Open"),
-    EditionAction.CLOSE: _("Close"),
-    EditionAction.REOPEN: _("Reopen"),
-    EditionAction.ARCHIVE: _("Archive"),
+    # A verb: "Open" is also the state's name.
+    EditionAction.OPEN: pgettext_lazy("edition action", "Open"),
+    EditionAction.CLOSE: pgettext_lazy("edition action", "Close"),
+    EditionAction.REOPEN: pgettext_lazy("edition action", "Reopen"),
+    EditionAction.ARCHIVE: pgettext_lazy("edition action", "Archive"),
 }
 CONFIRM_BUTTONS = {
     EditionAction.OPEN: _("Open the edition"),

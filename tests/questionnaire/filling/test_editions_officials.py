@@ -4,6 +4,8 @@
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from questionnaire.editions.lifecycle import edition_transition
@@ -161,3 +163,35 @@ def test_service_write_to_a_closed_edition_says_the_edition_is_closed(
             values={"q14": {"details": "changed"}},
             base_version=draft.version,
         )
+
+
+def _past_edition(year: int, country) -> None:
+    """A closed edition of `year` with a draft of `country` (no content: the list needs none)."""
+    past = Edition.objects.create(
+        code=f"msq-{year}",
+        year=year,
+        title=f"MSQ {year}",
+        consent_text="-",
+        source_file="-",
+        source_sha256="0" * 64,
+        state=Edition.State.CLOSED,
+    )
+    Submission.objects.create(edition=past, country=country, status=Submission.Status.DRAFT)
+
+
+def test_overview_query_count_is_the_same_with_one_and_three_past_editions(
+    client, focal_point, edition, country_a, django_assert_num_queries
+):
+    client.force_login(focal_point)
+    _past_edition(2000, country_a)
+    client.get("/")  # warm caches (content types, session)
+    with CaptureQueriesContext(connection) as one:
+        assert "MSQ 2000" in _page(client.get("/"))
+    # Read now: each request empties the query log (Django's request_started signal).
+    queries_with_one = len(one.captured_queries)
+    _past_edition(2001, country_a)
+    _past_edition(2002, country_a)
+    client.get("/")  # saving an edition empties the structure cache (questionnaire.apps)
+    with django_assert_num_queries(queries_with_one):
+        page = _page(client.get("/"))
+    assert all(f"MSQ {year}" in page for year in (2000, 2001, 2002))
