@@ -73,7 +73,6 @@ class EditionAdmin(ReviewerReadOnlyAdmin):
         "opens_on_shown",
         "deadline_shown",
         "lifecycle_links",
-        "loaded_at",
     )
     list_filter = ("state",)
     fields = (
@@ -122,14 +121,15 @@ class EditionAdmin(ReviewerReadOnlyAdmin):
 
     @admin.display(description=_("Actions"))
     def lifecycle_links(self, obj: Edition) -> str:
-        return format_html_join(
+        links = format_html_join(
             " ",
             '<a class="button" href="{}">{}<span class="visually-hidden"> {}</span></a>',
             (
                 (self._lifecycle_url(obj, action), label, obj.code)
                 for action, label in self._allowed(obj)
             ),
-        ) or format_html("{}", "-")
+        )
+        return format_html('<span class="edition-actions">{}</span>', links or "-")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
