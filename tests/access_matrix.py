@@ -335,6 +335,11 @@ MATRIX: dict[str, Url] = {
     ),
     # Country B has not started: sent to its overview.
     "questionnaire:submission": Url(get=(LOGIN, OK, FOUND, OK, NOT_FOUND)),
+    # Country A's answers to a closed edition, read-only; anyone else's is a 404.
+    "questionnaire:past_submission": Url(
+        get=(LOGIN, OK, NOT_FOUND, OK, NOT_FOUND),
+        kwargs=lambda w: {"edition_code": w.extra["past_edition"].code},
+    ),
     # Country A's draft was never submitted: no PDF to wait for (test_submission_number.py
     # covers a submitted one).
     "questionnaire:submission_pdf_status": Url(get=(LOGIN, *(NOT_FOUND,) * 4)),
@@ -439,12 +444,26 @@ MATRIX: dict[str, Url] = {
         history=OK,
         obj=lambda w: w.invitation,
     ),
-    # Reviewers set the edition's calendar (opens on, deadline, open); the rest is read-only.
+    # Reviewers set the edition's calendar (opens on, deadline); its state changes through the
+    # lifecycle's confirmation page (a POST without the box ticked changes nothing: 400).
     **admin_model(
         "questionnaire",
         "edition",
         **READ_ONLY | {"change": (OK, FOUND)},
         obj=lambda w: w.edition,
+        extra={
+            "admin:questionnaire_edition_lifecycle": Url(
+                get=ADMIN(OK),
+                post=ADMIN(BAD_REQUEST),
+                kwargs=lambda w: {"object_id": str(w.edition.pk), "action": "close"},
+            ),
+        },
+    ),
+    **admin_model(
+        "questionnaire",
+        "editionevent",
+        **READ_ONLY,
+        obj=lambda w: w.extra["edition_event"],
     ),
     **admin_model(
         "questionnaire",
@@ -483,12 +502,22 @@ def world_build() -> World:
     from accounts.invitations import invitation_create
     from accounts.models import Country, User
     from api.services import api_token_create
+    from questionnaire.editions.lifecycle import edition_transition
     from questionnaire.editions.loading import edition_load
     from questionnaire.editions.reading import edition_path
-    from questionnaire.models import ExportJob, ReviewComment, Submission, SubmissionEvent
+    from questionnaire.editions.states import EditionAction
+    from questionnaire.models import (
+        Edition,
+        ExportJob,
+        ReviewComment,
+        Submission,
+        SubmissionEvent,
+    )
     from tests import factories
 
     edition = edition_load(path=edition_path("msq-2020")).edition
+    # Opened as make run does (a loaded edition is planned): the event is the admin's record.
+    [edition_event] = edition_transition(edition=edition, action=EditionAction.OPEN, actor=None)
     country_a = Country.objects.get(iso3="UZB")
     country_b = Country.objects.get(iso3="FRA")
     people = {
@@ -525,6 +554,17 @@ def world_build() -> World:
     export_job = ExportJob.objects.create(
         edition=edition, exporter="csv", created_by=people["reviewer"]
     )
+    # A closed earlier edition with country A's draft: its "Past editions" page.
+    past_edition = Edition.objects.create(
+        code="msq-2018-matrix",
+        year=2018,
+        title="A past edition",
+        consent_text="-",
+        source_file="-",
+        source_sha256="0" * 64,
+        state=Edition.State.CLOSED,
+    )
+    Submission.objects.create(edition=past_edition, country=country_a)
     invitation = invitation_create(
         email="invitee@gov.example.org",
         country=country_a,
@@ -557,5 +597,7 @@ def world_build() -> World:
         extra={
             "country_type_id": ContentType.objects.get_for_model(Country).pk,
             "api_token": api_token_create(user=people["reviewer"], name="matrix")[0],
+            "edition_event": edition_event,
+            "past_edition": past_edition,
         },
     )

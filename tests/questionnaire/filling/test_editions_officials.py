@@ -195,3 +195,25 @@ def test_overview_query_count_is_the_same_with_one_and_three_past_editions(
     with django_assert_num_queries(queries_with_one):
         page = _page(client.get("/"))
     assert all(f"MSQ {year}" in page for year in (2000, 2001, 2002))
+
+
+def test_page_of_a_closed_edition_never_saves_into_the_next_one(
+    client, focal_point, edition, country_a, next_open
+):
+    # A 2020 section page left open while DPIDG closed 2020 and opened 2022 (no draft yet).
+    draft = submission_full(
+        edition=edition, country=country_a, status=Submission.Status.DRAFT, values={}
+    )
+    section = edition.questions.get(code="q14").section
+    data = section_data(section, submission=draft, edition="msq-2020")
+    client.force_login(focal_point)
+
+    posted = client.post(f"/section/{section.code}/", data)
+    autosave = client.post(f"/section/{section.code}/autosave", data)
+
+    assert posted.status_code == 302 and posted["Location"] == "/"
+    assert autosave.status_code == 409
+    assert "This edition of the questionnaire is closed" in autosave.json()["error"]
+    assert not Submission.objects.filter(edition=next_open).exists()
+    draft.refresh_from_db()
+    assert draft.version == 1 and not draft.answers.exists()
