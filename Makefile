@@ -23,10 +23,10 @@ install: $(STAMP) ## Also compiles the interface catalogues (locale/*.po → .mo
 setup: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_countries
-	$(BIN)/python manage.py load_edition msq-2020
+	$(BIN)/python manage.py load_edition msq-2020 --open
 	$(BIN)/python manage.py create_demo_accounts
 
-example-edition: setup ## Also load msq-2022-example: an example for demos (not the real MSQ 2022) that continues msq-2020; officials stay on MSQ_CURRENT_EDITION
+example-edition: setup ## Also load msq-2022-example: an example for demos (not the real MSQ 2022) that continues msq-2020, as planned (officials stay on the open edition until a reviewer opens it in the admin)
 	$(BIN)/python manage.py load_edition msq-2022-example
 
 test: install ## The whole suite, on whatever DATABASE_URL / CELERY_BROKER_URL say (SQLite + eager by default)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict
@@ -17,6 +17,9 @@ class EditionSummary(Schema):
     code: str
     year: int
     title: str
+    # planned, open (officials fill it in), closed (read-only) or archived.
+    state: Literal["planned", "open", "closed", "archived"]
+    # Kept for clients written before `state`: true exactly when state is "open".
     is_open: bool
 
 

@@ -247,7 +247,7 @@ def run(args) -> int:
     for sql in (f"DROP DATABASE IF EXISTS {args.db}", f"CREATE DATABASE {args.db}"):
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
     manage("migrate", "--noinput", "-v0")
-    manage("load_edition", "msq-2020")
+    manage("load_edition", "msq-2020", "--open")
     subprocess.run(
         [PYTHON, __file__, "seed", "--db", args.db, "--officials", str(args.officials)],
         env=env,

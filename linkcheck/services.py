@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from linkcheck import checker
 from linkcheck.models import RESULT_FIELDS, LinkCheck, SubmissionLink
-from questionnaire.models import Answer, Question, Submission
+from questionnaire.models import Answer, Edition, Question, Submission
 from questionnaire.queueing import task_send
 
 logger = logging.getLogger(__name__)
@@ -222,8 +222,10 @@ def submission_links_check(*, submission_id: int, force: bool = False) -> int:
 
 
 def open_editions_links_queue() -> int:
-    """Queue a check of every submission of the open editions (the nightly run)."""
-    ids = list(Submission.objects.filter(edition__is_open=True).values_list("pk", flat=True))
+    """Queue a check of every submission of the open edition (the nightly run)."""
+    ids = list(
+        Submission.objects.filter(edition__state=Edition.State.OPEN).values_list("pk", flat=True)
+    )
     for submission_id in ids:
         task_send(CHECK_SUBMISSION_TASK, submission_id=submission_id)
     return len(ids)

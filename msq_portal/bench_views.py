@@ -19,14 +19,13 @@ from __future__ import annotations
 import json
 import time
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from questionnaire.models import Answer, Question, Submission, SubmissionEvent
+from questionnaire.models import Answer, Edition, Question, Submission, SubmissionEvent
 
 # The question the minimal save writes (bench_load.py seeds an answer to it).
 MINIMAL_SAVE_QUESTION = "q1"
@@ -67,7 +66,7 @@ def minimal_save(request: HttpRequest) -> JsonResponse:
         locked = (
             Submission.objects.select_for_update()
             .only("id", "version", "edition_id")
-            .get(country_id=request.user.country_id, edition__code=settings.MSQ_CURRENT_EDITION)
+            .get(country_id=request.user.country_id, edition__state=Edition.State.OPEN)
         )
         if locked.version != base_version:
             return JsonResponse({"version": locked.version}, status=409)

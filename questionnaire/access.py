@@ -8,7 +8,8 @@ downloads, the reviewers' admin and the filling services all ask here.
 - An official sees their own country's submission; any other is a 404, so that
   nothing tells them what exists.
 - Only an official of the submission's country changes it, and only while
-  questionnaire.workflow allows EDIT (draft or returned, edition open).
+  questionnaire.workflow allows EDIT (draft or returned, edition open); a closed
+  edition is refused as such, so that the official is told why.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.access import is_reviewer, official_country, official_country_id
 from accounts.models import User
+from questionnaire.editions.states import EditionState
 from questionnaire.models import Submission
 from questionnaire.workflow import Action, action_allowed
 
@@ -38,6 +40,8 @@ __all__ = [
 class EditRefusal(enum.StrEnum):
     OTHER_COUNTRY = "other_country"
     LOCKED = "locked"
+    # The edition is closed (or not yet open): read-only whatever the status.
+    EDITION_CLOSED = "edition_closed"
 
 
 def edit_refusal(*, user: User, submission: Submission) -> EditRefusal | None:
@@ -45,6 +49,8 @@ def edit_refusal(*, user: User, submission: Submission) -> EditRefusal | None:
     if user.is_staff or user.country_id != submission.country_id:
         return EditRefusal.OTHER_COUNTRY
     if not action_allowed(submission, Action.EDIT):
+        if submission.edition.state != EditionState.OPEN:
+            return EditRefusal.EDITION_CLOSED
         return EditRefusal.LOCKED
     return None
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from questionnaire.editions.states import EditionState
 from questionnaire.models import Submission
 
 
@@ -52,7 +52,7 @@ EDITION_WORDING = ("introduction", "footnotes", "consent_text", "closing_text", 
 
 
 def submission_locked_current(*, country_id: int) -> Submission | None:
-    """The country's submission to the current edition with its edition and country, locked
+    """The country's submission to the open edition with its edition and country, locked
     until the end of the transaction, in one statement (no read before the lock); None if
     the country has not started. The save views lock with this, then read the answers.
 
@@ -62,6 +62,6 @@ def submission_locked_current(*, country_id: int) -> Submission | None:
         Submission.objects.select_for_update(of=("self",))
         .select_related("edition", "country")
         .defer(*(f"edition__{name}" for name in EDITION_WORDING))
-        .filter(edition__code=settings.MSQ_CURRENT_EDITION, country_id=country_id)
+        .filter(edition__state=EditionState.OPEN, country_id=country_id)
         .first()
     )

@@ -3,11 +3,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country
+from questionnaire.editions.states import EditionAction, EditionState
 from questionnaire.workflow import Action, Status, action_allowed
 
 
 class Edition(models.Model):
-    """One edition of the questionnaire (msq-2020), loaded from questionnaire/editions/."""
+    """One edition of the questionnaire (msq-2020), loaded from questionnaire/editions/.
+
+    Its state (planned, open, closed, archived) changes only through
+    questionnaire.editions.lifecycle; at most one edition is open at a time.
+    """
+
+    # The states and which action leads from which are questionnaire.editions.states'.
+    State = EditionState
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     year = models.PositiveSmallIntegerField(_("survey year"))
@@ -19,13 +27,16 @@ class Edition(models.Model):
     # The other UN languages' wording, {language: {key: text}}; English stays in the
     # columns above (questionnaire.editions.wording).
     translations = models.JSONField(_("translations"), default=dict, blank=True)
-    is_open = models.BooleanField(
-        _("open for answers"),
-        default=True,
-        help_text=_("Officials may edit and submit only while the edition is open."),
+    # A loaded edition is planned: officials answer it once a reviewer opens it.
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=EditionState.choices,
+        default=EditionState.PLANNED,
+        help_text=_("Officials fill in only the open edition; a closed one is read-only."),
     )
     # When officials are asked to start and to have submitted (shown in their own time zone).
-    # Submitting stays possible after the deadline, marked late, until is_open is unticked.
+    # Submitting stays possible after the deadline, marked late, until the edition is closed.
     opens_on = models.DateTimeField(_("opens on"), null=True, blank=True)
     deadline = models.DateTimeField(
         _("deadline"),
@@ -55,9 +66,57 @@ class Edition(models.Model):
         ordering = ["-year"]
         verbose_name = _("edition")
         verbose_name_plural = _("editions")
+        constraints = [
+            # Officials land on the open edition: there is never more than one.
+            models.UniqueConstraint(
+                fields=["state"],
+                condition=models.Q(state=EditionState.OPEN),
+                name="one_open_edition",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        """Whether officials may fill it in (the API's `is_open`, kept for its clients)."""
+        return self.state == EditionState.OPEN
+
+
+class EditionEvent(models.Model):
+    """Append-only record of an edition's lifecycle: who opened, closed, reopened or archived
+    it, when, from which state to which, and how many drafts were open at a close."""
+
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("edition"), on_delete=models.PROTECT, related_name="events"
+    )
+    action = models.CharField(
+        _("action"),
+        max_length=10,
+        choices=EditionAction.choices,
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    before = models.CharField(_("state before"), max_length=10, choices=EditionState.choices)
+    after = models.CharField(_("state after"), max_length=10, choices=EditionState.choices)
+    # The drafts kept open (never deleted) when the edition was closed.
+    drafts = models.PositiveIntegerField(_("drafts open"), default=0)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("edition event")
+        verbose_name_plural = _("edition events")
+
+    def __str__(self) -> str:
+        return f"{self.edition.code}: {self.before} → {self.after}"
 
 
 class Section(models.Model):

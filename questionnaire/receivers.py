@@ -1,8 +1,7 @@
 """What the questionnaire records when something happens elsewhere (connected in apps.ready)."""
 
-from django.conf import settings
-
 from accounts.models import Country, User
+from questionnaire.editions.states import EditionState
 from questionnaire.models import Submission, SubmissionEvent
 
 
@@ -10,10 +9,10 @@ def focal_point_change_record(
     *, country: Country, by: User, before: dict, after: dict, message: str, **_signal
 ) -> None:
     """Record a focal-point handover (accounts.signals.focal_point_changed) on the country's
-    submission to the current edition, if it has one, in the handover's transaction."""
+    submission to the open edition, if it has one, in the handover's transaction."""
     submission = (
         Submission.objects.select_for_update()
-        .filter(country=country, edition__code=settings.MSQ_CURRENT_EDITION)
+        .filter(country=country, edition__state=EditionState.OPEN)
         .first()
     )
     if submission is not None:

@@ -9,23 +9,73 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Max
 from django.http import Http404
 
 from accounts.models import Country
 from questionnaire.answers import part_value, question_is_shown, question_problems, shown_parts
+from questionnaire.editions.states import PAST_STATES, EditionState
 from questionnaire.kinds import get_kind
 from questionnaire.models import Answer, Edition, Question, Section, Submission, SubmissionEvent
 from questionnaire.structure import edition_structure
 
 
+class NoOpenEditionError(Exception):
+    """No edition is open: officials get a page saying so (questionnaire.filling.no_edition),
+    never a 404 or a 500."""
+
+
+def edition_open() -> Edition | None:
+    """The open edition (at most one: a constraint), or None between editions. One query."""
+    return Edition.objects.filter(state=EditionState.OPEN).first()
+
+
 def edition_current() -> Edition:
-    """The edition officials answer now (settings.MSQ_CURRENT_EDITION); 404 if not loaded."""
-    try:
-        return Edition.objects.get(code=settings.MSQ_CURRENT_EDITION)
-    except Edition.DoesNotExist as error:
-        raise Http404("The questionnaire has not been loaded.") from error
+    """The edition officials answer now: the open one. NoOpenEditionError if none is open.
+
+    The one rule for "which edition officials fill in" (docs/editions.md): a reviewer
+    opens it in the admin (questionnaire.editions.lifecycle); no setting chooses it.
+    """
+    edition = edition_open()
+    if edition is None:
+        raise NoOpenEditionError
+    return edition
+
+
+def edition_last_closed() -> Edition | None:
+    """The newest closed edition (what the page between editions speaks of), or None."""
+    return Edition.objects.filter(state=EditionState.CLOSED).order_by("-year", "-id").first()
+
+
+def edition_for_reviewers() -> Edition | None:
+    """The edition the reviewers' pages show by default: the open one, else the newest closed
+    (reviewers go on after a close), else the newest that is not archived (a planned one).
+    Archived editions are shown only when asked for by code."""
+    editions = Edition.objects.exclude(state=EditionState.ARCHIVED).order_by("-year", "-id")
+    return edition_open() or editions.filter(state=EditionState.CLOSED).first() or editions.first()
+
+
+def submissions_past_for_country(*, country: Country) -> list[Submission]:
+    """The country's submissions to closed and archived editions (drafts too), newest edition
+    first: the officials' "Past editions". One query."""
+    return list(
+        Submission.objects.select_related("edition", "country")
+        .filter(country=country, edition__state__in=PAST_STATES)
+        .order_by("-edition__year", "-edition__id")
+    )
+
+
+def submission_past_for_country(*, country: Country, edition_code: str) -> Submission:
+    """The country's submission to the closed or archived edition `edition_code`; 404 for
+    any other edition (open, planned, unknown) or if the country has none there."""
+    submission = (
+        Submission.objects.select_related("edition", "country")
+        .filter(country=country, edition__code=edition_code, edition__state__in=PAST_STATES)
+        .first()
+    )
+    if submission is None:
+        raise Http404
+    return submission
 
 
 def submission_for_country(*, edition: Edition, country: Country) -> Submission | None:
@@ -73,11 +123,11 @@ def submission_ordinal(*, submission: Submission, version: int) -> tuple[int, da
 
 
 def submission_current_for_country_id(*, country_id: int) -> Submission | None:
-    """The country's submission to the current edition with its edition and country, in one
+    """The country's submission to the open edition with its edition and country, in one
     query (no separate read of the edition or the country), or None if it has not started."""
     return (
         Submission.objects.select_related("edition", "country")
-        .filter(edition__code=settings.MSQ_CURRENT_EDITION, country_id=country_id)
+        .filter(edition__state=EditionState.OPEN, country_id=country_id)
         .first()
     )
 

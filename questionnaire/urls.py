@@ -15,6 +15,12 @@ urlpatterns = [
     path("review/submit", submit.submit, name="submit"),
     path("submission/", submit.submission_view, name="submission"),
     path("submission/pdf-status", submit.submission_pdf_status, name="submission_pdf_status"),
+    # The country's answers to a closed or archived edition, read-only ("Past editions").
+    path(
+        "past/<slug:edition_code>/",
+        submit.past_submission_view,
+        name="past_submission",
+    ),
     # The submitted PDF (officials of the country and reviewers) and the officials' draft preview.
     path(
         "submissions/<int:submission_id>/pdf",

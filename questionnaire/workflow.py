@@ -12,7 +12,11 @@ PDF re-render all ask `action_allowed`; nothing else decides it.
     reopen      submitted, accepted     draft
     rerender    any status              (unchanged)  a submitted version
 
-Imports nothing from the project, so that the models can take their statuses from here.
+"The edition open" is its state (questionnaire.editions.states): a closed edition is
+read-only for its officials, whatever its submissions' statuses.
+
+Imports nothing from the project but the edition states, so that the models can take
+their statuses from here.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from typing import Protocol
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from questionnaire.editions.states import EditionState
 
 
 class Status(models.TextChoices):
@@ -60,7 +66,7 @@ LEADS_TO: dict[Action, str] = {
 
 
 class _Edition(Protocol):
-    is_open: bool
+    state: str
 
 
 class _Submission(Protocol):
@@ -75,7 +81,7 @@ def action_allowed(submission: _Submission, action: Action) -> bool:
         return False
     if action in {Action.EDIT, Action.SUBMIT}:
         # Officials may edit and submit only while the edition is open.
-        return submission.edition.is_open
+        return submission.edition.state == EditionState.OPEN
     if action == Action.RERENDER:
         return submission.submitted_version is not None
     return True

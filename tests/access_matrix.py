@@ -335,6 +335,11 @@ MATRIX: dict[str, Url] = {
     ),
     # Country B has not started: sent to its overview.
     "questionnaire:submission": Url(get=(LOGIN, OK, FOUND, OK, NOT_FOUND)),
+    # Country A's answers to a closed edition, read-only; anyone else's is a 404.
+    "questionnaire:past_submission": Url(
+        get=(LOGIN, OK, NOT_FOUND, OK, NOT_FOUND),
+        kwargs=lambda w: {"edition_code": w.extra["past_edition"].code},
+    ),
     # Country A's draft was never submitted: no PDF to wait for (test_submission_number.py
     # covers a submitted one).
     "questionnaire:submission_pdf_status": Url(get=(LOGIN, *(NOT_FOUND,) * 4)),
@@ -449,12 +454,26 @@ MATRIX: dict[str, Url] = {
         history=OK,
         obj=lambda w: w.invitation,
     ),
-    # Reviewers set the edition's calendar (opens on, deadline, open); the rest is read-only.
+    # Reviewers set the edition's calendar (opens on, deadline); its state changes through the
+    # lifecycle's confirmation page (a POST without the box ticked changes nothing: 400).
     **admin_model(
         "questionnaire",
         "edition",
         **READ_ONLY | {"change": (OK, FOUND)},
         obj=lambda w: w.edition,
+        extra={
+            "admin:questionnaire_edition_lifecycle": Url(
+                get=ADMIN(OK),
+                post=ADMIN(BAD_REQUEST),
+                kwargs=lambda w: {"object_id": str(w.edition.pk), "action": "close"},
+            ),
+        },
+    ),
+    **admin_model(
+        "questionnaire",
+        "editionevent",
+        **READ_ONLY,
+        obj=lambda w: w.extra["edition_event"],
     ),
     **admin_model(
         "questionnaire",
@@ -494,9 +513,12 @@ def world_build() -> World:
     from accounts.invitations import invitation_create
     from accounts.models import Country, User
     from api.services import api_token_create
+    from questionnaire.editions.lifecycle import edition_transition
     from questionnaire.editions.loading import edition_load
     from questionnaire.editions.reading import edition_path
+    from questionnaire.editions.states import EditionAction
     from questionnaire.models import (
+        Edition,
         ExportJob,
         Reminder,
         ReviewComment,
@@ -506,6 +528,8 @@ def world_build() -> World:
     from tests import factories
 
     edition = edition_load(path=edition_path("msq-2020")).edition
+    # Opened as make run does (a loaded edition is planned): the event is the admin's record.
+    [edition_event] = edition_transition(edition=edition, action=EditionAction.OPEN, actor=None)
     country_a = Country.objects.get(iso3="UZB")
     country_b = Country.objects.get(iso3="FRA")
     people = {
@@ -542,6 +566,17 @@ def world_build() -> World:
     export_job = ExportJob.objects.create(
         edition=edition, exporter="csv", created_by=people["reviewer"]
     )
+    # A closed earlier edition with country A's draft: its "Past editions" page.
+    past_edition = Edition.objects.create(
+        code="msq-2018-matrix",
+        year=2018,
+        title="A past edition",
+        consent_text="-",
+        source_file="-",
+        source_sha256="0" * 64,
+        state=Edition.State.CLOSED,
+    )
+    Submission.objects.create(edition=past_edition, country=country_a)
     invitation = invitation_create(
         email="invitee@gov.example.org",
         country=country_a,
@@ -580,5 +615,7 @@ def world_build() -> World:
                 kind=Reminder.Kind.MANUAL,
                 requested_by=people["reviewer"],
             ),
+            "edition_event": edition_event,
+            "past_edition": past_edition,
         },
     )

@@ -112,8 +112,16 @@ def countries(db) -> None:
 
 @pytest.fixture
 def edition(countries) -> Edition:
-    """The MSQ 2020 as loaded from its data file (idempotent, so cheap on a loaded database)."""
-    return edition_load(path=edition_path("msq-2020")).edition
+    """The MSQ 2020 as loaded from its data file (idempotent, so cheap on a loaded database),
+    open for officials (a loaded edition is planned until opened) unless another is open."""
+    edition = edition_load(path=edition_path("msq-2020")).edition
+    if (
+        edition.state == Edition.State.PLANNED
+        and not Edition.objects.filter(state=Edition.State.OPEN).exists()
+    ):
+        Edition.objects.filter(pk=edition.pk).update(state=Edition.State.OPEN)
+        edition.state = Edition.State.OPEN
+    return edition
 
 
 @pytest.fixture

@@ -117,6 +117,8 @@ MIDDLEWARE = [
     # Every page needs a signed-in user unless its view says otherwise.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Officials between editions (none open) get a page that says so (questionnaire.filling).
+    "questionnaire.filling.no_edition.NoOpenEditionMiddleware",
     # Records every /api/ call with its token's owner (api.middleware).
     "api.middleware.ApiCallLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -48,8 +48,8 @@ if PRODUCTION and LINKCHECK_ALLOWED_TEST_HOSTS:
     )
 
 # --- The questionnaire -----------------------------------------------------
-# The edition officials see when they sign in.
-MSQ_CURRENT_EDITION = env.str("MSQ_CURRENT_EDITION", default="msq-2020")
+# The edition officials answer is the open one, opened by a reviewer in the admin
+# (questionnaire.editions.lifecycle, docs/editions.md): no setting chooses it.
 # How long a section page's form, posted after its session expired, may still be saved
 # once the same official signs in again (questionnaire.filling.session_stash).
 MSQ_STASH_MAX_AGE_SECONDS = env.int("MSQ_STASH_MAX_AGE_SECONDS", default=12 * 60 * 60)

@@ -26,6 +26,15 @@ class SubmissionLockedError(SubmissionError):
     message = _("This questionnaire has been submitted and can no longer be changed.")
 
 
+class EditionClosedError(SubmissionLockedError):
+    """The edition is closed: its officials read their answers but no longer change them."""
+
+    message = _(
+        "This edition of the questionnaire is closed: answers can no longer be changed or"
+        " submitted. You can still read them and download the PDF."
+    )
+
+
 class SubmissionNotAllowedError(SubmissionError):
     """The user may not do this (only the focal point submits or gives the publication consent)."""
 

@@ -23,6 +23,7 @@ from questionnaire.filling.errors import (  # noqa: F401  (the services' errors,
     AnswerInputError,
     AnswerLimitError,
     Change,
+    EditionClosedError,
     StaleVersionError,
     SubmissionError,
     SubmissionIncompleteError,
@@ -49,6 +50,8 @@ def check_editable(locked: Submission, user: User) -> None:
     if refusal == EditRefusal.OTHER_COUNTRY:
         # Callers scope by the user's country; this is the last line of defence.
         raise SubmissionNotAllowedError
+    if refusal == EditRefusal.EDITION_CLOSED:
+        raise EditionClosedError
     if refusal == EditRefusal.LOCKED:
         raise SubmissionLockedError
 

@@ -15,7 +15,6 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +23,7 @@ from questionnaire.editions.wording import part_wording
 from questionnaire.kinds import get_kind
 from questionnaire.models import Answer, Edition, Question, Submission
 from questionnaire.review.selectors import NOT_STARTED, RATE_KEYS, rate_keys_by_country, rate_label
-from questionnaire.selectors import PartSnapshot, snapshot_build
+from questionnaire.selectors import PartSnapshot, edition_for_reviewers, snapshot_build
 
 # What a country's row holds for the question, beside its status.
 NO_SUBMISSION = "no_submission"
@@ -99,8 +98,9 @@ class QuestionAcross:
 
 
 def edition_for_review(*, code: str = "") -> Edition:
-    """The edition `code`, or the current one (settings.MSQ_CURRENT_EDITION); 404 if absent."""
-    edition = Edition.objects.filter(code=code or settings.MSQ_CURRENT_EDITION).first()
+    """The edition `code`, or the reviewers' default one (the open edition, else the newest
+    closed); 404 if absent."""
+    edition = Edition.objects.filter(code=code).first() if code else edition_for_reviewers()
     if edition is None:
         raise Http404
     return edition

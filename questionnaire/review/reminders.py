@@ -187,7 +187,9 @@ def reminders_automatic(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     count = 0
     editions = Edition.objects.filter(
-        is_open=True, deadline__isnull=False, reminder_days_before_deadline__isnull=False
+        state=Edition.State.OPEN,
+        deadline__isnull=False,
+        reminder_days_before_deadline__isnull=False,
     )
     for edition in editions:
         window_opens = day_start(edition.deadline) - timedelta(

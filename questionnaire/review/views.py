@@ -37,6 +37,7 @@ from questionnaire.review.selectors import (
     rate_label,
     response_rates,
 )
+from questionnaire.selectors import edition_for_reviewers
 
 
 def _admin_context(request, title: str) -> dict:
@@ -52,7 +53,7 @@ def _edition_from(request) -> Edition | None:
             raise Http404
         return edition
     # The edition officials answer now, not the newest loaded (an example or a planned one).
-    return editions.filter(code=settings.MSQ_CURRENT_EDITION).first() or editions.first()
+    return edition_for_reviewers()
 
 
 def _chart(rows) -> dict:
@@ -109,7 +110,12 @@ def dashboard(request):
         **_admin_context(request, _("Response rates")),
         "subtitle": edition.title if edition else "",
         "edition": edition,
-        "editions": Edition.objects.all(),
+        # Archived editions only when asked for (?edition=code): hidden from the default views.
+        "editions": [
+            choice
+            for choice in Edition.objects.all()
+            if choice.state != Edition.State.ARCHIVED or choice == edition
+        ],
         "rows": rows,
         "columns": [rate_label(key) for key in RATE_KEYS],
         "chart": _chart(region_rows),

@@ -11,6 +11,6 @@ register = template.Library()
 @register.inclusion_tag("questionnaire/_deadline.html")
 def deadline_notice(edition) -> dict:
     # A closed edition takes no answers: its pages say so, not how late it is.
-    if edition is None or not edition.is_open:
+    if edition is None or edition.state != edition.State.OPEN:
         return {"status": None}
     return {"status": deadline_status(edition=edition)}

@@ -13,6 +13,10 @@ from openapi_spec_validator import validate
 from accounts.models import Country
 from api.models import ApiCall, ApiToken
 from api.services import api_token_create
+from questionnaire.editions.lifecycle import edition_transition
+from questionnaire.editions.loading import edition_load
+from questionnaire.editions.reading import edition_path
+from questionnaire.editions.states import EditionAction
 from questionnaire.exports.columns import COUNTRY_COLUMNS
 from questionnaire.exports.reading import submissions_for_export
 from questionnaire.exports.tidy_csv import TidyCsvExporter
@@ -204,3 +208,17 @@ def test_openapi_document_validates(client, db):
     validate(spec)
     assert {"/api/v1/submissions", "/api/v1/editions/{code}/tidy.csv"} <= set(spec["paths"])
     assert spec["components"]["securitySchemes"]["ReviewerToken"]["scheme"] == "bearer"
+
+
+def test_editions_list_state_and_is_open_kept_for_older_clients(api, edition, reviewer):
+    edition_load(path=edition_path("msq-2022-example"))
+    listed = {item["code"]: item for item in api("api:editions").json()}
+    assert (listed["msq-2020"]["state"], listed["msq-2020"]["is_open"]) == ("open", True)
+    assert (listed["msq-2022-example"]["state"], listed["msq-2022-example"]["is_open"]) == (
+        "planned",
+        False,
+    )
+
+    edition_transition(edition=edition, action=EditionAction.CLOSE, actor=reviewer)
+    closed = {item["code"]: item for item in api("api:editions").json()}["msq-2020"]
+    assert (closed["state"], closed["is_open"]) == ("closed", False)

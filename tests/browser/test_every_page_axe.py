@@ -14,6 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from questionnaire.editions.lifecycle import edition_transition
+from questionnaire.editions.loading import edition_load
+from questionnaire.editions.reading import edition_path
+from questionnaire.editions.states import EditionAction
 from questionnaire.models import Submission
 from tests.browser.conftest import audit
 from tests.browser.filling import fill_links
@@ -131,4 +135,31 @@ def test_every_page_axe_reviewers_pages(contexts, edition, draft, focal_point, r
     for url in reviewer_pages(draft):
         # The Django admin's own wide tables scroll on a phone: only axe is asked of them.
         findings.check(page, url, no_horizontal_scroll=False)
+    findings.assert_none()
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_every_page_axe_edition_lifecycle_pages(
+    contexts, edition, draft, focal_point, reviewer, width
+):
+    """The lifecycle's confirmation pages, the page between editions, and the past edition's
+    read-only page with the overview that lists it (msq-2022-example open)."""
+    findings = Findings(width)
+    example = edition_load(path=edition_path("msq-2022-example")).edition
+    reviewer_page = _page(contexts, width, reviewer)
+    for action, target in [("close", edition), ("open", example), ("archive", example)]:
+        url = reverse("admin:questionnaire_edition_lifecycle", args=[target.pk, action])
+        findings.check(reviewer_page, url, no_horizontal_scroll=False, name=f"edition-{action}")
+    findings.check(
+        reviewer_page,
+        reverse("admin:questionnaire_edition_changelist"),
+        no_horizontal_scroll=False,
+    )
+
+    edition_transition(edition=edition, action=EditionAction.CLOSE, actor=reviewer)
+    official = _page(contexts, width, focal_point)
+    findings.check(official, "/", no_horizontal_scroll=True, name="no-open-edition")
+    edition_transition(edition=example, action=EditionAction.OPEN, actor=reviewer)
+    findings.check(official, "/", no_horizontal_scroll=True, name="overview-with-past-editions")
+    findings.check(official, "/past/msq-2020/", no_horizontal_scroll=True)
     findings.assert_none()

@@ -254,7 +254,7 @@ def test_nightly_run_queues_open_editions_only(submission, monkeypatch, edition)
     calls = []
     monkeypatch.setattr(task_check_submission_links, "delay", lambda **kw: calls.append(kw))
     assert services.open_editions_links_queue() == 1
-    edition.is_open = False
-    edition.save(update_fields=["is_open"])
+    edition.state = edition.State.CLOSED
+    edition.save(update_fields=["state"])
     assert services.open_editions_links_queue() == 0
     assert calls == [{"submission_id": submission.pk}]

@@ -103,12 +103,14 @@ def test_closed_edition_refuses_the_submit(in_paris, edition, submission, focal_
     save(submission, focal_point, COMPLETE)
     submission.refresh_from_db()
     Edition.objects.filter(pk=edition.pk).update(
-        is_open=False, deadline=timezone.now() - datetime.timedelta(days=2)
+        state=Edition.State.CLOSED, deadline=timezone.now() - datetime.timedelta(days=2)
     )
     response = in_paris.post(
         "/review/submit", {"consent": "granted", "base_version": submission.version}
     )
-    assert response["Location"] == "/submission/"
+    # No edition is open: the page says so, and nothing is submitted.
+    assert response.status_code == 409
+    assert "The questionnaire is not open for answers just now" in page(response)
     submission.refresh_from_db()
     assert (submission.status, submission.consent) == (Submission.Status.DRAFT, "")
     # Closed: no "you can still submit" anywhere.
@@ -153,13 +155,12 @@ def test_reviewer_sets_the_deadline_in_the_admin(client, reviewer, edition):
             "opens_on_1": "00:00:00",
             "deadline_0": "2027-03-31",
             "deadline_1": "21:59:00",
-            "is_open": "on",
         },
     )
     assert response.status_code == 302
     edition.refresh_from_db()
     # Reviewers' pages are in UTC.
     assert edition.deadline == DEADLINE
-    assert edition.is_open
+    assert edition.state == Edition.State.OPEN  # the form does not change the state
     listed = page(client.get("/admin/questionnaire/edition/"))
     assert "31 March 2027, 21:59 UTC" in listed

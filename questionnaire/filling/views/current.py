@@ -14,15 +14,20 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest
 
 from questionnaire.access import official_country, official_country_id
+from questionnaire.filling.errors import EditionClosedError
 from questionnaire.filling.services import submission_get_or_create
 from questionnaire.filling.steps import FlowContext, SectionStep, flow_context, flow_steps
 from questionnaire.locking import submission_locked, submission_locked_current
-from questionnaire.models import Submission
+from questionnaire.models import Edition, Submission
 from questionnaire.selectors import edition_current, submission_current_for_country_id
 
 
 def official_submission(
-    request: HttpRequest, *, for_saving: bool = False, locked: bool = False
+    request: HttpRequest,
+    *,
+    for_saving: bool = False,
+    locked: bool = False,
+    posted_edition: str = "",
 ) -> Submission:
     """The signed-in official's submission, with its edition and country.
 
@@ -32,6 +37,9 @@ def official_submission(
 
     `locked`: the row is locked until the end of the caller's transaction by that same
     query (a save then hands it to answers_save with already_locked=True).
+
+    `posted_edition`: the edition code the posting page was of; if it is no longer the open
+    edition, EditionClosedError is raised before any draft is created.
     """
     country_id = official_country_id(request.user)
     if locked:
@@ -40,6 +48,8 @@ def official_submission(
         submission = submission_current_for_country_id(country_id=country_id)
     if submission is None:
         edition, country = edition_current(), official_country(request.user)
+        if posted_for_another_edition({"edition": posted_edition}, edition=edition):
+            raise EditionClosedError
         if for_saving:
             submission = submission_get_or_create(
                 edition=edition, country=country, user=request.user
@@ -48,9 +58,19 @@ def official_submission(
                 submission = submission_locked(submission)
         else:
             submission = Submission(edition=edition, country=country)
+    elif posted_for_another_edition({"edition": posted_edition}, edition=submission.edition):
+        raise EditionClosedError
     # The page header shows the user's country: reuse the row read with the submission.
     request.user.country = submission.country
     return submission
+
+
+def posted_for_another_edition(data, *, edition: Edition) -> bool:
+    """Whether a posted page (its hidden `edition`) was of an edition other than `edition`,
+    the open one: a page left open while DPIDG closed its edition and opened the next
+    must not save into the new one."""
+    code = data.get("edition", "")
+    return bool(code) and code != edition.code
 
 
 def official_flow(

@@ -10,6 +10,7 @@ from questionnaire.selectors import (
     edition_current,
     submission_for_country,
     submission_review_outcome,
+    submissions_past_for_country,
 )
 
 
@@ -23,6 +24,8 @@ def home(request):
 
 
 def overview(request):
+    """The open edition's sections and progress, and the country's past editions below.
+    Between editions (none open), NoOpenEditionError becomes the page that says so."""
     country = official_country(request.user)
     edition = edition_current()
     submission = submission_for_country(edition=edition, country=country)
@@ -53,5 +56,6 @@ def overview(request):
             "progress_total": progress.total,
             "is_editable": submission is None or submission.is_editable_by_country,
             "review_outcome": submission_review_outcome(submission=submission),
+            "past_submissions": submissions_past_for_country(country=country),
         },
     )

@@ -23,6 +23,7 @@ from accounts.time_zones import time_with_zone
 from questionnaire.filling.errors import (
     AnswerInputError,
     AnswerLimitError,
+    EditionClosedError,
     StaleVersionError,
     SubmissionLockedError,
 )
@@ -31,7 +32,11 @@ from questionnaire.filling.forms import SectionForm, row_to_remove
 from questionnaire.filling.services import answers_save
 from questionnaire.filling.session_stash import stash_pop, stash_save, stash_token
 from questionnaire.filling.steps import FlowContext, SectionStep, section_context, step_neighbours
-from questionnaire.filling.views.current import official_submission, section_step_of
+from questionnaire.filling.views.current import (
+    official_submission,
+    posted_for_another_edition,
+    section_step_of,
+)
 from questionnaire.filling.views.posted import json_body, version_parsed
 from questionnaire.selectors import section_questions
 
@@ -172,6 +177,9 @@ def _section_save(
 ) -> HttpResponse:
     """`locked`: the caller locked the submission and read `context` in its open transaction."""
     submission = context.submission
+    if posted_for_another_edition(data, edition=submission.edition):
+        messages.error(request, EditionClosedError.message)
+        return redirect("questionnaire:home")
     # The answers read with the context, when they were read under the lock.
     stored_answers = context.answers if locked else None
     if submission.pk is None:
@@ -353,7 +361,9 @@ def section_autosave(request: HttpRequest, code: str) -> JsonResponse:
 
 def _autosave_locked(request: HttpRequest, code: str) -> JsonResponse:
     """The autosave within the caller's transaction: lock, read, check, save."""
-    submission = official_submission(request, for_saving=True, locked=True)
+    submission = official_submission(
+        request, for_saving=True, locked=True, posted_edition=request.POST.get("edition", "")
+    )
 
     if request.content_type == "application/json":
         # A JSON autosave needs only the section's questions and the stored version

@@ -37,7 +37,12 @@ from questionnaire.filling.submitting import (
 )
 from questionnaire.filling.views.current import official_flow
 from questionnaire.models import Submission, SubmissionEvent
-from questionnaire.selectors import edition_current, submission_for_country, submission_snapshot
+from questionnaire.selectors import (
+    edition_current,
+    submission_for_country,
+    submission_past_for_country,
+    submission_snapshot,
+)
 
 # Contributors cannot give the authorization: they are told who can.
 CONSENT_MISSING_FOR_CONTRIBUTOR = _(
@@ -172,21 +177,39 @@ def submit(request: HttpRequest) -> HttpResponse:
 def submission_view(request: HttpRequest) -> HttpResponse:
     """The country's submission as read-only pages (what was sent, or the draft so far)."""
     country = official_country(request.user)
-    edition = edition_current()
-    submission = submission_for_country(edition=edition, country=country)
+    submission = submission_for_country(edition=edition_current(), country=country)
     if submission is None:
         return redirect("questionnaire:home")
-    context = flow_context(submission=submission, edition=edition)
+    return _render_submission(request, submission=submission)
+
+
+@require_GET
+def past_submission_view(request: HttpRequest, edition_code: str) -> HttpResponse:
+    """The country's submission to a closed or archived edition, read-only, with its PDF.
+
+    404 for an open, planned or unknown edition, and for one the country never started
+    (another country's cannot even be named: the country is the official's own)."""
+    submission = submission_past_for_country(
+        country=official_country(request.user), edition_code=edition_code
+    )
+    return _render_submission(request, submission=submission, past=True)
+
+
+def _render_submission(
+    request: HttpRequest, *, submission: Submission, past: bool = False
+) -> HttpResponse:
+    context = flow_context(submission=submission, edition=submission.edition)
     return render(
         request,
         "questionnaire/submission.html",
         {
-            "edition": edition,
-            "country": country,
+            "edition": submission.edition,
+            "country": submission.country,
             "submission": submission,
             "snapshot": submission_snapshot(submission=submission),
             "comments_by_question": context.comments_by_question,
             "general_comments": context.general_comments,
+            "past": past,
         },
     )
 

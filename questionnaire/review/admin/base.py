@@ -1,5 +1,5 @@
 """The review console's shared pieces: who is a reviewer, the read-only base admin, and the
-edition content (editions, sections, questions) shown read-only.
+edition content (sections, questions) shown read-only (editions: review/admin/editions.py).
 
 Content comes from edition files and answers from countries: never typed here.
 """
@@ -10,9 +10,8 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
-from accounts.time_zones import datetime_with_zone
 from questionnaire.access import is_reviewer
-from questionnaire.models import Edition, Question, Section, Submission
+from questionnaire.models import Question, Section, Submission
 
 
 def reviewer(request) -> bool:
@@ -42,48 +41,6 @@ class ReviewerReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Edition)
-class EditionAdmin(ReviewerReadOnlyAdmin):
-    """The edition's content comes from its file; its calendar is DPIDG's to set here: when it
-    opens, the deadline, and whether it still takes answers (closing it stops late submits)."""
-
-    list_display = (
-        "code",
-        "title",
-        "year",
-        "opens_on_shown",
-        "deadline_shown",
-        "is_open",
-        "source_file",
-        "loaded_at",
-    )
-    fields = (
-        "code",
-        "title",
-        "year",
-        "opens_on",
-        "deadline",
-        "reminder_days_before_deadline",
-        "is_open",
-        "source_file",
-        "source_sha256",
-        "loaded_at",
-    )
-    readonly_fields = ("code", "title", "year", "source_file", "source_sha256", "loaded_at")
-
-    def has_change_permission(self, request, obj=None):
-        return reviewer(request)
-
-    # Reviewers' pages are in UTC (accounts.time_zones): the dates say so.
-    @admin.display(description=Edition._meta.get_field("opens_on").verbose_name)
-    def opens_on_shown(self, obj: Edition) -> str:
-        return datetime_with_zone(obj.opens_on) if obj.opens_on else "-"
-
-    @admin.display(description=Edition._meta.get_field("deadline").verbose_name)
-    def deadline_shown(self, obj: Edition) -> str:
-        return datetime_with_zone(obj.deadline) if obj.deadline else "-"
 
 
 @admin.register(Section)
