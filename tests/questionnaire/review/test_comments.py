@@ -3,7 +3,7 @@
 import pytest
 from django.core import mail
 
-from questionnaire.models import ReviewComment, Submission, SubmissionEvent
+from questionnaire.models import PendingTask, ReviewComment, Submission, SubmissionEvent
 from questionnaire.review.comments import (
     thread_reopen,
     thread_reply_by_official,
@@ -215,3 +215,11 @@ def test_thread_reply_email_send_officials_of_another_country_never_told(thread,
         thread_reply_by_reviewer(thread=thread, reviewer=ReviewerFactory(), text="Which year?")
     recipients = {address for message in mail.outbox for address in message.to}
     assert outsider.email not in recipients
+
+
+def test_thread_reply_queues_its_email_through_the_outbox(thread, focal_point):
+    # A broker outage delays the e-mail, never loses it: the row commits with the reply.
+    reply = thread_reply_by_official(thread=thread, official=focal_point, text="Done.")
+
+    pending = PendingTask.objects.get(task="questionnaire.tasks.task_email_thread_reply")
+    assert pending.kwargs == {"reply_id": reply.pk}
