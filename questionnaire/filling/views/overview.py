@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 
 from questionnaire.access import is_reviewer, official_country
+from questionnaire.filling.session_stash import stash_token
 from questionnaire.filling.steps import SectionState, SectionStep, flow_context, flow_steps
 from questionnaire.filling.views.threads import thread_question_url
 from questionnaire.selectors import (
@@ -64,6 +65,9 @@ def overview(request):
             "is_editable": submission is None or submission.is_editable_by_country,
             "review_outcome": submission_review_outcome(submission=submission),
             "open_threads": open_threads,
+            # Names who the reply forms were shown to (filling.session_stash): a reply sent
+            # after the session expired is kept for that official only.
+            "owner_token": stash_token(country_id=country.pk, user_id=request.user.pk),
             "resolved_general_threads": [
                 thread for thread in context.general_comments if thread.is_resolved
             ],

@@ -219,3 +219,37 @@ def test_reviewer_thread_view_get_not_allowed_and_officials_refused(
     assert response.status_code in {302, 403}  # the admin sends officials to its sign-in
     thread.refresh_from_db()
     assert not thread.is_resolved
+
+
+def _owner_token(client) -> str:
+    return page(client.get("/")).split('name="owner" value="')[1].split('"')[0]
+
+
+def test_reply_after_session_expired_is_kept_for_the_same_official(
+    official_client, thread, focal_point
+):
+    owner = _owner_token(official_client)
+    official_client.logout()
+
+    response = official_client.post(
+        _thread_url(thread), {"text": "Typed while signed out.", "owner": owner}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert not thread.replies.exists()
+
+    official_client.force_login(focal_point)
+    text = page(official_client.get(_thread_url(thread)))
+    assert ">Typed while signed out.</textarea>" in text
+    assert "check it, then send it" in text
+
+
+def test_reply_after_session_expired_never_reaches_another_official(
+    official_client, thread, contributor
+):
+    owner = _owner_token(official_client)
+    official_client.logout()
+    official_client.post(_thread_url(thread), {"text": "Mine only.", "owner": owner})
+
+    official_client.force_login(contributor)
+    assert "Mine only." not in page(official_client.get(_thread_url(thread)))
