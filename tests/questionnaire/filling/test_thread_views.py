@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from questionnaire.models import ReviewComment, Submission, SubmissionEvent
@@ -253,3 +255,48 @@ def test_reply_after_session_expired_never_reaches_another_official(
 
     official_client.force_login(contributor)
     assert "Mine only." not in page(official_client.get(_thread_url(thread)))
+
+
+def _threads_with_replies(submission, reviewer, official, count: int) -> None:
+    for code in ["q6", "q7", "q8", "q9"][:count]:
+        (thread,) = review_comments_add(
+            submission=submission, reviewer=reviewer, comments={code: f"About {code}."}
+        )
+        ReviewComment.objects.create(
+            submission=submission,
+            question=thread.question,
+            parent=thread,
+            author=official,
+            author_side=ReviewComment.Side.COUNTRY,
+            text="Answered.",
+            version=submission.version,
+        )
+
+
+@pytest.mark.parametrize("who", ["official", "reviewer"])
+def test_thread_pages_query_count_same_for_1_and_3_threads(
+    client, returned, reviewer, focal_point, django_assert_num_queries, who
+):
+    user = focal_point if who == "official" else reviewer
+    url = (
+        "/"
+        if who == "official"
+        else reverse("admin:questionnaire_submission_change", args=[returned.pk])
+    )
+    client.force_login(user)
+    _threads_with_replies(returned, reviewer, focal_point, 1)
+    client.get(url)  # warm caches (content types, session)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    _threads_with_replies(returned, reviewer, focal_point, 3)
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_review_comments_list_names_each_side(reviewer_client, thread, focal_point, returned):
+    _threads_with_replies(returned, thread.author, focal_point, 1)
+
+    response = reviewer_client.get(reverse("admin:questionnaire_reviewcomment_changelist"))
+
+    assert response.status_code == 200
+    assert "Country official" in page(response)
