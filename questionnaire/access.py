@@ -10,6 +10,9 @@ downloads, the reviewers' admin and the filling services all ask here.
 - Only an official of the submission's country changes it, and only while
   questionnaire.workflow allows EDIT (draft or returned, edition open); a closed
   edition is refused as such, so that the official is told why.
+- A reviewers' comment thread: every reviewer sees every thread; an official
+  sees their country's threads once shared with the country, and may reply to
+  them whatever the status (a reply never changes the answers); any other is a 404.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from django.shortcuts import get_object_or_404
 from accounts.access import is_reviewer, official_country, official_country_id
 from accounts.models import User
 from questionnaire.editions.states import EditionState
-from questionnaire.models import Submission
+from questionnaire.models import ReviewComment, Submission
 from questionnaire.workflow import Action, action_allowed
 
 __all__ = [
@@ -34,6 +37,7 @@ __all__ = [
     "own_submission_or_404",
     "submission_visible_or_404",
     "submissions_visible_to",
+    "thread_visible_or_404",
 ]
 
 
@@ -73,3 +77,17 @@ def own_submission_or_404(*, user: User, submission_id) -> Submission:
     for the country's own pages, such as the draft preview)."""
     submissions = Submission.objects.select_related("edition", "country")
     return get_object_or_404(submissions, pk=submission_id, country=official_country(user))
+
+
+def thread_visible_or_404(*, user: User, thread_id) -> ReviewComment:
+    """The comment thread (its first comment, with its submission) if `user` may read and
+    answer it; 404 otherwise: another country's, one not yet shared with the country, a
+    reply's id, or none."""
+    threads = ReviewComment.objects.select_related(
+        "submission__edition", "submission__country", "question"
+    ).filter(parent__isnull=True)
+    if not is_reviewer(user):
+        threads = threads.filter(
+            submission__country=official_country(user), shared_at__isnull=False
+        )
+    return get_object_or_404(threads, pk=thread_id)

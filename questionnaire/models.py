@@ -327,6 +327,10 @@ class SubmissionEvent(models.Model):
         PDF_FAILED = "pdf_failed", _("PDF rendering failed")
         FOCAL_POINT_CHANGED = "focal_point_changed", _("Focal point changed")
         CONFIRMATION_SENT = "confirmation_sent", _("Submission confirmation e-mailed")
+        # Two-way comments (questionnaire.review.comments): neither bumps the version.
+        REPLIED = "replied", _("Comment answered")
+        THREAD_RESOLVED = "thread_resolved", _("Comment thread resolved")
+        THREAD_REOPENED = "thread_reopened", _("Comment thread reopened")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
@@ -357,7 +361,18 @@ class SubmissionEvent(models.Model):
 
 
 class ReviewComment(models.Model):
-    """A reviewer's remark on a submission, or on one of its questions."""
+    """A reviewer's remark on a submission or one of its questions, or a reply in its thread.
+
+    A thread is a reviewer's comment (`parent` empty) and its replies, written by
+    reviewers or by the country's officials. The country sees a thread once it is
+    shared with it (`shared_at`: when the submission was returned with it, or when
+    it was written while returned); until then it is the reviewers' draft. Only the
+    thread's first comment carries `shared_at` and `resolved_at`.
+    """
+
+    class Side(models.TextChoices):
+        REVIEWER = "reviewer", _("Reviewer")
+        COUNTRY = "country", _("Country official")
 
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="review_comments"
@@ -370,6 +385,14 @@ class ReviewComment(models.Model):
         blank=True,
         related_name="review_comments",
     )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("in reply to"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
@@ -377,10 +400,24 @@ class ReviewComment(models.Model):
         null=True,
         related_name="+",
     )
+    # Kept apart from the author, who may be deleted: which side of the review wrote it.
+    author_side = models.CharField(
+        _("written by"), max_length=10, choices=Side.choices, default=Side.REVIEWER
+    )
     text = models.TextField(_("comment"))
-    # The submitted version the comment was written on.
+    # The submission's version the comment was written on.
     version = models.PositiveIntegerField(_("on version"))
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    shared_at = models.DateTimeField(_("shown to the country since"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -390,6 +427,10 @@ class ReviewComment(models.Model):
     def __str__(self) -> str:
         target = self.question.code if self.question_id else _("whole submission")
         return f"{self.submission} · {target}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
 
 
 class ExportJob(models.Model):

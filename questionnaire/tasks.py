@@ -32,6 +32,7 @@ from questionnaire.pdf.services import (
     submission_pdf_render,
 )
 from questionnaire.queueing import pending_tasks_send
+from questionnaire.review.comments import thread_reply_email_send
 from questionnaire.review.reminders import reminders_automatic, reminders_send
 from questionnaire.review.services import review_email_send
 
@@ -55,6 +56,12 @@ def task_email_review(*, submission_id: int, kind: str) -> None:
     """E-mail a country's officials that their submission was returned, reopened or accepted."""
     submission = Submission.objects.select_related("edition", "country").get(pk=submission_id)
     review_email_send(submission=submission, kind=kind)
+
+
+@shared_task
+def task_email_thread_reply(*, reply_id: int) -> int:
+    """E-mail the other side of a comment thread that a reply was written."""
+    return thread_reply_email_send(reply_id=reply_id)
 
 
 @shared_task(**MAIL_RETRIES)

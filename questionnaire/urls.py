@@ -1,6 +1,6 @@
 from django.urls import path
 
-from questionnaire.filling.views import overview, section, submit
+from questionnaire.filling.views import overview, section, submit, threads
 from questionnaire.pdf import downloads
 from questionnaire.review import question_views, reminder_views
 from questionnaire.review import views as staff_views
@@ -14,6 +14,8 @@ urlpatterns = [
     path("review/", submit.review, name="review"),
     path("review/submit", submit.submit, name="submit"),
     path("submission/", submit.submission_view, name="submission"),
+    # A reviewers' comment thread of the official's country, and the official's reply to it.
+    path("threads/<int:thread_id>/", threads.thread_view, name="thread"),
     path("submission/pdf-status", submit.submission_pdf_status, name="submission_pdf_status"),
     # The country's answers to a closed or archived edition, read-only ("Past editions").
     path(

@@ -297,7 +297,11 @@ def s3_endpoint():
 def emails_in_process(monkeypatch):
     """Run the e-mail tasks (review decisions, submit confirmations) in this process, whatever
     the broker, to read mail.outbox."""
-    from questionnaire.tasks import task_email_review, task_email_submitted
+    from questionnaire.tasks import (
+        task_email_review,
+        task_email_submitted,
+        task_email_thread_reply,
+    )
 
-    for task in (task_email_review, task_email_submitted):
+    for task in (task_email_review, task_email_submitted, task_email_thread_reply):
         monkeypatch.setattr(task, "delay", lambda _task=task, **kwargs: _task.apply(kwargs=kwargs))

@@ -19,6 +19,7 @@ from questionnaire.answers import submission_problems
 from questionnaire.kinds import Problem
 from questionnaire.models import Question, ReviewComment, Section, Submission
 from questionnaire.progress import Progress, SectionState, progress_of
+from questionnaire.review.threads import submission_threads
 from questionnaire.selectors import submission_answers
 from questionnaire.structure import EditionStructure, edition_structure
 
@@ -33,7 +34,6 @@ class FlowContext:
     sections: list[Section]
     questions_by_section: dict[int, list[Question]]
     values: dict[str, dict]
-    comments: list[ReviewComment] = field(default_factory=list)
     # {question id: (answer id, stored value)}: what a save in the same transaction
     # hands to answers_save (stored_answers), so that it does not read them again.
     answers: dict[int, tuple[int, dict]] = field(default_factory=dict)
@@ -58,8 +58,18 @@ class FlowContext:
         return self.progress.percent
 
     @cached_property
+    def comments(self) -> list[ReviewComment]:
+        """The reviewers' comment threads shared with the country, open or resolved, in any
+        status (questionnaire.review.threads). Read when a page shows them, never by a save."""
+        # Threads are shared with the country by a return, so never before a first submit:
+        # a draft's pages read none (and cost no query).
+        if self.submission is None or self.submission.submitted_version is None:
+            return []
+        return submission_threads(submission=self.submission, shared_only=True)
+
+    @cached_property
     def comments_by_question(self) -> dict[str, list[ReviewComment]]:
-        """Reviewers' comments on questions, by question code (only while returned)."""
+        """The threads on the context's questions, by question code."""
         by_code: dict[str, list[ReviewComment]] = {}
         codes = {question.id: question.code for question in self.questions}
         for comment in self.comments:
@@ -71,10 +81,15 @@ class FlowContext:
     def general_comments(self) -> list[ReviewComment]:
         return [comment for comment in self.comments if comment.question_id is None]
 
+    @property
+    def open_threads(self) -> list[ReviewComment]:
+        """The threads the reviewers have not resolved yet, oldest first."""
+        return [thread for thread in self.comments if not thread.is_resolved]
+
 
 def flow_context(*, submission: Submission | None, edition) -> FlowContext:
-    """The FlowContext of a submission (or of a country that has not started) in 2 queries
-    (answers, and review comments while returned): the edition's structure is cached."""
+    """The FlowContext of a submission (or of a country that has not started) in 1 query
+    (answers; the comment threads when a page reads them): the edition's structure is cached."""
     structure = edition_structure(edition=edition)
     return _context_with_answers(
         submission=submission,
@@ -111,7 +126,6 @@ def _context_with_answers(
 ) -> FlowContext:
     values: dict[str, dict] = {}
     answers: dict[int, tuple[int, dict]] = {}
-    comments: list[ReviewComment] = []
     if submission is not None and submission.pk is not None:
         answers = submission_answers(submission=submission)
         # Codes from the cached structure: no join on the question table.
@@ -120,18 +134,11 @@ def _context_with_answers(
             for question_id, (_answer_id, value) in answers.items()
             if question_id in structure.question_by_id
         }
-        if submission.status == Submission.Status.RETURNED:
-            comments = list(
-                submission.review_comments.filter(
-                    version__gte=submission.submitted_version or 0
-                ).select_related("author")
-            )
     return FlowContext(
         submission=submission,
         sections=structure.sections,
         questions_by_section=by_section,
         values=values,
-        comments=comments,
         answers=answers,
     )
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.languages import mail_send_in_languages
@@ -53,7 +54,10 @@ def _locked(submission: Submission, base_version: int | None = None) -> Submissi
     return locked
 
 
-def _clean_text(text: str) -> str:
+def comment_text_clean(text: str) -> str:
+    """The text stripped; ReviewError if it holds what the database cannot store or is too long.
+
+    The one check of every comment, reply and reason (questionnaire.review.comments too)."""
     text = (text or "").strip()
     if contains_unstorable(text):
         raise ReviewError(
@@ -105,7 +109,7 @@ def _comments_create(
     *, submission: Submission, reviewer: User, comments: Mapping[str, str], version: int
 ) -> list[ReviewComment]:
     """ReviewComments (and their events) from {question code or "": text}; blanks skipped."""
-    cleaned = {code: _clean_text(text) for code, text in comments.items()}
+    cleaned = {code: comment_text_clean(text) for code, text in comments.items()}
     cleaned = {code: text for code, text in cleaned.items() if text}
     codes = {code for code in cleaned if code}
     questions = {
@@ -119,6 +123,9 @@ def _comments_create(
         )
     created = []
     order = {code: question.order for code, question in questions.items()}
+    # Written while the country has it for revision: the country sees it at once; otherwise
+    # it is the reviewers' draft until the submission is returned (submission_return).
+    shared_at = timezone.now() if submission.status == Submission.Status.RETURNED else None
     # Whole-submission remarks first, then in questionnaire order.
     for code in sorted(cleaned, key=lambda code: order.get(code, -1)):
         question = questions.get(code)
@@ -128,6 +135,7 @@ def _comments_create(
             author=reviewer,
             text=cleaned[code],
             version=version,
+            shared_at=shared_at,
         )
         SubmissionEvent.objects.create(
             submission=submission,
@@ -173,17 +181,20 @@ def submission_return(
     """Return a submitted (or accepted) submission to its country for revision.
 
     `comments` maps question codes ("" for the whole submission) to comment
-    texts; blank ones are skipped, and at least one is required so that the
-    country knows what to change.
+    texts; blank ones are skipped. At least one comment is required so that the
+    country knows what to change: typed now, or saved earlier and not yet shown
+    to the country.
 
     Side effects: status RETURNED, version bumped, a RETURNED event and one
-    ReviewComment + COMMENTED event per comment; on commit, the country's
-    officials are e-mailed the comments (task_email_review).
+    ReviewComment + COMMENTED event per comment; every thread not yet shown to
+    the country is shared with it (shared_at); on commit, the country's
+    officials are e-mailed the open threads (task_email_review).
     Raises ReviewError if the status does not allow it, no comment is given,
     or the submission is no longer at `base_version`.
     """
     locked = _locked(submission, base_version)
-    if not any(_clean_text(text) for text in comments.values()):
+    drafts = locked.review_comments.filter(parent__isnull=True, shared_at__isnull=True)
+    if not any(comment_text_clean(text) for text in comments.values()) and not drafts.exists():
         raise ReviewError(_("Write at least one comment telling the country what to revise."))
     commented_version = locked.version
     returned = _status_change(
@@ -195,6 +206,7 @@ def submission_return(
     _comments_create(
         submission=returned, reviewer=reviewer, comments=comments, version=commented_version
     )
+    drafts.update(shared_at=timezone.now())
     _queue_email(submission=returned, kind=SubmissionEvent.Kind.RETURNED)
     return returned
 
@@ -233,7 +245,7 @@ def submission_reopen(
     reason; on commit, the officials are e-mailed (task_email_review).
     Raises ReviewError without a reason or if the status does not allow it.
     """
-    reason = _clean_text(reason)
+    reason = comment_text_clean(reason)
     if not reason:
         raise ReviewError(_("Say why the submission is reopened."))
     reopened = _status_change(
@@ -260,10 +272,12 @@ def review_email_send(*, submission: Submission, kind: str) -> int:
         return 0
     last_event = submission.events.filter(kind=kind).order_by("-created_at", "-id").first()
     comments = []
-    if kind == SubmissionEvent.Kind.RETURNED and last_event is not None:
-        # The return bumped the version: its comments were written on the one before.
+    if kind == SubmissionEvent.Kind.RETURNED:
+        # Every thread the country has to answer: this return's and any left open before.
         comments = list(
-            submission.review_comments.filter(version=last_event.version - 1)
+            submission.review_comments.filter(
+                parent__isnull=True, shared_at__isnull=False, resolved_at__isnull=True
+            )
             .select_related("question")
             .order_by("question__order", "created_at", "id")
         )

@@ -437,11 +437,19 @@
   // Fields that "input" has scheduled a save for since their last "change".
   var announced = new WeakSet();
   form.addEventListener("input", function (event) {
+    // A reply to a reviewers' comment sits among the questions but is another form's
+    // (form= attribute): typing it is no change to the answers.
+    if (event.target.form !== form) {
+      return;
+    }
     announced.add(event.target);
     applyRemoveButtons();
     schedule();
   });
   form.addEventListener("change", function (event) {
+    if (event.target.form !== form) {
+      return;
+    }
     applyConditions();
     applyOther();
     // A text box fires "change" when it loses focus, long after its "input"

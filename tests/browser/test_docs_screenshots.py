@@ -93,6 +93,7 @@ def test_docs_screenshot_returned_with_comment(contexts, edition, country_a, foc
         author=reviewer,
         text="Please add the address of the open data portal as a second link.",
         version=submission.version,
+        shared_at=timezone.now(),  # shown to the country by the return
     )
     page = _desktop(contexts, focal_point)
     page.goto(SECTION_I)

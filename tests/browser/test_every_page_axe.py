@@ -18,7 +18,8 @@ from questionnaire.editions.lifecycle import edition_transition
 from questionnaire.editions.loading import edition_load
 from questionnaire.editions.reading import edition_path
 from questionnaire.editions.states import EditionAction
-from questionnaire.models import Submission
+from questionnaire.models import ReviewComment, Submission
+from questionnaire.review.services import submission_return
 from tests.browser.conftest import audit
 from tests.browser.filling import fill_links
 from tests.factories import submission_full
@@ -162,4 +163,34 @@ def test_every_page_axe_edition_lifecycle_pages(
     edition_transition(edition=example, action=EditionAction.OPEN, actor=reviewer)
     findings.check(official, "/", no_horizontal_scroll=True, name="overview-with-past-editions")
     findings.check(official, "/past/msq-2020/", no_horizontal_scroll=True)
+    findings.assert_none()
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_every_page_axe_comment_threads(contexts, edition, country_a, focal_point, reviewer, width):
+    # A returned submission with an open thread answered by the country, on both sides' pages.
+    submitted = submission_full(edition=edition, country=country_a, submitted_by=focal_point)
+    returned = submission_return(
+        submission=submitted,
+        reviewer=reviewer,
+        comments={"q3": "Name the ministry in charge.", "": "One point to revise."},
+        base_version=submitted.version,
+    )
+    thread = returned.review_comments.get(question__code="q3")
+    ReviewComment.objects.create(
+        submission=returned,
+        question=thread.question,
+        parent=thread,
+        author=focal_point,
+        author_side=ReviewComment.Side.COUNTRY,
+        text="The Ministry of Digital Technologies.",
+        version=returned.version,
+    )
+    findings = Findings(width)
+    page = _page(contexts, width, focal_point)
+    for url in ["/", SECTION_I, reverse("questionnaire:thread", args=[thread.pk])]:
+        findings.check(page, url, no_horizontal_scroll=True, name=f"threads-{url}")
+    desk = _page(contexts, width, reviewer)
+    review_url = reverse("admin:questionnaire_submission_change", args=[returned.pk])
+    findings.check(desk, review_url, no_horizontal_scroll=False, name="threads-review-page")
     findings.assert_none()

@@ -249,6 +249,8 @@ def review_url(submission: Submission) -> str:
 def reviewer_returns_with_comment(page: Page, submission: Submission) -> None:
     page.goto(review_url(submission))
     audit(page, "journey-11-review-console")
+    # A question's comment box opens on demand.
+    page.locator("#q-q14").get_by_text("Comment on question 14.", exact=True).click()
     page.get_by_label("Your comment on question 14.").fill(COMMENT)
     page.get_by_role("button", name="Return to the country with these comments").click()
     expect(page.locator(".messagelist")).to_contain_text("Returned to Uzbekistan")

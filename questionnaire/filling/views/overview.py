@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 
 from questionnaire.access import is_reviewer, official_country
+from questionnaire.filling.session_stash import stash_token
 from questionnaire.filling.steps import SectionState, SectionStep, flow_context, flow_steps
+from questionnaire.filling.views.threads import thread_question_url
 from questionnaire.selectors import (
     edition_current,
     submission_for_country,
@@ -43,6 +45,15 @@ def overview(request):
         if isinstance(step, SectionStep)
     ]
     progress = context.progress
+    open_threads = context.open_threads
+    open_by_section: dict[int, int] = {}
+    for thread in open_threads:
+        thread.question_url = thread_question_url(thread)
+        if thread.question_id is not None:
+            section_id = thread.question.section_id
+            open_by_section[section_id] = open_by_section.get(section_id, 0) + 1
+    for item in sections:
+        item["open_threads"] = open_by_section.get(item["section"].id, 0)
     return render(
         request,
         "questionnaire/overview.html",
@@ -57,5 +68,12 @@ def overview(request):
             "is_editable": submission is None or submission.is_editable_by_country,
             "review_outcome": submission_review_outcome(submission=submission),
             "past_submissions": submissions_past_for_country(country=country),
+            "open_threads": open_threads,
+            # Names who the reply forms were shown to (filling.session_stash): a reply sent
+            # after the session expired is kept for that official only.
+            "owner_token": stash_token(country_id=country.pk, user_id=request.user.pk),
+            "resolved_general_threads": [
+                thread for thread in context.general_comments if thread.is_resolved
+            ],
         },
     )

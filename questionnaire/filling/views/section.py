@@ -101,6 +101,12 @@ def _render_section(
             "error_summary": error_summary,
             "conflicts": conflicts,
             "general_comments": context.general_comments,
+            # Their reply forms sit after the section's form (a form cannot hold another).
+            "section_threads": [
+                thread
+                for question in questions
+                for thread in context.comments_by_question.get(question.code, [])
+            ],
         },
         status=status,
     )

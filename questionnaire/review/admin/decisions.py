@@ -14,18 +14,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from questionnaire.access import submission_visible_or_404
+from questionnaire.access import submission_visible_or_404, thread_visible_or_404
 from questionnaire.models import ReviewComment, Submission, SubmissionEvent
 from questionnaire.pdf import services as pdf_services
 from questionnaire.progress import SectionState
 from questionnaire.review.admin.base import language_name, pdf_download_url, reviewer
-from questionnaire.review.selectors import progress_for_submissions, submission_events
+from questionnaire.review.comments import (
+    thread_reopen,
+    thread_reply_by_reviewer,
+    thread_resolve,
+)
+from questionnaire.review.selectors import progress_for_submissions
 from questionnaire.review.services import (
     ReviewError,
     review_comments_add,
@@ -33,6 +38,7 @@ from questionnaire.review.services import (
     submission_reopen,
     submission_return,
 )
+from questionnaire.review.threads import submission_threads, threads_open_by_question
 from questionnaire.selectors import submission_snapshot
 from questionnaire.workflow import Action, action_allowed
 
@@ -45,6 +51,11 @@ class SubmissionReviewMixin:
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
             path("<path:object_id>/comments/", view(self.comments_view), name=f"{prefix}_comments"),
+            path(
+                "<path:object_id>/threads/<int:thread_id>/",
+                view(self.thread_view),
+                name=f"{prefix}_thread",
+            ),
             path("<path:object_id>/accept/", view(self.accept_view), name=f"{prefix}_accept"),
             path("<path:object_id>/reopen/", view(self.reopen_view), name=f"{prefix}_reopen"),
             path(
@@ -67,58 +78,74 @@ class SubmissionReviewMixin:
         return self._review_page(request, submission)
 
     def _review_page(
-        self, request, submission: Submission, *, posted: dict | None = None, error: str = ""
+        self,
+        request,
+        submission: Submission,
+        *,
+        posted: dict | None = None,
+        error: str = "",
+        reply_drafts: dict[int, str] | None = None,
     ):
         snapshot = submission_snapshot(submission=submission)
-        comments = list(
-            submission.review_comments.select_related("author", "question").order_by(
-                "created_at", "id"
-            )
-        )
-        # Which submission each comment was written on, as the country counts them.
+        threads = submission_threads(submission=submission, shared_only=False)
+        # Which submission each thread was started on, as the country counts them.
         submitted_versions = sorted(
             submission.events.filter(kind=SubmissionEvent.Kind.SUBMITTED).values_list(
                 "version", flat=True
             )
         ) or ([submission.submitted_version] if submission.submitted_version else [])
+        reply_drafts = reply_drafts or {}
         by_question: dict[int | None, list[ReviewComment]] = defaultdict(list)
-        for comment in comments:
-            comment.submission_number = bisect.bisect_right(submitted_versions, comment.version)
-            by_question[comment.question_id].append(comment)
+        for thread in threads:
+            thread.submission_number = bisect.bisect_right(submitted_versions, thread.version)
+            thread.reply_draft = reply_drafts.get(thread.pk, "")
+            by_question[thread.question_id].append(thread)
+        open_by_question = threads_open_by_question(threads)
         posted = posted or {}
-        sections = [
-            {
-                "section": section.section,
-                "questions": [
-                    {
-                        "snapshot": question,
-                        "comments": by_question.get(question.question.id, []),
-                        "draft": posted.get(question.question.code, ""),
-                    }
-                    for question in section.questions
-                ],
-            }
-            for section in snapshot.sections
-        ]
         progress = progress_for_submissions([submission])[submission.pk]
-        for item in sections:
-            state = progress.section_states.get(item["section"].id, SectionState.NOT_STARTED)
-            item["state"], item["state_label"] = state, SectionState.LABELS[state]
+        sections = []
+        for section in snapshot.sections:
+            state = progress.section_states.get(section.section.id, SectionState.NOT_STARTED)
+            questions = [
+                {
+                    "snapshot": question,
+                    "threads": by_question.get(question.question.id, []),
+                    "draft": posted.get(question.question.code, ""),
+                }
+                for question in section.questions
+            ]
+            sections.append(
+                {
+                    "section": section.section,
+                    "questions": questions,
+                    "state": state,
+                    "state_label": SectionState.LABELS[state],
+                    "open_threads": sum(
+                        open_by_question[q["snapshot"].question.id] for q in questions
+                    ),
+                }
+            )
         context = {
             **self.admin_site.each_context(request),
+            # The page has its own section navigation: the admin's sidebar would narrow it.
+            "is_nav_sidebar_enabled": False,
             "opts": self.opts,
             "title": _("Review: %(country)s") % {"country": submission.country.name},
             "subtitle": submission.edition.title,
             "submission": submission,
             "snapshot": snapshot,
             "sections": sections,
-            "general_comments": by_question.get(None, []),
+            "threads": threads,
+            "general_threads": by_question.get(None, []),
+            "general_open": open_by_question[None],
+            "open_threads": sum(open_by_question.values()),
+            "draft_threads": sum(1 for thread in threads if thread.shared_at is None),
             "general_draft": posted.get("", ""),
-            "events": submission_events(submission=submission),
             "progress": progress,
             "can_return": action_allowed(submission, Action.RETURN),
             "can_accept": action_allowed(submission, Action.ACCEPT),
             "can_reopen": action_allowed(submission, Action.REOPEN),
+            "can_rerender": action_allowed(submission, Action.RERENDER),
             "pdf_url": pdf_download_url(submission) if submission.pdf else None,
             "submission_language_name": language_name(submission.language),
             "english_pdf_url": (
@@ -132,8 +159,7 @@ class SubmissionReviewMixin:
                 else None
             ),
             "error": error,
-            "events_url": reverse("admin:questionnaire_submissionevent_changelist")
-            + f"?submission__id__exact={submission.pk}",
+            "history_url": reverse("admin:questionnaire_submission_history", args=[submission.pk]),
         }
         return TemplateResponse(
             request,
@@ -200,6 +226,43 @@ class SubmissionReviewMixin:
             # Shown again with what was typed: a refused action never loses a comment.
             return self._review_page(request, submission, posted=comments, error=str(error))
         return self._back(submission)
+
+    THREAD_ACTIONS = {
+        "reply": (thread_reply_by_reviewer, _("Your reply is saved.")),
+        "resolve": (thread_resolve, _("The thread is resolved.")),
+        "reopen": (thread_reopen, _("The thread is open again.")),
+    }
+
+    def thread_view(self, request, object_id, thread_id):
+        """A reviewer's reply to a thread, or its resolution or reopening (button `action`)."""
+        submission = self._submission_or_404(request, object_id)
+        if refused := self._post_only(request):
+            return refused
+        thread = thread_visible_or_404(user=request.user, thread_id=thread_id)
+        if thread.submission_id != submission.pk:
+            raise Http404
+        action = request.POST.get("action", "reply")
+        service, done = self.THREAD_ACTIONS.get(action, self.THREAD_ACTIONS["reply"])
+        arguments = {"thread": thread, "reviewer": request.user}
+        if service is thread_reply_by_reviewer:
+            arguments["text"] = request.POST.get("text", "")
+        try:
+            service(**arguments)
+        except ReviewError as refusal:
+            # Shown again with the reply as typed: a refused reply is never lost.
+            return self._review_page(
+                request,
+                submission,
+                error=str(refusal),
+                reply_drafts={thread.pk: arguments.get("text", "")},
+            )
+        if service is thread_reply_by_reviewer and thread.shared_at is not None:
+            done = _("Your reply is saved; the country's officials are told by e-mail.")
+        self.message_user(request, done, messages.SUCCESS)
+        return redirect(
+            reverse("admin:questionnaire_submission_change", args=[submission.pk])
+            + f"#thread-{thread.pk}"
+        )
 
     def accept_view(self, request, object_id):
         submission = self._submission_or_404(request, object_id)

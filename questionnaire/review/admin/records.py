@@ -29,10 +29,27 @@ class SubmissionEventAdmin(ReviewerReadOnlyAdmin):
 
 @admin.register(ReviewComment)
 class ReviewCommentAdmin(ReviewerReadOnlyAdmin):
-    list_display = ("submission", "question", "author", "version", "created_at")
-    list_filter = ("submission__edition",)
+    list_display = (
+        "submission",
+        "question",
+        "author",
+        "author_side",
+        "parent",
+        "version",
+        "created_at",
+        "resolved_at",
+    )
+    list_filter = ("submission__edition", "author_side")
     search_fields = ("submission__country__name", "text")
-    list_select_related = ("submission__country", "submission__edition", "question", "author")
+    list_select_related = (
+        "submission__country",
+        "submission__edition",
+        "question",
+        "author",
+        "parent__submission__country",
+        "parent__submission__edition",
+        "parent__question",
+    )
 
 
 @admin.register(Reminder)

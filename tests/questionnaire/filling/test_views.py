@@ -10,6 +10,7 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from questionnaire.filling.services import submission_get_or_create
 from questionnaire.filling.submitting import consent_set
@@ -619,6 +620,8 @@ def test_returned_submission_shows_reviewer_comments_beside_questions(
         author=reviewer,
         text="Please name the social media guidelines.",
         version=1,
+        # Shown to the country by the return (questionnaire.review.services.submission_return).
+        shared_at=timezone.now(),
     )
     text = page(signed_in.get(f"/section/{SECTION_VI}/"))
     assert "Please name the social media guidelines." in text
