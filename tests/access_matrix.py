@@ -333,6 +333,15 @@ MATRIX: dict[str, Url] = {
         post=(LOGIN, FOUND, BAD_REQUEST, FORBIDDEN, NOT_FOUND),
         data=lambda w: {"consent": "granted", "base_version": w.submission_a.version},
     ),
+    # The world's thread was never shared with country A by a return: a 404 for its
+    # officials too (tests/questionnaire/filling/test_thread_views.py covers a shared one);
+    # reviewers answer on the review page.
+    "questionnaire:thread": Url(
+        get=(LOGIN, *(NOT_FOUND,) * 4),
+        post=(LOGIN, *(NOT_FOUND,) * 4),
+        kwargs=lambda w: {"thread_id": w.comment.pk},
+        data=lambda w: {"text": "An official's reply."},
+    ),
     # Country B has not started: sent to its overview.
     "questionnaire:submission": Url(get=(LOGIN, OK, FOUND, OK, NOT_FOUND)),
     # Country A's answers to a closed edition, read-only; anyone else's is a 404.
@@ -493,6 +502,13 @@ MATRIX: dict[str, Url] = {
             "admin:questionnaire_submission_render_pdf": _review_action(FOUND),
             # A draft cannot be reopened: the review page again, with the reason.
             "admin:questionnaire_submission_reopen": _review_action(BAD_REQUEST),
+            # A reviewer's reply to the world's thread (questionnaire/review/comments.py).
+            "admin:questionnaire_submission_thread": Url(
+                get=ADMIN(NOT_ALLOWED),
+                post=ADMIN(FOUND),
+                kwargs=lambda w: {"object_id": str(w.submission_a.pk), "thread_id": w.comment.pk},
+                data=lambda w: {"action": "reply", "text": "A reviewer's reply."},
+            ),
         },
     ),
     **admin_model("questionnaire", "answer", **READ_ONLY, obj=lambda w: w.answer),
