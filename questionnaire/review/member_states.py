@@ -3,8 +3,9 @@
 The list starts from the countries, not from the submissions, so that the
 countries that have not started show too (the dashboard's "not started"). Each
 row carries the country's status, its progress (questionnaire.progress's rule),
-its dates, consent, PDF and the number of open review comments. Four queries
-whatever the number of countries or answers; filtering and sorting then work on
+its dates, consent, PDF and the number of open review comments. At most three
+queries whatever the number of countries or answers (countries, submissions, the
+answers of the submissions whose progress is not remembered yet); filtering and sorting then work on
 those rows in memory (193 of them), which is also what lets progress, computed in
 Python, be sorted on.
 """
@@ -20,9 +21,10 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country
-from questionnaire.models import Edition, Question, Submission
-from questionnaire.progress import progress_by_submission
+from questionnaire.models import Edition, Submission
+from questionnaire.progress import progress_remembered
 from questionnaire.review.selectors import NOT_STARTED, RATE_KEYS, rate_label
+from questionnaire.structure import edition_structure
 
 # Which date the date filter reads.
 SUBMITTED = "submitted"
@@ -90,7 +92,7 @@ class MemberStatesList:
 
 
 def _rows(*, edition: Edition) -> list[MemberStateRow]:
-    """Every Member State's row for `edition`, in four queries."""
+    """Every Member State's row for `edition`, in at most three queries."""
     countries = list(Country.objects.order_by("name"))
     submissions = {
         submission.country_id: submission
@@ -98,9 +100,10 @@ def _rows(*, edition: Edition) -> list[MemberStateRow]:
         .annotate(open_comments=open_comments_count())
         .defer("consent_text")
     }
-    progress = progress_by_submission(
-        submission_ids=[submission.pk for submission in submissions.values()],
-        questions=Question.objects.filter(edition=edition),
+    progress = progress_remembered(
+        submissions=list(submissions.values()),
+        edition=edition,
+        questions=edition_structure(edition=edition).questions,
     )
     labels = {key: str(rate_label(key)) for key in RATE_KEYS}
     rows = []
@@ -181,7 +184,7 @@ def member_states_list(
 ) -> MemberStatesList:
     """Every Member State's row for `edition`, filtered and sorted, with counts per status.
 
-    `zone` is the reviewer's: the date filter's days are theirs. Four queries.
+    `zone` is the reviewer's: the date filter's days are theirs. At most three queries.
     """
     rows = _rows(edition=edition)
     matching = [row for row in rows if _matches(row, filters, zone)]

@@ -4,6 +4,7 @@ its filters, its sorting, its dates in the reviewer's zone, and who may open it.
 from datetime import UTC, datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -210,6 +211,8 @@ def test_member_states_list_other_edition_404_when_unknown(reviewer_client, know
 
 
 def _list_queries(client) -> int:
+    # Cold: no progress remembered from an earlier request (questionnaire.progress).
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(LIST)
     assert response.status_code == 200
@@ -234,6 +237,31 @@ def test_member_states_list_query_count_same_for_3_and_193_submissions(reviewer_
     all_193 = _list_queries(reviewer_client)
 
     assert all_193 == three
+
+
+def test_member_states_list_remembered_progress_follows_a_new_version(
+    reviewer_client, known_set, edition
+):
+    draft = known_set["FRA"]
+    before = _row(reviewer_client.get(LIST), "FRA").progress_percent
+    with CaptureQueriesContext(connection) as warm:
+        reviewer_client.get(LIST)
+    values = answers_full(edition, links_per_question=1)
+    for answer in draft.answers.select_related("question"):
+        answer.value = values[answer.question.code]
+        answer.save()
+    missing = [q for q in edition.questions.all() if not draft.answers.filter(question=q).exists()]
+    for question in missing:
+        draft.answers.create(question=question, value=values[question.code])
+    # Every write bumps the version (questionnaire.locking): the remembered figure is stale.
+    Submission.objects.filter(pk=draft.pk).update(version=draft.version + 1)
+
+    after = _row(reviewer_client.get(LIST), "FRA").progress_percent
+
+    assert before < 100
+    assert after == 100
+    # Remembered figures spare the answers' query.
+    assert not any("questionnaire_answer" in query["sql"] for query in warm.captured_queries)
 
 
 def test_member_states_list_refused_to_officials(client, focal_point, known_set):
