@@ -70,3 +70,21 @@ def datetime_with_zone(moment: datetime) -> str:
     """ "1 December 2026, 19:48 CET": the date and time of `moment` in the active zone."""
     local = timezone.localtime(moment)
     return f"{date_format(local, 'DATETIME_FORMAT')} {zone_abbreviation(moment)}"
+
+
+def iso_parts(moment: datetime) -> tuple[str, str, str]:
+    """("2026-11-30", "19:40 CET", "2026-11-30T19:40:00+01:00"): the day and the time with
+    the zone of `moment` in the active zone, as reviewers' lists show them (ISO, any
+    language), and the machine-readable form for a <time> element."""
+    local = timezone.localtime(moment)
+    return (
+        local.strftime("%Y-%m-%d"),
+        f"{local.strftime('%H:%M')} {zone_abbreviation(moment)}",
+        local.replace(microsecond=0).isoformat(),
+    )
+
+
+def iso_datetime_with_zone(moment: datetime) -> str:
+    """ "2026-11-30 19:40 CET": `moment` in the active zone, ISO order, with the zone."""
+    day, time_zone, _machine = iso_parts(moment)
+    return f"{day} {time_zone}"

@@ -1,12 +1,12 @@
-"""Times with their zone in templates: {{ moment|datetime_zone }}, {{ moment|time_zone }}."""
+"""Times with their zone in templates: {{ moment|datetime_zone }}, {{ moment|time_zone }},
+{{ moment|iso_datetime }}."""
 
 from datetime import datetime
 
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html
 
-from accounts.time_zones import datetime_with_zone, time_with_zone, zone_abbreviation
+from accounts.time_zones import datetime_with_zone, iso_parts, time_with_zone
 
 register = template.Library()
 
@@ -29,12 +29,11 @@ def iso_datetime(value: datetime | None) -> str:
     (the active zone: reviewers' lists). One call per date: lists show hundreds."""
     if not isinstance(value, datetime):
         return ""
-    local = timezone.localtime(value)
+    day, time_zone, machine = iso_parts(value)
     return format_html(
         '<time datetime="{}"><span class="list-day">{}</span> '
-        '<span class="list-time">{} {}</span></time>',
-        local.replace(microsecond=0).isoformat(),
-        local.strftime("%Y-%m-%d"),
-        local.strftime("%H:%M"),
-        zone_abbreviation(value),
+        '<span class="list-time">{}</span></time>',
+        machine,
+        day,
+        time_zone,
     )

@@ -92,3 +92,25 @@ def test_member_states_list_on_a_phone_scrolls_the_table_in_its_box(
     # The table is wider than a phone: it scrolls inside its focusable box.
     assert widths["box"] > widths["boxClient"]
     audit(page, "member-states-phone")
+
+
+def test_admin_submission_changelist_fits_1280_px(contexts, reviewer, some_submissions):
+    """The admin's list (kept for exporting selected rows) no longer hides columns behind a
+    horizontal scroll beside its filters."""
+    page = contexts.page(user=reviewer)
+    page.set_viewport_size(DESKTOP)
+    page.goto(reverse("admin:questionnaire_submission_changelist"))
+
+    expect(page.locator("#result_list tbody tr")).to_have_count(12)
+    widths = page.evaluate(
+        """() => {
+            const box = document.querySelector('#changelist .results');
+            const page = document.scrollingElement;
+            return {page: page.scrollWidth, pageClient: page.clientWidth,
+                    box: box.scrollWidth, boxClient: box.clientWidth};
+        }"""
+    )
+    assert widths["page"] <= widths["pageClient"], widths
+    assert widths["box"] <= widths["boxClient"], widths
+    expect(page.get_by_role("link", name="Submissions by Member State")).to_be_visible()
+    audit(page, "admin-submissions-desktop")
