@@ -15,6 +15,7 @@ middleware stack and the template rendering, no network):
 - the question across countries view for q15 (multiple choice with its chart) and
   q1 (links), /staff/questions/<code>/.
 
+DEBUG is off, as in production (template debugging and the query log cost time).
 Each page is requested once to warm up, then `--runs` times; it prints the median
 and the slowest wall time in milliseconds, the median CPU time of this process (the
 Python side alone: on a machine shared with other work it varies less than the
@@ -25,6 +26,7 @@ counting slows the database calls). Target: under 300 ms each.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -94,6 +96,8 @@ def main() -> None:
         "--reuse", action="store_true", help="keep the data set already in DATABASE_URL"
     )
     args = parser.parse_args()
+    # As in production: no template debugging, no query log.
+    os.environ["DJANGO_DEBUG"] = "false"
     with tempfile.TemporaryDirectory() as workdir:
         _setup(Path(workdir))
         from django.db import connection
