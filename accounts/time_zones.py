@@ -3,7 +3,9 @@
 The zone is the one their browser reports (static/js/time-zone.js posts it to
 accounts:time_zone when it differs), remembered as `User.time_zone` and
 activated for each request by UserTimeZoneMiddleware. Reviewers' pages stay in
-UTC (settings.TIME_ZONE), as do e-mails and PDFs, which say so.
+UTC (settings.TIME_ZONE), as do e-mails and PDFs, which say so; but the reviewers'
+submissions list (questionnaire/review/list_views.py) shows its ISO dates in the
+reviewer's own zone, which that page's script reports the same way.
 """
 
 from __future__ import annotations

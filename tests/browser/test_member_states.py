@@ -2,13 +2,16 @@
 (the page and the table inside its box), sorting by a column, axe clean at 1280 and 390 px;
 on a phone the table scrolls inside its own box, never the page."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from accounts.models import Country
+from accounts.models import Country, User
 from questionnaire.models import ReviewComment, Submission
 from tests.browser.conftest import audit
+from tests.conftest import wait_for
 from tests.factories import answers_full, submission_full
 
 pytestmark = pytest.mark.browser
@@ -77,6 +80,21 @@ def test_member_states_list_193_rows_fit_1280_px(contexts, reviewer, some_submis
     page.get_by_label("Status", exact=True).select_option("not_started")
     page.get_by_role("button", name="Show").click()
     expect(page.locator("table.member-states-table tbody tr")).to_have_count(181)
+
+
+def test_member_states_list_dates_in_the_reviewers_browser_zone(
+    contexts, reviewer, some_submissions
+):
+    page = contexts.page(user=reviewer, timezone_id="Asia/Tashkent")
+    page.goto(LIST)
+    wait_for(lambda: User.objects.get(pk=reviewer.pk).time_zone == "Asia/Tashkent", timeout=15)
+
+    page.reload()
+
+    expect(page.get_by_text("Dates and times in Asia/Tashkent.")).to_be_visible()
+    expect(page.locator("#country-DZA .list-time").first).to_have_text(
+        re.compile(r"^\d\d:\d\d UTC\+05$")
+    )
 
 
 def test_member_states_list_on_a_phone_scrolls_the_table_in_its_box(
