@@ -264,6 +264,22 @@ def test_member_states_list_remembered_progress_follows_a_new_version(
     assert not any("questionnaire_answer" in query["sql"] for query in warm.captured_queries)
 
 
+def test_member_states_list_without_a_cache_still_shows_progress(
+    reviewer_client, known_set, monkeypatch, caplog
+):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get_many", down)
+    monkeypatch.setattr(cache, "set_many", down)
+
+    response = reviewer_client.get(LIST)
+
+    assert response.status_code == 200
+    assert _row(response, "UZB").progress_percent == 100
+    assert "progress cache unavailable" in caplog.text
+
+
 def test_member_states_list_refused_to_officials(client, focal_point, known_set):
     client.force_login(focal_point)
 
