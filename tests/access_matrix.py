@@ -359,6 +359,7 @@ MATRIX: dict[str, Url] = {
     ),
     # --- Reviewers' pages outside the model admin (questionnaire/staff_views.py) ---------
     "questionnaire:staff_dashboard": Url(get=STAFF(OK)),
+    "questionnaire:staff_submissions": Url(get=STAFF(OK)),
     "questionnaire:staff_exports": Url(
         get=STAFF(OK),
         post=STAFF(FOUND),
