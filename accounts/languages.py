@@ -8,15 +8,17 @@ offered falls back to settings.LANGUAGE_CODE (English), never an error.
 """
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib.auth import user_logged_in
 from django.core.mail import send_mail
 from django.dispatch import receiver
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.models import User
+from accounts.time_zones import user_time_zone
 
 
 def language_supported(code: str | None) -> str:
@@ -62,16 +64,30 @@ def users_by_language(users: Iterable[User]) -> dict[str, list[User]]:
 
 
 def mail_send_in_languages(
-    *, users: Iterable[User], subject_template: str, body_template: str, context: dict
+    *,
+    users: Iterable[User],
+    subject_template: str,
+    body_template: str,
+    context: dict,
+    in_time_zones: bool = False,
 ) -> int:
     """E-mail `users` the message the two templates make from `context`, each in their own
     language: one message per language, rendered under translation.override (also in a
     worker, where no request chose a language). Returns the number of recipients.
 
-    Side effects: sends one e-mail per language among the recipients."""
+    With `in_time_zones`, one message per language and time zone, rendered under
+    timezone.override of the recipients' zone (User.time_zone), so that a date in it
+    reads as their own clock does.
+
+    Side effects: sends one e-mail per language (and zone) among the recipients."""
+    groups: dict[tuple[str, str], list[User]] = {}
+    for language, speakers in users_by_language(users).items():
+        for user in speakers:
+            zone = str(user_time_zone(user)) if in_time_zones else ""
+            groups.setdefault((language, zone), []).append(user)
     sent_to = 0
-    for language, group in users_by_language(users).items():
-        with translation.override(language):
+    for (language, zone), group in groups.items():
+        with translation.override(language), timezone.override(zone) if zone else nullcontext():
             subject = " ".join(render_to_string(subject_template, context).split())
             body = render_to_string(body_template, context)
         send_mail(subject, body, None, [user.email for user in group])

@@ -3,7 +3,7 @@
 import hashlib
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from accounts.models import Country, Invitation, User
 
@@ -54,3 +54,19 @@ def invitations_recent(*, limit: int = 50) -> QuerySet[Invitation]:
     return Invitation.objects.select_related("country", "created_by").order_by("-created_at")[
         :limit
     ]
+
+
+def countries_without_officials(*, region: str = "") -> QuerySet[Country]:
+    """The Member States (of `region`, if given) with no active official account, by name,
+    with their pending focal-point invitations prefetched (`pending_invitations`)."""
+    officials = User.objects.filter(country=OuterRef("pk"), is_active=True, is_staff=False)
+    countries = Country.objects.filter(~Exists(officials)).order_by("name")
+    if region:
+        countries = countries.filter(region=region)
+    return countries.prefetch_related(
+        Prefetch(
+            "invitations",
+            queryset=Invitation.objects.in_state(Invitation.State.PENDING).order_by("-created_at"),
+            to_attr="pending_invitations",
+        )
+    )

@@ -291,6 +291,7 @@ def _submission_out(submission: Submission) -> dict:
         "submitted_version": submission.submitted_version,
         "submitted_at": submission.submitted_at,
         "consent": submission.consent,
+        "language": submission.language,
         "updated_at": submission.updated_at,
     }
 

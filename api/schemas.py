@@ -72,6 +72,7 @@ class SubmissionOut(Schema):
     submitted_version: int | None
     submitted_at: datetime | None
     consent: str
+    language: str
     updated_at: datetime
 
 
@@ -97,6 +98,8 @@ class SubmissionAnswers(Schema):
     submitted_version: int | None
     submitted_at: str | None
     consent: str
+    # The submitter's interface language, in which the submitted PDF is rendered.
+    language: str
     # questionnaire.progress's rule, as on the officials' overview and the reviewers' pages.
     progress_percent: int
     questions_answered: int

@@ -36,6 +36,17 @@ class Edition(models.Model):
             " the edition is closed."
         ),
     )
+    # DPIDG's choice per edition, beside the deadline it counts from: blank sends no
+    # automatic reminder (questionnaire.review.reminders.reminders_automatic).
+    reminder_days_before_deadline = models.PositiveSmallIntegerField(
+        _("automatic reminder, days before the deadline"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Countries that have not submitted are reminded by e-mail this many days before"
+            " the deadline. Leave empty to send no automatic reminder."
+        ),
+    )
     source_file = models.CharField(_("source file"), max_length=300)
     source_sha256 = models.CharField(_("source file SHA-256"), max_length=64)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
@@ -414,3 +425,44 @@ class PendingTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.kwargs}"
+
+
+class Reminder(models.Model):
+    """One reminder e-mail to a country's officials about an edition's deadline.
+
+    The row is written when the reminder is requested (by a reviewer, or by beat's daily
+    run for the automatic one) and completed by the worker that sends it
+    (questionnaire.review.reminders): `sent_at` and the addresses it went to.
+    """
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", _("Sent by a reviewer")
+        AUTOMATIC = "automatic", _("Automatic, before the deadline")
+
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="reminders"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        indexes = [models.Index(fields=["edition", "country", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.edition.code} {self.requested_at:%Y-%m-%d}"

@@ -32,9 +32,20 @@ from questionnaire.pdf.services import (
     submission_pdf_render,
 )
 from questionnaire.queueing import pending_tasks_send
+from questionnaire.review.reminders import reminders_automatic, reminders_send
 from questionnaire.review.services import review_email_send
 
 logger = logging.getLogger(__name__)
+
+# E-mail tasks that run once per thing sent: the mail server did not answer or refused
+# for now, so try again later (what was sent already is skipped).
+MAIL_RETRIES = {
+    "acks_late": True,
+    "autoretry_for": (OSError, smtplib.SMTPException),
+    "retry_backoff": 30,
+    "retry_backoff_max": 1800,
+    "max_retries": 8,
+}
 
 # --- Review and exports ---------------------------------------------------
 
@@ -46,17 +57,22 @@ def task_email_review(*, submission_id: int, kind: str) -> None:
     review_email_send(submission=submission, kind=kind)
 
 
-@shared_task(
-    acks_late=True,
-    # The mail server did not answer or refused for now: try again later.
-    autoretry_for=(OSError, smtplib.SMTPException),
-    retry_backoff=30,
-    retry_backoff_max=1800,
-    max_retries=8,
-)
+@shared_task(**MAIL_RETRIES)
 def task_email_submitted(*, submission_id: int, version: int) -> int:
     """E-mail the officials that a version was submitted (once per submission and version)."""
     return submission_confirmation_once(submission_id=submission_id, version=version)
+
+
+@shared_task(**MAIL_RETRIES)
+def task_send_reminders(*, reminder_ids: list[int]) -> int:
+    """E-mail one batch of deadline reminders (idempotent: a sent reminder is skipped)."""
+    return reminders_send(reminder_ids=reminder_ids)
+
+
+@shared_task
+def task_send_automatic_reminders() -> int:
+    """Run daily by celery beat: queue the automatic reminders N days before a deadline."""
+    return reminders_automatic()
 
 
 @shared_task

@@ -2,7 +2,7 @@ from django.urls import path
 
 from questionnaire.filling.views import overview, section, submit
 from questionnaire.pdf import downloads
-from questionnaire.review import list_views, question_views
+from questionnaire.review import list_views, question_views, reminder_views
 from questionnaire.review import views as staff_views
 
 app_name = "questionnaire"
@@ -35,6 +35,8 @@ urlpatterns = [
     # Reviewers (DPIDG staff) only: every Member State's submission, response rates, exports.
     path("staff/submissions/", list_views.member_states, name="staff_submissions"),
     path("staff/dashboard/", staff_views.dashboard, name="staff_dashboard"),
+    path("staff/reminders/", reminder_views.reminders_confirm, name="staff_reminders"),
+    path("staff/invitations/", reminder_views.invitations_paste, name="staff_invitations"),
     path("staff/exports/", staff_views.export_jobs, name="staff_exports"),
     path("staff/exports/<int:job_id>/", staff_views.export_job, name="staff_export"),
     path(

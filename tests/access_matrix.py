@@ -360,6 +360,16 @@ MATRIX: dict[str, Url] = {
     # --- Reviewers' pages outside the model admin (questionnaire/staff_views.py) ---------
     "questionnaire:staff_dashboard": Url(get=STAFF(OK)),
     "questionnaire:staff_submissions": Url(get=STAFF(OK)),
+    # Without a deadline (the world's edition has none) the reminder is refused with the page
+    # re-shown; the GET without a selection explains that nothing was chosen.
+    "questionnaire:staff_reminders": Url(
+        get=STAFF(BAD_REQUEST),
+        post=STAFF(BAD_REQUEST),
+        data=lambda w: {"country": [w.country_a.pk]},
+    ),
+    "questionnaire:staff_invitations": Url(
+        get=STAFF(OK), post=STAFF(FOUND), data=lambda w: {"addresses": "PW, matrix@gov.pw"}
+    ),
     "questionnaire:staff_exports": Url(
         get=STAFF(OK),
         post=STAFF(FOUND),
@@ -471,6 +481,7 @@ MATRIX: dict[str, Url] = {
     **admin_model("questionnaire", "submissionevent", **READ_ONLY, obj=lambda w: w.event),
     **admin_model("questionnaire", "reviewcomment", **READ_ONLY, obj=lambda w: w.comment),
     **admin_model("questionnaire", "exportjob", **READ_ONLY, obj=lambda w: w.export_job),
+    **admin_model("questionnaire", "reminder", **READ_ONLY, obj=lambda w: w.extra["reminder"]),
 }
 
 
@@ -486,7 +497,13 @@ def world_build() -> World:
     from api.services import api_token_create
     from questionnaire.editions.loading import edition_load
     from questionnaire.editions.reading import edition_path
-    from questionnaire.models import ExportJob, ReviewComment, Submission, SubmissionEvent
+    from questionnaire.models import (
+        ExportJob,
+        Reminder,
+        ReviewComment,
+        Submission,
+        SubmissionEvent,
+    )
     from tests import factories
 
     edition = edition_load(path=edition_path("msq-2020")).edition
@@ -558,5 +575,11 @@ def world_build() -> World:
         extra={
             "country_type_id": ContentType.objects.get_for_model(Country).pk,
             "api_token": api_token_create(user=people["reviewer"], name="matrix")[0],
+            "reminder": Reminder.objects.create(
+                edition=edition,
+                country=country_a,
+                kind=Reminder.Kind.MANUAL,
+                requested_by=people["reviewer"],
+            ),
         },
     )

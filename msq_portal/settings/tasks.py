@@ -81,6 +81,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "questionnaire.tasks.task_expire_export_files",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Queues the automatic deadline reminder of the open editions that ask for one
+    # (Edition.reminder_days_before_deadline): daily, at a fixed UTC hour, for the same
+    # reason as above. Once per country (questionnaire.review.reminders).
+    "send-deadline-reminders": {
+        "task": "questionnaire.tasks.task_send_automatic_reminders",
+        "schedule": crontab(hour=6, minute=0),
+    },
     # Checks again every link of the open editions' submissions (those not checked
     # within LINKCHECK_CACHE_HOURS): a site that went down since is caught.
     "check-links-nightly": {
@@ -108,6 +115,9 @@ MSQ_EXPORT_RETENTION_DAYS = env.int("MSQ_EXPORT_RETENTION_DAYS", default=7)
 # visibility timeout (an hour).
 MSQ_EXPORT_LEASE_SECONDS = env.int("MSQ_EXPORT_LEASE_SECONDS", default=60)
 MSQ_EXPORT_MAX_ATTEMPTS = env.int("MSQ_EXPORT_MAX_ATTEMPTS", default=3)
+# Deadline reminders are sent by the worker this many countries per task, so that one
+# slow mail server holds up one batch, not all 193 (questionnaire.review.reminders).
+MSQ_REMINDER_BATCH = env.int("MSQ_REMINDER_BATCH", default=20)
 # How many unsent tasks the outbox sweeper sends per run.
 MSQ_PENDING_TASKS_BATCH = env.int("MSQ_PENDING_TASKS_BATCH", default=500)
 

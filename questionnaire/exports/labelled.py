@@ -24,6 +24,9 @@ import tempfile
 from pathlib import Path
 from typing import Any, ClassVar
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
 from questionnaire.exports.columns import Column, export_columns, wide_row
 from questionnaire.exports.reading import Exporter
 from questionnaire.exports.variables import column_variable_names
@@ -88,10 +91,20 @@ class LabelledExporter(Exporter):
         text = "" if value is None else str(value)
         if self.text_max_bytes and len(text.encode("utf-8")) > self.text_max_bytes:
             raise ExportRefused(
-                f"{snapshot.country.name}'s {column.name} is {len(text):,} characters "
-                f"({len(text.encode('utf-8')):,} bytes in UTF-8): more than a {self.format_name} "
-                f"text variable holds ({self.text_max_bytes:,} bytes). Nothing is cut: use the "
-                "Stata, CSV or JSON export, which hold it whole."
+                # In the reviewer's language when the admin's action exports selected rows.
+                gettext(
+                    "%(country)s's %(column)s is %(characters)s characters (%(bytes)s bytes in"
+                    " UTF-8): more than a %(format)s text variable holds (%(limit)s bytes)."
+                    " Nothing is cut: use the Stata, CSV or JSON export, which hold it whole."
+                )
+                % {
+                    "country": snapshot.country.name,
+                    "column": column.name,
+                    "characters": number_format(len(text), force_grouping=True),
+                    "bytes": number_format(len(text.encode("utf-8")), force_grouping=True),
+                    "format": self.format_name,
+                    "limit": number_format(self.text_max_bytes, force_grouping=True),
+                }
             )
         return text
 

@@ -27,6 +27,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from questionnaire.kinds.changes import Change, text_changes
 from questionnaire.kinds.columns import ColumnType, PartColumn
 from questionnaire.kinds.problems import (
     TEXT_MAX_LENGTH,
@@ -97,6 +98,20 @@ class Kind:
         """(sub-field, text) pairs for display and exports; empty values yield nothing."""
         if not self.is_empty(value):
             yield "", as_str(value)
+
+    # --- What changed (the reviewers' history: questionnaire.review.history) --
+
+    def describe_change(self, before: Any, after: Any, part: dict) -> list[Change]:
+        """The readable changes (kinds.changes.Change) from one stored value to another, either
+        possibly empty; `part` is worded in the active language. By default each flattened
+        field is compared as text: added, removed, or changed (word by word when long)."""
+        old = dict(self.flatten(before, part)) if not self.is_empty(before) else {}
+        new = dict(self.flatten(after, part)) if not self.is_empty(after) else {}
+        changes: list[Change] = []
+        for field in dict.fromkeys([*old, *new]):
+            subject = field or str(_("the answer"))
+            changes += text_changes(old.get(field, ""), new.get(field, ""), subject=subject)
+        return changes
 
     # --- Choices (counted per option on the reviewers' question view) --------
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from questionnaire.kinds.base import Kind
+from questionnaire.kinds.changes import Action, Change, text_changes
 from questionnaire.kinds.columns import CHOSEN_LABELS, YES_NO_LABELS, ColumnType, PartColumn
 from questionnaire.kinds.problems import (
     TEXT_MAX_LENGTH,
@@ -49,6 +50,15 @@ class YesNoKind(Kind):
 
     def chosen(self, value, part):
         return [value] if value in self.CHOICES else []
+
+    def describe_change(self, before, after, part):
+        """Yes / No by their labels in the active language."""
+        labels = dict(self.choices(part))
+        return text_changes(
+            str(labels.get(before, before or "")),
+            str(labels.get(after, after or "")),
+            subject=str(_("the answer")),
+        )
 
     def wide_columns(self, part, *, max_items=0):
         return [PartColumn("", self.wide_type, self.wide_cell_text, value_labels=YES_NO_LABELS)]
@@ -153,6 +163,25 @@ class MultiKind(Kind):
     def chosen(self, value, part):
         codes = set(self.option_codes(part))
         return [code for code in (value or {}).get("selected", []) if code in codes]
+
+    def describe_change(self, before, after, part):
+        """Options ticked and unticked, by their labels in the active language (`part` is
+        worded), in the edition's order; then the "Other" text."""
+        labels = dict(self.choices(part))
+        before, after = before or {}, after or {}
+        old, new = set(before.get("selected", [])), set(after.get("selected", []))
+        # Codes the part no longer lists (an edited edition) come last, by their code.
+        order = [*labels, *sorted((old | new) - set(labels))]
+        changes = [
+            Change(Action.UNTICKED, "", before=str(labels.get(code, code)))
+            if code in old
+            else Change(Action.TICKED, "", after=str(labels.get(code, code)))
+            for code in order
+            if (code in old) != (code in new)
+        ]
+        return changes + text_changes(
+            before.get("other", ""), after.get("other", ""), subject=str(_("the “Other” text"))
+        )
 
     def wide_columns(self, part, *, max_items=0):
         """A 0/1 column per option, named by its code, then the "Other" text. The text has a

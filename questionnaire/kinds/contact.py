@@ -11,6 +11,7 @@ from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
 from questionnaire.kinds.base import Kind
+from questionnaire.kinds.changes import list_changes, text_changes
 from questionnaire.kinds.columns import PartColumn
 from questionnaire.kinds.problems import (
     EMAILS_MAX,
@@ -107,6 +108,27 @@ class ContactKind(Kind):
             yield "emails", "; ".join(value["emails"])
         if value.get("phone"):
             yield "phone", value["phone"]
+
+    def describe_change(self, before, after, part):
+        """Each field on its own, and e-mail addresses one by one."""
+        before, after = before or {}, after or {}
+        subjects = {
+            "name": _("the contact's name"),
+            "title": _("the contact's title"),
+            "organization": _("the contact's organization"),
+            "phone": _("the contact's phone"),
+        }
+        changes = []
+        for field in ("name", "title", "organization"):
+            changes += text_changes(
+                before.get(field, ""), after.get(field, ""), subject=str(subjects[field])
+            )
+        changes += list_changes(
+            before.get("emails", []), after.get("emails", []), subject=str(_("e-mail address"))
+        )
+        return changes + text_changes(
+            before.get("phone", ""), after.get("phone", ""), subject=str(subjects["phone"])
+        )
 
     # The wide exports' columns, one per field, in flatten()'s order.
     WIDE_FIELDS: ClassVar[tuple[str, ...]] = ("name", "title", "organization", "emails", "phone")

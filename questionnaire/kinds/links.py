@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from questionnaire.kinds.base import Kind
+from questionnaire.kinds.changes import Action, Change, text_changes
 from questionnaire.kinds.columns import PartColumn
 from questionnaire.kinds.problems import (
     LINKS_MAX_ROWS,
@@ -153,6 +154,56 @@ class LinksKind(Kind):
 
     def pdf_context(self, value, part):
         return {"rows": self.linked_rows(value)}
+
+    # --- What changed, link by link (the reviewers' history) ----------------------
+
+    @staticmethod
+    def row_text(row: dict) -> str:
+        """A link in one line: its URL, then its name and note when it has them."""
+        return " — ".join(row[field] for field in ("url", "name", "note") if row.get(field))
+
+    def describe_change(self, before, after, part):
+        """Links removed, edited and added. A row edited in place is found by its URL (its
+        name or note changed), else by its name (its URL changed); rows kept as they were,
+        even moved, say nothing."""
+        old_left = list(before or [])
+        new_left = []
+        for row in after or []:
+            if row in old_left:
+                old_left.remove(row)
+            else:
+                new_left.append(row)
+        pairs: list[tuple[dict, dict]] = []
+        for key in ("url", "name"):
+            for row in list(new_left):
+                typed = row.get(key, "").strip()
+                match = next(
+                    (old for old in old_left if typed and old.get(key, "").strip() == typed), None
+                )
+                if match is not None:
+                    pairs.append((match, row))
+                    old_left.remove(match)
+                    new_left.remove(row)
+        changes = [
+            Change(Action.REMOVED, str(_("link")), before=self.row_text(row)) for row in old_left
+        ]
+        for old, new in pairs:
+            # Named as the reviewer knows it: by its name, else by its URL.
+            link = new.get("name") or old.get("name") or new.get("url", "")
+            subjects = {
+                "url": _("the URL of link “%(link)s”"),
+                "name": _("the name of link “%(link)s”"),
+                "note": _("the note of link “%(link)s”"),
+            }
+            for field in ("url", "name", "note"):
+                changes += text_changes(
+                    old.get(field, ""),
+                    new.get(field, ""),
+                    subject=subjects[field] % {"link": new.get("url") if field == "name" else link},
+                )
+        return changes + [
+            Change(Action.ADDED, str(_("link")), after=self.row_text(row)) for row in new_left
+        ]
 
     def tidy_items(self, shown_part):
         for key, text in shown_part.flat:

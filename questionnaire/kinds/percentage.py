@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from questionnaire.kinds.base import Kind
+from questionnaire.kinds.changes import text_changes
 from questionnaire.kinds.columns import ColumnType, PartColumn
 from questionnaire.kinds.problems import (
     SHORT_TEXT_MAX_LENGTH,
@@ -117,6 +118,14 @@ class PercentageKind(Kind):
             yield "value", value["value"]
         if value.get("comment", "").strip():
             yield "comment", value["comment"]
+
+    def describe_change(self, before, after, part):
+        before, after = before or {}, after or {}
+        return text_changes(
+            before.get("value", ""), after.get("value", ""), subject=str(_("the percentage"))
+        ) + text_changes(
+            before.get("comment", ""), after.get("comment", ""), subject=str(_("the comment"))
+        )
 
     def form_class(self, part, *, value=None, add_row=False):
         return PercentagePartForm

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import staff_required
+from accounts.selectors import countries_without_officials
 from questionnaire.exports.jobs import RUN_EXPORT_TASK, ExportRequestError, export_job_create
 from questionnaire.exports.registry import EXPORTERS, exporter_choices
 from questionnaire.models import Edition, ExportJob, Submission
@@ -29,6 +30,7 @@ from questionnaire.review.charts import (
     CHART_LABEL_WIDTH,
     CHART_ROW_HEIGHT,
 )
+from questionnaire.review.reminder_selectors import reminders_latest
 from questionnaire.review.selectors import (
     RATE_KEYS,
     countries_not_submitted,
@@ -113,7 +115,18 @@ def dashboard(request):
         "chart": _chart(region_rows),
         "regions": regions,
         "region": region,
-        "waiting": countries_not_submitted(edition=edition, region=region) if edition else [],
+    }
+    waiting = countries_not_submitted(edition=edition, region=region) if edition else []
+    latest = (
+        reminders_latest(edition=edition, country_ids=[item.country.id for item in waiting])
+        if edition
+        else {}
+    )
+    context |= {
+        "waiting": waiting,
+        "waiting_rows": [(item, latest.get(item.country.id)) for item in waiting],
+        "remindable_count": sum(1 for item in waiting if item.emails),
+        "without_officials": countries_without_officials(region=region),
     }
     return render(request, "questionnaire/staff/dashboard.html", context)
 

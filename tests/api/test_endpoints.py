@@ -13,6 +13,7 @@ from openapi_spec_validator import validate
 from accounts.models import Country
 from api.models import ApiCall, ApiToken
 from api.services import api_token_create
+from questionnaire.exports.columns import COUNTRY_COLUMNS
 from questionnaire.exports.reading import submissions_for_export
 from questionnaire.exports.tidy_csv import TidyCsvExporter
 from questionnaire.models import Submission
@@ -123,9 +124,13 @@ def test_edition_unknown_is_404(api, db):
 
 
 def test_submission_answers_are_the_json_export_entry(api, submission_a):
+    Submission.objects.filter(pk=submission_a.pk).update(language="fr")
     body = api("api:submission_answers", {"submission_id": submission_a.pk}).json()
     assert body["iso3"] == "UZB"
     assert MARKER in json.dumps(body)
+    # Every per-country field of the JSON export, none dropped by the API's schema.
+    assert {column.json_key for column in COUNTRY_COLUMNS if column.json_key} <= set(body)
+    assert body["language"] == "fr"
 
 
 def _stream(response) -> bytes:

@@ -7,8 +7,11 @@ errors, Content-Security-Policy refusals: conftest.audit) and, on the officials'
 All findings of a run are reported together.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from questionnaire.models import Submission
@@ -42,9 +45,12 @@ def reviewer_pages(submission: Submission) -> list[str]:
         reverse("questionnaire:staff_exports"),
         reverse("questionnaire:staff_questions"),
         reverse("questionnaire:staff_question_across", args=["q1"]),
+        reverse("questionnaire:staff_reminders") + "?scope=all",
+        reverse("questionnaire:staff_invitations"),
         reverse("admin:index"),
         reverse("admin:questionnaire_submission_changelist"),
         reverse("admin:questionnaire_submission_change", args=[submission.pk]),
+        reverse("admin:questionnaire_submission_history", args=[submission.pk]),
     ]
 
 
@@ -117,7 +123,10 @@ def test_every_page_axe_officials_pages(contexts, edition, draft, focal_point, c
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
-def test_every_page_axe_reviewers_pages(contexts, edition, draft, reviewer, width):
+def test_every_page_axe_reviewers_pages(contexts, edition, draft, focal_point, reviewer, width):
+    # A deadline and an official, so that the reminder's confirmation lists a recipient.
+    edition.deadline = timezone.now() + timedelta(days=30)
+    edition.save(update_fields=["deadline"])
     findings = Findings(width)
     page = _page(contexts, width, reviewer)
     for url in reviewer_pages(draft):

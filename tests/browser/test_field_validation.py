@@ -113,6 +113,9 @@ def test_field_missing_answer_of_started_question_cleared_by_ticking_yes(
     fill_text(page, "q6", "Our national development strategy 2030.")
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text(re.compile(r"Saved, 1 answer needs attention"))).to_be_visible()
+    # The banner is drawn before the deferred filling.js runs: a tick before it binds
+    # its listeners would never be autosaved (seen on a loaded CI machine).
+    page.wait_for_load_state("load")
     missing = part(page, "q6", "answer").get_by_text("This needs an answer.")
     expect(missing).to_be_visible()
     # Question 7, not started, says nothing.

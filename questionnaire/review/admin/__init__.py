@@ -9,6 +9,7 @@ export through the exporters' registry.
 - base: who is a reviewer, the read-only base admin, editions/sections/questions;
 - submission: the submissions list (progress, counts, exports of selected rows);
 - decisions: a submission's review page and the return/accept/reopen/re-render views;
+- history: a submission's history in words (the admin's history view);
 - records: answers, events, comments and export jobs, read-only.
 """
 

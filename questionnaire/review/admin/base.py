@@ -65,6 +65,7 @@ class EditionAdmin(ReviewerReadOnlyAdmin):
         "year",
         "opens_on",
         "deadline",
+        "reminder_days_before_deadline",
         "is_open",
         "source_file",
         "source_sha256",

@@ -1,4 +1,5 @@
-"""The review console's other read-only lists: answers, events, comments, export jobs."""
+"""The review console's other read-only lists: answers, events, comments, export jobs,
+reminders."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from questionnaire.models import Answer, ExportJob, ReviewComment, SubmissionEvent
+from questionnaire.models import Answer, ExportJob, Reminder, ReviewComment, SubmissionEvent
 from questionnaire.review.admin.base import ReviewerReadOnlyAdmin
 
 
@@ -32,6 +33,17 @@ class ReviewCommentAdmin(ReviewerReadOnlyAdmin):
     list_filter = ("submission__edition",)
     search_fields = ("submission__country__name", "text")
     list_select_related = ("submission__country", "submission__edition", "question", "author")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReviewerReadOnlyAdmin):
+    """The record of every deadline reminder: who asked, when it left, to whom."""
+
+    list_display = ("requested_at", "country", "edition", "kind", "requested_by", "sent_at")
+    list_filter = ("kind", "edition", "country__region")
+    search_fields = ("country__name", "country__iso3", "requested_by__email")
+    list_select_related = ("country", "edition", "requested_by")
+    date_hierarchy = "requested_at"
 
 
 @admin.register(ExportJob)

@@ -11,11 +11,12 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.time_zones import iso_datetime_with_zone
+from accounts.time_zones import iso_with_zone
 from linkcheck.filters import HasBrokenLinksFilter
 from questionnaire.exports.labelled import ExportRefused
 from questionnaire.exports.registry import EXPORTERS
@@ -26,6 +27,7 @@ from questionnaire.review.admin.base import (
     pdf_download_url,
 )
 from questionnaire.review.admin.decisions import SubmissionReviewMixin
+from questionnaire.review.admin.history import SubmissionHistoryMixin
 from questionnaire.review.selectors import status_counts, submission_list_queryset
 
 # Spooled in memory up to this size, then on disk: a selected-rows export never fills memory.
@@ -69,7 +71,7 @@ def _export_action(identifier: str):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SubmissionReviewMixin, ReviewerReadOnlyAdmin):
+class SubmissionAdmin(SubmissionReviewMixin, SubmissionHistoryMixin, ReviewerReadOnlyAdmin):
     list_display = (
         "country",
         "edition__code",
@@ -106,7 +108,11 @@ class SubmissionAdmin(SubmissionReviewMixin, ReviewerReadOnlyAdmin):
         ordering="submitted_at",
     )
     def submitted_at_shown(self, obj: Submission) -> str:
-        return iso_datetime_with_zone(obj.submitted_at) if obj.submitted_at else "—"
+        return (
+            iso_with_zone(obj.submitted_at, timezone.get_current_timezone())
+            if obj.submitted_at
+            else "—"
+        )
 
     @admin.display(description=_("PDF"))
     def pdf_link(self, obj: Submission) -> str:

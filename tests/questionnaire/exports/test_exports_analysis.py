@@ -8,6 +8,7 @@ from datetime import UTC
 
 import pyreadstat
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from questionnaire.exports.jobs import export_job_create, export_job_run
@@ -256,3 +257,14 @@ def test_exports_progress_columns_equal_the_reviewers_progress(edition, answered
         assert [entry[name] for name in columns] == figures
     # A whole country's figures: not repeated on the tidy CSV's answer rows.
     assert "progress_percent" not in TidyCsvExporter.HEADER
+
+
+def test_spss_refusal_in_the_reviewers_language(edition, country_a):
+    values = answers_full(edition)
+    values["q6"]["details"] = "ж" * 20_000
+    submission_full(edition=edition, country=country_a, values=values)
+
+    with translation.override("fr"), pytest.raises(ExportRefused) as refusal:
+        _export(SpssSavExporter, edition)
+    assert "tronqué" in str(refusal.value)
+    assert "q6.details" in str(refusal.value)

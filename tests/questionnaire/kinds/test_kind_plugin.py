@@ -1,12 +1,12 @@
 """A kind is one class plus its templates: a throwaway `date` kind, defined and registered here
-alone, works in the section form, the PDF, the tidy CSV, the wide XLSX and its codebook, and the
-Stata and SPSS files."""
+alone, works in the section form, the PDF, the tidy CSV, the wide XLSX and its codebook, the
+Stata and SPSS files, and the reviewers' history."""
 
 import copy
 import csv
 import html
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django import forms
@@ -16,10 +16,11 @@ from openpyxl import load_workbook
 
 from questionnaire.exports.tidy_csv import TidyCsvExporter
 from questionnaire.exports.wide_xlsx import WideXlsxExporter
-from questionnaire.filling.services import submission_get_or_create
+from questionnaire.filling.services import answers_save, submission_get_or_create
 from questionnaire.kinds import Kind, Problem, register, unregister
 from questionnaire.models import Question, Submission
 from questionnaire.pdf.render import submission_html
+from questionnaire.review.history import submission_history
 from questionnaire.selectors import submission_snapshot
 from tests.questionnaire.filling_helpers import section_data
 
@@ -216,3 +217,23 @@ def test_throwaway_kind_in_stata_and_spss_files(edition, submission, date_questi
         assert meta.column_names_to_labels["q99_answer"] == (
             "q99.answer: 99 When was the portal last redesigned?"
         )
+
+
+def test_throwaway_kind_change_reads_in_words_in_the_history(
+    edition, submission, date_question, focal_point
+):
+    for typed in ("2026-03-01", "2026-04-15"):
+        submission.refresh_from_db()
+        answers_save(
+            submission=submission,
+            user=focal_point,
+            values={"q99": {"answer": typed}},
+            base_version=submission.version,
+        )
+
+    [newest, first, *_] = submission_history(submission=submission, zone=UTC).entries
+    assert [html.unescape(str(c.as_html())) for c in newest.parts[0].changes] == [
+        'Changed the answer from <del class="history-before">2026-03-01</del> to '
+        '<ins class="history-after">2026-04-15</ins>'
+    ]
+    assert first.parts[0].changes[0].after == "2026-03-01"

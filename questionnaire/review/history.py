@@ -1,0 +1,252 @@
+"""Reads a submission's history as reviewers read it: who changed what, in words.
+
+The SubmissionEvent rows keep each change's before and after as stored (JSON).
+Here they become entries: for a saved answer, per part of its question, what
+was added, removed or changed, as its kind describes it (Kind.describe_change:
+links item by item, options by their labels in the active language, long text
+word by word); for the other events (submitted, returned, consent...), what
+happened in words. Nothing here branches on a kind's name.
+
+Newest first, a page at a time, filtered by section and by person; dates in ISO
+order in the reviewer's own time zone (User.time_zone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.time_zones import iso_with_zone
+from questionnaire.editions.wording import part_wording, wording
+from questionnaire.kinds import KINDS, part_label
+from questionnaire.kinds.changes import Change, list_changes, text_changes
+from questionnaire.models import Question, Section, Submission, SubmissionEvent
+from questionnaire.structure import edition_structure
+
+Event = SubmissionEvent.Kind
+# A page of the history: enough for a sitting, few enough to read on a phone.
+PER_PAGE = 50
+# The person filter's value for events no person made (the PDF, the confirmation e-mail).
+NOBODY = "none"
+
+
+@dataclass(frozen=True)
+class PartChanges:
+    """The changes of one part of a question; `label` is "" for a question of one part."""
+
+    label: str
+    changes: list[Change]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event_id: int
+    title: str  # what happened ("Answers saved")
+    at: datetime
+    when: str  # `at` in ISO order in the reader's zone ("2026-11-30 19:40 CET")
+    actor: User | None
+    question: Question | None
+    question_text: str
+    section: Section | None
+    parts: list[PartChanges]
+    note: str  # a reason or message, as typed
+
+    @property
+    def changes_count(self) -> int:
+        return sum(len(part.changes) for part in self.parts)
+
+
+@dataclass(frozen=True)
+class HistoryFilters:
+    """The filters as chosen; empty: everything. `person` is a user id or NOBODY."""
+
+    section: str = ""
+    person: str = ""
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    entries: list[HistoryEntry]
+    page: Page
+    total: int
+
+
+def history_people(*, submission: Submission) -> list[User]:
+    """Everyone who did something to the submission, by e-mail address (one query)."""
+    return list(
+        User.objects.filter(
+            pk__in=submission.events.exclude(actor=None).values("actor_id")
+        ).order_by("email")
+    )
+
+
+def history_sections(*, submission: Submission) -> list[Section]:
+    """The edition's sections in order (cached: no query while the edition is current)."""
+    return list(edition_structure(edition=submission.edition).sections)
+
+
+def _events(submission: Submission, filters: HistoryFilters) -> QuerySet[SubmissionEvent]:
+    events = submission.events.select_related("actor", "question")
+    if filters.section:
+        events = events.filter(question__section__code=filters.section)
+    if filters.person == NOBODY:
+        events = events.filter(actor=None)
+    elif filters.person:
+        events = events.filter(actor_id=filters.person)
+    return events.order_by("-created_at", "-id")
+
+
+def submission_history(
+    *,
+    submission: Submission,
+    zone: ZoneInfo,
+    filters: HistoryFilters = HistoryFilters(),
+    page_number: int | str = 1,
+    per_page: int = PER_PAGE,
+) -> HistoryPage:
+    """One page of the submission's history, newest first, in words (two queries: the
+    count and the page's events with their authors and questions). An out-of-range
+    page number gives the last page."""
+    paginator = Paginator(_events(submission, filters), per_page)
+    page = paginator.get_page(page_number)
+    structure = edition_structure(edition=submission.edition)
+    sections = {section.id: section for section in structure.sections}
+    entries = [
+        _entry(
+            event,
+            zone=zone,
+            section=sections.get(event.question.section_id) if event.question else None,
+        )
+        for event in page.object_list
+    ]
+    return HistoryPage(entries=entries, page=page, total=paginator.count)
+
+
+def _entry(event: SubmissionEvent, *, zone: ZoneInfo, section: Section | None) -> HistoryEntry:
+    question = event.question
+    describe = _DESCRIBERS.get(event.kind, _nothing)
+    return HistoryEntry(
+        event_id=event.pk,
+        title=event.get_kind_display(),
+        at=event.created_at,
+        when=iso_with_zone(event.created_at, zone),
+        actor=event.actor,
+        question=question,
+        question_text=wording(question, "text").text if question else "",
+        section=section,
+        parts=describe(event),
+        note=event.message if event.kind in _NOTED else "",
+    )
+
+
+# --- Each kind of event in words ---------------------------------------------
+
+
+def _nothing(event: SubmissionEvent) -> list[PartChanges]:
+    return []
+
+
+def _one(changes: list[Change]) -> list[PartChanges]:
+    return [PartChanges("", changes)] if changes else []
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _answer_changes(event: SubmissionEvent) -> list[PartChanges]:
+    """Per part of the question, as its kind describes the change; a part whose kind is
+    no longer known, or whose stored shape its kind cannot read, is shown as text."""
+    question = event.question
+    if question is None:  # the question left the edition: its values have no parts to read
+        return _one(
+            text_changes(_as_text(event.before), _as_text(event.after), subject=_("the answer"))
+        )
+    before, after = _dict(event.before), _dict(event.after)
+    several = len(question.parts) > 1
+    parts = []
+    for part in question.parts:
+        old, new = before.get(part["name"]), after.get(part["name"])
+        if old == new:
+            continue
+        worded = part_wording(question, part)
+        kind = KINDS.get(part.get("kind", ""))
+        changes: list[Change] | None = None
+        if kind is not None:
+            old = kind.empty() if old is None else old
+            new = kind.empty() if new is None else new
+            try:
+                changes = kind.describe_change(old, new, worded)
+            except (AttributeError, KeyError, TypeError, ValueError):
+                changes = None  # a shape the kind never stored: shown as it is, below
+        if changes is None:
+            changes = text_changes(_as_text(old), _as_text(new), subject=str(_("the answer")))
+        if changes:
+            parts.append(PartChanges(part_label(worded) if several else "", changes))
+    return parts
+
+
+def _as_text(value: Any) -> str:
+    return "" if value in (None, "", [], {}) else str(value)
+
+
+def _status_changes(event: SubmissionEvent) -> list[PartChanges]:
+    labels = dict(Submission.Status.choices)
+
+    def label(value: dict) -> str:
+        status = value.get("status", "")
+        return str(labels.get(status, status))
+
+    return _one(
+        text_changes(label(_dict(event.before)), label(_dict(event.after)), subject=_("the status"))
+    )
+
+
+def _consent_changes(event: SubmissionEvent) -> list[PartChanges]:
+    labels = dict(Submission.Consent.choices)
+    before, after = _dict(event.before), _dict(event.after)
+    return _one(
+        text_changes(
+            str(labels.get(before.get("consent", ""), "")),
+            str(labels.get(after.get("consent", ""), "")),
+            subject=_("the publication consent"),
+        )
+    )
+
+
+def _comment_changes(event: SubmissionEvent) -> list[PartChanges]:
+    return _one(text_changes("", _dict(event.after).get("comment", ""), subject=_("a comment")))
+
+
+def _focal_point_changes(event: SubmissionEvent) -> list[PartChanges]:
+    return _one(
+        list_changes(
+            _dict(event.before).get("focal_points", []),
+            _dict(event.after).get("focal_points", []),
+            subject=_("focal point"),
+        )
+    )
+
+
+_DESCRIBERS: dict[str, Callable[[SubmissionEvent], list[PartChanges]]] = {
+    Event.ANSWERS_SAVED: _answer_changes,
+    Event.SUBMITTED: _status_changes,
+    Event.RETURNED: _status_changes,
+    Event.ACCEPTED: _status_changes,
+    Event.REOPENED: _status_changes,
+    Event.CONSENT_CHANGED: _consent_changes,
+    Event.COMMENTED: _comment_changes,
+    Event.FOCAL_POINT_CHANGED: _focal_point_changes,
+}
+# Events whose message is written by a person or says what went wrong. The others' say
+# nothing more (an answers' save keeps "v3→v4" there, an internal counter; a focal-point
+# change, its addresses in English, which its changes show).
+_NOTED = {Event.REOPENED, Event.PDF_FAILED, Event.RETURNED}
