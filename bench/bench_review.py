@@ -103,7 +103,11 @@ def main() -> None:
         from django.db import connection
 
         print(f"{args.countries} fully answered submissions on {connection.vendor}")
-        if not args.reuse:
+        if args.reuse:
+            from django.core.management import call_command
+
+            call_command("migrate", verbosity=0)
+        else:
             prepare(countries=args.countries)
         print(
             f"{'page':<18} {'median ms':>10} {'max ms':>8} {'CPU ms':>8} {'queries':>8} {'kB':>6}"
