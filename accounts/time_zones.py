@@ -3,7 +3,9 @@
 The zone is the one their browser reports (static/js/time-zone.js posts it to
 accounts:time_zone when it differs), remembered as `User.time_zone` and
 activated for each request by UserTimeZoneMiddleware. Reviewers' pages stay in
-UTC (settings.TIME_ZONE), as do e-mails and PDFs, which say so.
+UTC (settings.TIME_ZONE), as do e-mails and PDFs, which say so; but the reviewers'
+submissions list (questionnaire/review/list_views.py) shows its ISO dates in the
+reviewer's own zone, which that page's script reports the same way.
 """
 
 from __future__ import annotations
@@ -70,6 +72,18 @@ def datetime_with_zone(moment: datetime) -> str:
     """ "1 December 2026, 19:48 CET": the date and time of `moment` in the active zone."""
     local = timezone.localtime(moment)
     return f"{date_format(local, 'DATETIME_FORMAT')} {zone_abbreviation(moment)}"
+
+
+def iso_parts(moment: datetime) -> tuple[str, str, str]:
+    """("2026-11-30", "19:40 CET", "2026-11-30T19:40:00+01:00"): the day and the time with
+    the zone of `moment` in the active zone, as reviewers' lists show them (ISO, any
+    language), and the machine-readable form for a <time> element."""
+    local = timezone.localtime(moment)
+    return (
+        local.strftime("%Y-%m-%d"),
+        f"{local.strftime('%H:%M')} {zone_abbreviation(moment)}",
+        local.replace(microsecond=0).isoformat(),
+    )
 
 
 def iso_with_zone(moment: datetime, zone: ZoneInfo) -> str:

@@ -18,9 +18,11 @@ Pure functions over questions and stored values, plus one bulk read for lists.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from questionnaire.answers import (
@@ -30,8 +32,14 @@ from questionnaire.answers import (
     submission_problems,
 )
 from questionnaire.kinds import Problem
-from questionnaire.models import Question
+from questionnaire.models import Edition, Question, Submission
 from questionnaire.selectors import submissions_values
+
+logger = logging.getLogger(__name__)
+
+# Bump when the rule below changes: figures cached under the old rule are then never read.
+RULE_VERSION = 1
+REMEMBERED_SECONDS = 7 * 24 * 3600
 
 
 class SectionState:
@@ -122,3 +130,45 @@ def progress_by_submission(
     return {
         pk: progress_of(questions, submission_values) for pk, submission_values in values.items()
     }
+
+
+def _remembered_key(submission: Submission, edition: Edition) -> str:
+    # A submission's answers change only with its version (questionnaire/locking.py) and
+    # its updated_at; the edition's questions only with its loaded_at and file hash.
+    loaded = edition.loaded_at.timestamp() if edition.loaded_at else 0
+    return (
+        f"progress:{RULE_VERSION}:{edition.pk}:{edition.source_sha256[:16]}:{loaded}:"
+        f"{submission.pk}:{submission.version}:{submission.updated_at.timestamp()}"
+    )
+
+
+def progress_remembered(
+    *, submissions: Sequence[Submission], edition: Edition, questions: Iterable[Question]
+) -> dict[int, Progress]:
+    """{submission id: Progress} for submission rows of `edition` already read by the caller,
+    through the cache: only the submissions changed since their last reading are computed
+    (one query for their answers, none when every figure is remembered).
+
+    The reviewers' list shows 193 at once; checking every answer of every submission
+    (each link's address...) took seconds there. Side effects: writes the computed
+    figures to the cache. A cache that does not answer only costs the computation.
+    """
+    keys = {submission.pk: _remembered_key(submission, edition) for submission in submissions}
+    try:
+        cached = cache.get_many(list(keys.values()))
+    except Exception:
+        logger.warning("progress cache unavailable", exc_info=True)
+        cached = {}
+    found = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [pk for pk in keys if pk not in found]
+    if missing:
+        computed = progress_by_submission(submission_ids=missing, questions=questions)
+        found.update(computed)
+        try:
+            cache.set_many(
+                {keys[pk]: progress for pk, progress in computed.items()},
+                timeout=REMEMBERED_SECONDS,
+            )
+        except Exception:
+            logger.warning("progress cache unavailable", exc_info=True)
+    return found

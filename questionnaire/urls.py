@@ -2,7 +2,7 @@ from django.urls import path
 
 from questionnaire.filling.views import overview, section, submit, threads
 from questionnaire.pdf import downloads
-from questionnaire.review import question_views, reminder_views
+from questionnaire.review import list_views, question_views, reminder_views
 from questionnaire.review import views as staff_views
 
 app_name = "questionnaire"
@@ -40,7 +40,8 @@ urlpatterns = [
         downloads.submission_pdf_preview,
         name="submission_pdf_preview",
     ),
-    # Reviewers (DPIDG staff) only: response rates and full exports.
+    # Reviewers (DPIDG staff) only: every Member State's submission, response rates, exports.
+    path("staff/submissions/", list_views.member_states, name="staff_submissions"),
     path("staff/dashboard/", staff_views.dashboard, name="staff_dashboard"),
     path("staff/reminders/", reminder_views.reminders_confirm, name="staff_reminders"),
     path("staff/invitations/", reminder_views.invitations_paste, name="staff_invitations"),

@@ -373,6 +373,7 @@ MATRIX: dict[str, Url] = {
     ),
     # --- Reviewers' pages outside the model admin (questionnaire/staff_views.py) ---------
     "questionnaire:staff_dashboard": Url(get=STAFF(OK)),
+    "questionnaire:staff_submissions": Url(get=STAFF(OK)),
     # Without a deadline (the world's edition has none) the reminder is refused with the page
     # re-shown; the GET without a selection explains that nothing was chosen.
     "questionnaire:staff_reminders": Url(

@@ -95,18 +95,24 @@ class LinksKind(Kind):
                         field=at["url"],
                     )
                 )
-            found += length_problems(
-                _("Link %(n)d's URL") % {"n": index}, url, URL_MAX_LENGTH, field=at["url"]
-            )
-            found += length_problems(
-                _("Link %(n)d's name") % {"n": index}, name, SHORT_TEXT_MAX_LENGTH, field=at["name"]
-            )
-            found += length_problems(
-                _("Link %(n)d's note") % {"n": index},
-                row.get("note", ""),
-                TEXT_MAX_LENGTH,
-                field=at["note"],
-            )
+            # Each label is translated only for a field over its limit: lists check every
+            # link of 193 submissions (the reviewers' list), where this was most of the time.
+            note = row.get("note", "")
+            if len(url) > URL_MAX_LENGTH:
+                found += length_problems(
+                    _("Link %(n)d's URL") % {"n": index}, url, URL_MAX_LENGTH, field=at["url"]
+                )
+            if len(name) > SHORT_TEXT_MAX_LENGTH:
+                found += length_problems(
+                    _("Link %(n)d's name") % {"n": index},
+                    name,
+                    SHORT_TEXT_MAX_LENGTH,
+                    field=at["name"],
+                )
+            if len(note) > TEXT_MAX_LENGTH:
+                found += length_problems(
+                    _("Link %(n)d's note") % {"n": index}, note, TEXT_MAX_LENGTH, field=at["note"]
+                )
         return found
 
     def flatten(self, value, part):

@@ -6,6 +6,7 @@ escapes every value; nothing here marks user text safe.
 
 from django import template
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from questionnaire.editions.wording import part_wording
 from questionnaire.kinds import get_kind
@@ -14,13 +15,19 @@ from questionnaire.kinds import part_label as _part_label
 register = template.Library()
 
 
-@register.simple_tag
-def render_answer(part, question=None) -> SafeString:
+@register.simple_tag(takes_context=True)
+def render_answer(context, part, question=None) -> SafeString:
     """The read-only HTML of a PartSnapshot (selectors.submission_snapshot); given its question,
     the choices' labels are in the active language (questionnaire.editions.wording)."""
     definition = part.definition
     if question is not None:
-        definition = part_wording(question, definition, html=True)
+        # Worded once per part and page: one question across 193 countries shows the same
+        # part 193 times, and wording every option each time was a third of that page.
+        worded = context.render_context.setdefault("render_answer_worded", {})
+        key = (question.pk, part.name, get_language())
+        if key not in worded:
+            worded[key] = part_wording(question, definition, html=True)
+        definition = worded[key]
     return get_kind(part.kind).render_html(part.value, definition)
 
 

@@ -3,10 +3,12 @@
 // its messages, is in that zone and names it. Posted only when it differs from the
 // stored one (body data-time-zone), and once per tab: a zone the server refuses is
 // not sent again on every page.
+// The data sit on <body> on the officials' pages and, where the admin's base owns <body>
+// (the reviewers' submissions list), on an element of the page.
 (function () {
   "use strict";
-  var body = document.body;
-  var url = body.dataset.timeZoneUrl;
+  var body = document.querySelector("[data-time-zone-url]");
+  var url = body ? body.dataset.timeZoneUrl : "";
   if (!url || !window.Intl || !window.fetch || !window.FormData) {
     return;
   }

@@ -45,6 +45,7 @@ CONTRIBUTOR_PAGES = ["/review/"]
 
 def reviewer_pages(submission: Submission) -> list[str]:
     return [
+        reverse("questionnaire:staff_submissions"),
         reverse("questionnaire:staff_dashboard"),
         reverse("questionnaire:staff_exports"),
         reverse("questionnaire:staff_questions"),

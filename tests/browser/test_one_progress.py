@@ -1,7 +1,7 @@
 """One progress in the browser: the official's pages and the reviewers' show the same figure.
 
 questionnaire.progress is the one rule; these tests read what a person sees on each page
-(the overview's bar and section badges, the review page, the admin list and review page,
+(the overview's bar and section badges, the review page, the reviewers' list and review page,
 the staff dashboard), not the context the server rendered it from.
 """
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 OVERVIEW = reverse("questionnaire:home")
 REVIEW = reverse("questionnaire:review")
-ADMIN_LIST = reverse("admin:questionnaire_submission_changelist")
+SUBMISSIONS_LIST = reverse("questionnaire:staff_submissions")
 DASHBOARD = reverse("questionnaire:staff_dashboard")
 
 
@@ -43,11 +43,10 @@ def admin_review_seen(page: Page, submission: Submission) -> dict:
     return {"percent": percent, "badges": badges}
 
 
-def admin_list_percent(page: Page, submission: Submission) -> int:
-    page.goto(ADMIN_LIST)
-    change = reverse("admin:questionnaire_submission_change", args=[submission.pk])
-    row = page.locator("#result_list tbody tr").filter(has=page.locator(f'a[href="{change}"]'))
-    return _percent(row.locator(".field-progress").inner_text())
+def list_percent(page: Page, submission: Submission) -> int:
+    page.goto(SUBMISSIONS_LIST)
+    row = page.locator(f"#country-{submission.country.iso3}")
+    return _percent(row.locator(".list-percent").inner_text())
 
 
 def dashboard_percent(page: Page, submission: Submission) -> int:
@@ -71,7 +70,7 @@ def everywhere(contexts, official, reviewer, submission) -> dict:
         "percents": [
             overview["percent"],
             review["percent"],
-            admin_list_percent(reviewer_page, submission),
+            list_percent(reviewer_page, submission),
             dashboard_percent(reviewer_page, submission),
         ],
         "official_page": official_page,

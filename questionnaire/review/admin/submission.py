@@ -1,5 +1,7 @@
-"""The submissions list of the review console: columns, filters, counts, exports of
-selected rows. The review page and the decisions are in decisions.py."""
+"""The admin's submissions list: selecting submissions to export them, and the way into each
+review page (decisions.py). Reading every Member State's state (not-started included,
+progress, dates, comments) is the staff list's job (review/list_views.py): this one keeps
+the few columns that fit beside its filters at 1280 px."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.time_zones import iso_with_zone
 from linkcheck.filters import HasBrokenLinksFilter
 from questionnaire.exports.labelled import ExportRefused
 from questionnaire.exports.registry import EXPORTERS
@@ -24,11 +28,7 @@ from questionnaire.review.admin.base import (
 )
 from questionnaire.review.admin.decisions import SubmissionReviewMixin
 from questionnaire.review.admin.history import SubmissionHistoryMixin
-from questionnaire.review.selectors import (
-    progress_for_submissions,
-    status_counts,
-    submission_list_queryset,
-)
+from questionnaire.review.selectors import status_counts, submission_list_queryset
 
 # Spooled in memory up to this size, then on disk: a selected-rows export never fills memory.
 SPOOL_MAX_BYTES = 8 * 1024 * 1024
@@ -74,13 +74,9 @@ def _export_action(identifier: str):
 class SubmissionAdmin(SubmissionReviewMixin, SubmissionHistoryMixin, ReviewerReadOnlyAdmin):
     list_display = (
         "country",
-        "country__region",
-        "country__subregion",
         "edition__code",
         "status",
-        "progress",
-        "updated_at",
-        "submitted_at",
+        "submitted_at_shown",
         "consent",
         "language_name",
         "pdf_link",
@@ -106,13 +102,17 @@ class SubmissionAdmin(SubmissionReviewMixin, SubmissionHistoryMixin, ReviewerRea
     def language_name(self, obj: Submission) -> str:
         return language_name(obj.language) or "—"
 
-    @admin.display(description=_("progress"))
-    def progress(self, obj: Submission) -> str:
-        # Set for the whole page at once by changelist_view (questionnaire.progress's rule).
-        progress = getattr(obj, "list_progress", None)
-        if progress is None:
-            progress = progress_for_submissions([obj])[obj.pk]
-        return f"{progress.percent} %"
+    # Reviewers' lists show ISO dates with the zone (accounts.time_zones).
+    @admin.display(
+        description=Submission._meta.get_field("submitted_at").verbose_name,
+        ordering="submitted_at",
+    )
+    def submitted_at_shown(self, obj: Submission) -> str:
+        return (
+            iso_with_zone(obj.submitted_at, timezone.get_current_timezone())
+            if obj.submitted_at
+            else "—"
+        )
 
     @admin.display(description=_("PDF"))
     def pdf_link(self, obj: Submission) -> str:
@@ -129,14 +129,11 @@ class SubmissionAdmin(SubmissionReviewMixin, SubmissionHistoryMixin, ReviewerRea
     # --- The list: counts per status ----------------------------------------
 
     def changelist_view(self, request, extra_context=None):
+        # Without the app sidebar the table and its filters fit 1280 px side by side.
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
         response = super().changelist_view(request, extra_context=extra_context)
         context = getattr(response, "context_data", None)
         if context and "cl" in context:
-            # The page's rows, read before the template renders them: progress in two queries.
-            rows = list(context["cl"].result_list)
-            progress = progress_for_submissions(rows)
-            for row in rows:
-                row.list_progress = progress[row.pk]
             counts = status_counts(context["cl"].queryset.prefetch_related(None))
             context["status_counts"] = [
                 (value, label, counts[value]) for value, label in Submission.Status.choices
