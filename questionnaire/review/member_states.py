@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country
@@ -37,12 +37,12 @@ DEFAULT_SORT = "country"
 
 
 def open_comments_count() -> Count:
-    """The number of a submission's open review comments, as an annotation.
-
-    Every comment is open while comments cannot be resolved: the one place to add the
-    filter on a thread's resolution once the two-way comments exist (issue 14).
-    """
-    return Count("review_comments")
+    """The number of a submission's open comment threads (replies and resolved threads
+    not counted), as an annotation: what is still waiting on the reviewer or the country."""
+    return Count(
+        "review_comments",
+        filter=Q(review_comments__parent__isnull=True, review_comments__resolved_at__isnull=True),
+    )
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ def reviewer_client(client, reviewer):
 
 @pytest.fixture
 def known_set(edition, reviewer):
-    """UZB submitted (two comments), KAZ accepted, FRA a half-answered draft, DEU returned;
+    """UZB submitted (two open comment threads, one resolved), KAZ accepted, FRA a half-answered draft, DEU returned;
     the other 189 have not started."""
     countries = {c.iso3: c for c in Country.objects.filter(iso3__in=["UZB", "KAZ", "FRA", "DEU"])}
     values = answers_full(edition, links_per_question=1)
@@ -52,8 +52,17 @@ def known_set(edition, reviewer):
         submitted_at=datetime(2026, 9, 15, 12, 0, tzinfo=UTC),
         updated_at=datetime(2026, 9, 16, 12, 0, tzinfo=UTC),
     )
-    for text in ["Please give the URL.", "Which ministry?"]:
+    threads = [
         ReviewComment.objects.create(submission=made["UZB"], author=reviewer, text=text, version=1)
+        for text in ["Please give the URL.", "Which ministry?", "Is the date right?"]
+    ]
+    # A reply does not open another thread; a resolved thread is no longer open.
+    ReviewComment.objects.create(
+        submission=made["UZB"], parent=threads[0], author=reviewer, text="Any news?", version=1
+    )
+    ReviewComment.objects.filter(pk=threads[2].pk).update(
+        resolved_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC), resolved_by=reviewer
+    )
     return made
 
 
