@@ -23,7 +23,12 @@ What it does, in one run (see bench/README.md for the figures and the command):
    form POSTed, then the redirect's page), each alone with no pause.
    gunicorn runs with MSQ_BENCH_MINIMAL_SAVE=1: every response carries its app
    CPU ms and SQL statements, printed per request kind with the ratios to the
-   minimal save);
+   minimal save); "survey-cycle" runs the same save-and-next-page cycle against
+   the open-source survey app django-survey-and-report (--survey-gunicorn and
+   --survey-site: set up outside the repository, see bench/README.md), and
+   "step-cycle-baseline" against another checkout of the portal (--baseline-root,
+   e.g. the previous commit) served on the same database, so that before and
+   after alternate in one run; a phase may be named more than once;
 4. checks the database: for every official, the last saved text is the stored
    answer and the submission's version counts every acknowledged save (no
    save lost, none applied twice).
