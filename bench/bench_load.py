@@ -23,7 +23,12 @@ What it does, in one run (see bench/README.md for the figures and the command):
    form POSTed, then the redirect's page), each alone with no pause.
    gunicorn runs with MSQ_BENCH_MINIMAL_SAVE=1: every response carries its app
    CPU ms and SQL statements, printed per request kind with the ratios to the
-   minimal save);
+   minimal save); "survey-cycle" runs the same save-and-next-page cycle against
+   the open-source survey app django-survey-and-report (--survey-gunicorn and
+   --survey-site: set up outside the repository, see bench/README.md), and
+   "step-cycle-baseline" against another checkout of the portal (--baseline-root,
+   e.g. the previous commit) served on the same database, so that before and
+   after alternate in one run; a phase may be named more than once;
 4. checks the database: for every official, the last saved text is the stored
    answer and the submission's version counts every acknowledged save (no
    save lost, none applied twice).
@@ -147,10 +152,13 @@ def verify(database_url: str, expected_path: str) -> int:
 
 
 class FormFields(HTMLParser):
-    """The fields of the section form (the one carrying base_version), with their values."""
+    """The fields of the section form (the one carrying base_version, or `key_field`), with
+    their values."""
 
-    def __init__(self):
+    def __init__(self, key_field: str = "base_version"):
         super().__init__()
+        self.key_field = key_field
+        self._key_seen = False
         self.fields: list[tuple[str, str]] = []
         self._in_form = False
         self._textarea: str | None = None
@@ -179,8 +187,10 @@ class FormFields(HTMLParser):
                 self.csrf = a.get("value") or ""
             if name == "base_version":
                 self.base_version = int(a.get("value") or 0)
+            self._key_seen = self._key_seen or name == self.key_field
         elif tag == "textarea":
             self._textarea = a.get("name")
+            self._key_seen = self._key_seen or self._textarea == self.key_field
             self._textarea_text = []
         elif tag == "select":
             self._select = a.get("name")
@@ -200,7 +210,7 @@ class FormFields(HTMLParser):
         elif tag == "select":
             self._select = None
         elif tag == "form" and self._in_form:
-            if self.base_version is not None:
+            if self._key_seen:
                 self._in_form = False
                 self.done = True
                 raise StopIteration
@@ -212,8 +222,8 @@ class FormFields(HTMLParser):
 BASE_VERSION_RE = re.compile(r'name="base_version" value="(\d+)"')
 
 
-def parse_form(html: str) -> FormFields:
-    parser = FormFields()
+def parse_form(html: str, key_field: str = "base_version") -> FormFields:
+    parser = FormFields(key_field)
     with contextlib.suppress(StopIteration):  # raised once the section form is read
         parser.feed(html)
     return parser
@@ -257,34 +267,64 @@ def run(args) -> int:
     kind = f"gthread workers x {args.threads} threads" if args.threads > 1 else "sync workers"
     print(f"== gunicorn, {args.workers} {kind}, on {base_url}")
     log = (output / "bench-gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "msq_portal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            # gthread with --threads > 1: a worker overlaps requests waiting on PostgreSQL.
-            "--worker-class",
-            "gthread" if args.threads > 1 else "sync",
-            "--threads",
-            str(args.threads),
-            "--timeout",
-            "60",
-            "--backlog",
-            "512",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+
+    def gunicorn(executable: str, app: str, *, port: int, cwd, **popen) -> subprocess.Popen:
+        threads = ["--worker-class", "gthread", "--threads", str(args.threads)]
+        return subprocess.Popen(
+            [
+                executable,
+                app,
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                # gthread with --threads > 1: a worker overlaps requests waiting on PostgreSQL.
+                *(threads if args.threads > 1 else []),
+                "--timeout",
+                "60",
+                "--backlog",
+                "512",
+            ],
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            **popen,
+        )
+
+    portal_gunicorn = str(Path(PYTHON).parent / "gunicorn")
+    server = gunicorn(
+        portal_gunicorn, "msq_portal.wsgi:application", port=args.port, cwd=PROJECT_ROOT, env=env
     )
+    baseline_server = None
+    if args.baseline_root:
+        # Another checkout of the portal (e.g. the previous commit) on the same database,
+        # for "before" phases interleaved with this tree's in one run.
+        args.baseline_url = f"http://127.0.0.1:{args.port + 2}"
+        print(f"== the baseline checkout {args.baseline_root} on {args.baseline_url}")
+        baseline_server = gunicorn(
+            portal_gunicorn,
+            "msq_portal.wsgi:application",
+            port=args.port + 2,
+            cwd=args.baseline_root,
+            env=env,
+        )
+    survey_server = None
+    if args.survey_gunicorn:
+        # The open-source survey app for the comparison (bench/README.md says how to set it
+        # up): the same worker count, the same PostgreSQL server, its own database.
+        args.survey_url = f"http://127.0.0.1:{args.port + 1}"
+        print(f"== the survey app, {args.workers} workers, on {args.survey_url}")
+        survey_server = gunicorn(
+            args.survey_gunicorn, "benchsite.wsgi:application", port=args.port + 1,
+            cwd=args.survey_site,
+        )  # fmt: skip
     try:
         results, expected = _load(args, base_url)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, baseline_server, survey_server):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
         log.close()
 
     expected_path = output / "bench-load-expected.json"
@@ -348,22 +388,45 @@ def _load(args, base_url: str):
                     self.client.get("/healthz", name="bare GET /healthz")
 
     def sign_in(user, email: str) -> None:
-        """Through the real sign-in form, as a browser does (CSRF cookie and token)."""
-        page = user.client.get("/accounts/login/", name="sign-in GET")
-        form = parse_form(page.text)
+        """Through the real sign-in form, as a browser does (CSRF cookie and token).
+
+        Tried up to three times: on a busy machine, 50 password checks at once can time out
+        (the statistics are reset once every client is in, so a retry counts for nothing)."""
+        status = None
+        for _attempt in range(3):
+            page = user.client.get("/accounts/login/", name="sign-in GET")
+            form = parse_form(page.text or "")
+            with user.client.post(
+                "/accounts/login/",
+                data=urlencode(
+                    {"csrfmiddlewaretoken": form.csrf, "username": email, "password": PASSWORD}
+                ),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                name="sign-in POST",
+                allow_redirects=False,
+                catch_response=True,
+            ) as response:
+                status = response.status_code
+                if status == 302:
+                    return
+                response.failure(f"sign-in refused: {status}")
+            gevent.sleep(1)
+        raise RuntimeError(f"{email} could not sign in: {status}")
+
+    def form_posted(user, url: str, fields: list[tuple[str, str]], *, name: str) -> bool:
+        """POST a whole form as a browser does; True when it was saved (a redirect)."""
         with user.client.post(
-            "/accounts/login/",
-            data=urlencode(
-                {"csrfmiddlewaretoken": form.csrf, "username": email, "password": PASSWORD}
-            ),
+            url,
+            data=urlencode(fields),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
-            name="sign-in POST",
+            name=name,
             allow_redirects=False,
             catch_response=True,
         ) as response:
             if response.status_code != 302:
-                response.failure(f"sign-in refused: {response.status_code}")
-                raise RuntimeError(f"{email} could not sign in")
+                response.failure(f"{name} {response.status_code}: {response.text[:200]}")
+                return False
+        return True
 
     class SignedInBare(FastHttpUser):
         """The same bare view with an official's session: what sessions, the user and the
@@ -435,7 +498,13 @@ def _load(args, base_url: str):
             self.tasks_weighted = [name for name, weight in self.mix.items() for _ in range(weight)]
             self.counter = 0
             sign_in(self, self.email)
-            self._open_step()
+            for _attempt in range(3):  # a first page that timed out on a busy machine
+                self._open_step()
+                if getattr(self, "form", None) is not None:
+                    break
+                gevent.sleep(1)
+            else:
+                raise RuntimeError(f"{self.email}: the step page did not load")
             ready.add(self.email)
 
         def _text(self) -> str:
@@ -521,21 +590,46 @@ def _load(args, base_url: str):
         def _save(self):
             text = self._text()
             fields = [*self._form_fields(text), ("action", "save")]
-            with self.client.post(
-                self.section_url,
-                data=urlencode(fields),
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-                name="save POST (form)",
-                allow_redirects=False,
-                catch_response=True,
-            ) as response:
-                if response.status_code != 302:
-                    response.failure(f"save {response.status_code}: {response.text[:200]}")
-                    return
-                self.record["last_text"] = text
-                self.record["saves"] += 1
+            if not form_posted(self, self.section_url, fields, name="save POST (form)"):
+                return
+            self.record["last_text"] = text
+            self.record["saves"] += 1
             # What the browser does next: follow the redirect back to the step.
             self._open_step(name="step GET (after save)")
+
+    class SurveyOfficial(FastHttpUser):
+        """The same official in the open-source survey app (django-survey-and-report) served
+        by --survey-gunicorn: section VI as a one-page survey (the details text, a link's name,
+        URL and note), the whole form POSTed (the app stores every answer), then the page the
+        redirect leads to (the survey again, with the answers), as `Official._save` does."""
+
+        wait_time = constant(0)
+        survey_url = "/survey/1/"
+
+        def on_start(self):
+            self.email = next(emails)
+            self.counter = 0
+            sign_in(self, self.email)
+            page = self.client.get(self.survey_url, name="survey GET")
+            self.form = parse_form(page.text or "", key_field="question_1")
+            if not self.form.csrf:
+                raise RuntimeError(f"{self.email}: no survey form")
+            ready.add(self.email)
+
+        @task
+        def save(self):
+            with request_slot() as allowed:
+                if not allowed:
+                    return
+                self.counter += 1
+                text = f"{self.email} #{self.counter}: Telegram; قواعد {random.random():.6f}"
+                fields = [
+                    (name, text if name == "question_1" else value)
+                    for name, value in self.form.fields
+                ]
+                if not form_posted(self, self.survey_url, fields, name="survey save POST"):
+                    return
+                self.client.get(self.survey_url, name="survey GET (after save)")
 
     # {request name: [responses with cost headers, app CPU ms, SQL statements]}, per phase.
     costs: dict[str, list[float]] = {}
@@ -550,7 +644,7 @@ def _load(args, base_url: str):
         entry[1] += float(cpu)
         entry[2] += int(sql)
 
-    def phase(name: str, user_class, *, wait_time=None, mix=None) -> dict:
+    def phase(name: str, user_class, *, wait_time=None, mix=None, host=base_url) -> dict:
         nonlocal emails
         ready.clear()
         state["stopping"] = False
@@ -559,10 +653,10 @@ def _load(args, base_url: str):
             user_class.wait_time = wait_time
         if mix is not None:
             user_class.mix = mix
-        environment = Environment(user_classes=[user_class], host=base_url)
+        environment = Environment(user_classes=[user_class], host=host)
         environment.events.request.add_listener(cost_recorded)
         runner = environment.create_local_runner()
-        runner.start(args.officials, spawn_rate=args.officials)
+        runner.start(args.officials, spawn_rate=args.spawn_rate or args.officials)
         deadline = time.monotonic() + 180
         while len(ready) < args.officials and time.monotonic() < deadline:
             gevent.sleep(0.2)
@@ -635,8 +729,20 @@ def _load(args, base_url: str):
         "officials-paced": lambda: phase(
             "officials-paced", Official, wait_time=paced, mix=browser_mix
         ),
+        "survey-cycle": lambda: phase("survey-cycle", SurveyOfficial, host=args.survey_url),
+        "step-cycle-baseline": lambda: phase(
+            "step-cycle-baseline",
+            Official,
+            wait_time=constant(0),
+            mix={"save": 1},
+            host=args.baseline_url,
+        ),
     }
-    phases = {name: available[name]() for name in args.phases.split(",")}
+    phases = {}
+    for name in args.phases.split(","):
+        # A phase named twice (step-cycle,survey-cycle,step-cycle,...) runs again: "name#2".
+        repeat = sum(1 for done in phases if done.split("#")[0] == name)
+        phases[f"{name}#{repeat + 1}" if repeat else name] = available[name]()
     results = {
         "officials": args.officials,
         "duration_s": args.duration,
@@ -682,6 +788,33 @@ def _print(results: dict) -> None:
                     f"{entry['throughput_rps'] / minimal['throughput_rps']:.2f}x throughput, "
                     f"{cpu_ratio}"
                 )
+    cycles = {
+        kind: [
+            entries[request]["throughput_rps"]
+            for phase_name, entries in phases.items()
+            if phase_name.split("#")[0] == kind and request in entries
+        ]
+        for kind, request in (
+            ("step-cycle", "save POST (form)"),
+            ("survey-cycle", "survey save POST"),
+            ("step-cycle-baseline", "save POST (form)"),
+        )
+    }
+    if cycles["step-cycle"] and cycles["step-cycle-baseline"]:
+        ours = sum(cycles["step-cycle"]) / len(cycles["step-cycle"])
+        before = sum(cycles["step-cycle-baseline"]) / len(cycles["step-cycle-baseline"])
+        print(
+            f"\nsave + the page after it, this tree against the baseline checkout: {ours:.1f} "
+            f"against {before:.1f} cycles/s ({ours / before:.2f}x)"
+        )
+    if cycles["step-cycle"] and cycles["survey-cycle"]:
+        ours = sum(cycles["step-cycle"]) / len(cycles["step-cycle"])
+        theirs = sum(cycles["survey-cycle"]) / len(cycles["survey-cycle"])
+        print(
+            f"\nsave + the page after it: {ours:.1f} cycles/s against the survey app's "
+            f"{theirs:.1f} ({ours / theirs:.2f}x; phases {cycles['step-cycle']} and "
+            f"{cycles['survey-cycle']})"
+        )
     ceiling = phases.get("ceiling", {}).get("bare GET /healthz", {}).get("throughput_rps")
     for phase_name in ("officials", "officials-paced"):
         if phase_name not in phases or not ceiling:
@@ -717,11 +850,33 @@ def main() -> int:
     parser.add_argument(
         "--phases",
         default="minimal,autosave-json,autosave-form,step-cycle,officials-paced",
-        help="comma-separated, in order: ceiling, ceiling-signed-in, minimal, autosave-json, "
-        "autosave-form, step-cycle, officials, officials-paced",
+        help="comma-separated, in order (a name may come again): ceiling, ceiling-signed-in, "
+        "minimal, autosave-json, autosave-form, step-cycle, officials, officials-paced, "
+        "survey-cycle, step-cycle-baseline",
     )
     parser.add_argument("--expected")
+    parser.add_argument(
+        "--spawn-rate",
+        type=float,
+        help="clients started per second (default: all at once); signing 50 in at once on a "
+        "busy machine can time out",
+    )
+    parser.add_argument(
+        "--survey-gunicorn",
+        help="survey-cycle: the gunicorn of the survey app's own virtualenv (bench/README.md)",
+    )
+    parser.add_argument("--survey-site", help="survey-cycle: the survey app's project folder")
+    parser.add_argument(
+        "--baseline-root",
+        help="step-cycle-baseline: another checkout of the portal (e.g. the previous commit, "
+        "`git archive`), served by a second gunicorn on the same database",
+    )
     args = parser.parse_args()
+    args.survey_url = args.baseline_url = None
+    if "baseline" in args.phases and not args.baseline_root:
+        parser.error("the step-cycle-baseline phase needs --baseline-root")
+    if "survey-cycle" in args.phases and not (args.survey_gunicorn and args.survey_site):
+        parser.error("the survey-cycle phase needs --survey-gunicorn and --survey-site")
     database_url = f"postgres://postgres@127.0.0.1:5432/{args.db}"
     if args.command == "seed":
         seed(database_url, args.officials)

@@ -21,6 +21,13 @@ on the broker, queues the 193 renderings as the submit service does
 time, PDFs per minute and the median task time from the worker's log, and
 checks every stored file against its recorded SHA-256.
 
+`compare --baseline DIR` (SQLite) measures this tree against another checkout of the
+project (e.g. the previous commit, `git archive HEAD~1 | tar -x -C DIR`) in one run: one
+child process per tree builds the same document and warms up, then the two render in
+turn, one rendering at a time, the order swapped every round, so both see the same load.
+It reports each side's median wall and CPU time and the median of the per-round ratios
+(this tree / baseline).
+
 Figures go in bench/README.md; a JSON copy in test-output/bench-pdf-<mode>.json.
 """
 
@@ -44,7 +51,9 @@ LINKS_PER_QUESTION = 3
 BENCH_QUEUE = "msq_bench_pdf"
 
 
-def _django(workdir: Path, *, database_url: str | None, broker_url: str | None) -> None:
+def _django(
+    workdir: Path, *, database_url: str | None, broker_url: str | None, root: Path = ROOT
+) -> None:
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ["MEDIA_ROOT"] = str(workdir / "media")
     os.environ.pop("REDIS_URL", None)
@@ -54,7 +63,7 @@ def _django(workdir: Path, *, database_url: str | None, broker_url: str | None) 
         os.environ.pop("CELERY_BROKER_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "msq_portal.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(root))
     import django
 
     django.setup()
@@ -80,18 +89,10 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def single(runs: int) -> dict:
-    from accounts.models import Country
     from questionnaire.pdf.render import submission_pdf
     from questionnaire.selectors import submission_snapshot
-    from tests.factories import submission_full
 
-    edition = _load()
-    submission = submission_full(
-        edition=edition,
-        country=Country.objects.get(iso3="UZB"),
-        long=True,
-        links_per_question=LINKS_PER_QUESTION,
-    )
+    submission = _full_submission()
     content = submission_pdf(submission_snapshot(submission=submission))  # warm-up: fonts
     wall, cpu = [], []
     for _ in range(runs):
@@ -119,6 +120,73 @@ def single(runs: int) -> dict:
         "median_cpu_s": round(statistics.median(cpu), 3),
         "load_average": os.getloadavg(),
     }
+
+
+def _full_submission():
+    from accounts.models import Country
+    from tests.factories import submission_full
+
+    return submission_full(
+        edition=_load(),
+        country=Country.objects.get(iso3="UZB"),
+        long=True,
+        links_per_question=LINKS_PER_QUESTION,
+    )
+
+
+def serve() -> None:
+    """The child of `compare`: one rendering per line read on stdin, its times as JSON."""
+    from questionnaire.pdf.render import submission_pdf
+    from questionnaire.selectors import submission_snapshot
+
+    submission = _full_submission()
+    submission_pdf(submission_snapshot(submission=submission))  # warm-up: fonts, templates
+    print(json.dumps({"ready": True}), flush=True)
+    for _ in sys.stdin:
+        started, started_cpu = time.perf_counter(), time.process_time()
+        content = submission_pdf(submission_snapshot(submission=submission))
+        wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+        print(json.dumps({"wall": wall, "cpu": cpu, "bytes": len(content)}), flush=True)
+
+
+def compare(runs: int, baseline: Path) -> dict:
+    """This tree against `baseline`, interleaved (see the module's docstring)."""
+    children = {}
+    for name, root in (("baseline", baseline.resolve()), ("this", ROOT)):
+        children[name] = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "serve", "--root", str(root)],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+    try:
+        for child in children.values():
+            json.loads(child.stdout.readline())  # ready
+        times: dict[str, list[dict]] = {name: [] for name in children}
+        for round_number in range(runs):
+            order = list(children) if round_number % 2 == 0 else list(children)[::-1]
+            for name in order:
+                children[name].stdin.write("go\n")
+                children[name].stdin.flush()
+                times[name].append(json.loads(children[name].stdout.readline()))
+    finally:
+        for child in children.values():
+            child.stdin.close()
+            child.wait(timeout=60)
+    result: dict = {"mode": "compare", "runs": runs, "baseline": str(baseline)}
+    for name, measured in times.items():
+        result[name] = {
+            "median_wall_s": round(statistics.median(m["wall"] for m in measured), 3),
+            "p90_wall_s": round(_percentile([m["wall"] for m in measured], 0.9), 3),
+            "median_cpu_s": round(statistics.median(m["cpu"] for m in measured), 3),
+            "bytes": measured[-1]["bytes"],
+        }
+    pairs = list(zip(times["this"], times["baseline"], strict=True))
+    result["ratio_wall"] = round(statistics.median(a["wall"] / b["wall"] for a, b in pairs), 3)
+    result["ratio_cpu"] = round(statistics.median(a["cpu"] / b["cpu"] for a, b in pairs), 3)
+    result["load_average"] = os.getloadavg()
+    return result
 
 
 def _recreate_database(database_url: str) -> None:
@@ -221,15 +289,27 @@ def batch(concurrency: int, workdir: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("mode", choices=["single", "batch"])
+    parser.add_argument("mode", choices=["single", "batch", "compare", "serve"])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--baseline", type=Path, help="compare: the other checkout's root")
+    parser.add_argument("--root", type=Path, help="serve: the checkout whose code renders")
     args = parser.parse_args()
+    if args.mode == "serve":
+        with tempfile.TemporaryDirectory(prefix="msq-bench-pdf-") as tmp:
+            # The other checkout's code, not this one's.
+            _django(Path(tmp), database_url=None, broker_url=None, root=args.root.resolve())
+            serve()
+        return
+    if args.mode == "compare" and not args.baseline:
+        raise SystemExit("compare needs --baseline DIR (another checkout of the project).")
     with tempfile.TemporaryDirectory(prefix="msq-bench-pdf-") as tmp:
         workdir = Path(tmp)
         if args.mode == "single":
             _django(workdir, database_url=None, broker_url=None)
             result = single(args.runs)
+        elif args.mode == "compare":
+            result = compare(args.runs, args.baseline)
         else:
             database_url = os.environ.get("DATABASE_URL", "")
             broker_url = os.environ.get("CELERY_BROKER_URL", "")

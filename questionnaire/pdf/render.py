@@ -43,6 +43,7 @@ from questionnaire.selectors import SubmissionSnapshot
 
 try:
     from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 except OSError as error:
     # WeasyPrint loads Pango from the system. On a machine without it the portal
@@ -52,7 +53,7 @@ except OSError as error:
         "WeasyPrint cannot load its system libraries (install Pango, e.g. "
         f"apt-get install libpango-1.0-0 libpangoft2-1.0-0): {error}"
     )
-    CSS = HTML = URLFetcherResponse = None
+    CSS = HTML = URLFetcherResponse = FontConfiguration = None
     URLFetcher = object
 else:
     WEASYPRINT_UNAVAILABLE = None
@@ -170,6 +171,18 @@ def pdf_stylesheet():
     return CSS(url=PDF_STYLESHEET_URL, url_fetcher=StaticOnlyURLFetcher())
 
 
+@functools.cache
+def pdf_font_config():
+    """One font configuration (Pango font map) per process, shared by every rendering.
+
+    A new one per document meant cold Pango caches each time (font lookups, coverage,
+    fontsets for the Noto fallback list): about a tenth of a full submission's rendering
+    (bench/README.md). The PDF templates declare no @font-face, so nothing document-specific
+    is ever added to it.
+    """
+    return FontConfiguration()
+
+
 @contextmanager
 def gc_paused():
     """The cyclic garbage collector off while WeasyPrint lays a document out.
@@ -198,7 +211,9 @@ def html_to_pdf(html: str) -> RenderedPdf:
     fetcher = StaticOnlyURLFetcher()
     document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher)
     with gc_paused():
-        content = document.write_pdf(stylesheets=[pdf_stylesheet()], custom_metadata=True)
+        content = document.write_pdf(
+            stylesheets=[pdf_stylesheet()], font_config=pdf_font_config(), custom_metadata=True
+        )
     return RenderedPdf(content=content, refused=fetcher.refused)
 
 

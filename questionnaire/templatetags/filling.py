@@ -5,6 +5,7 @@ escapes every value; nothing here marks user text safe.
 """
 
 from django import template
+from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -59,4 +60,54 @@ def render_question_value(question, value) -> SafeString:
             for part in question.parts
             if part["name"] in value
         ),
+    )
+
+
+# {(edition id, loaded_at, source_sha256, language, *keys): HTML} of this process. Bounded: an
+# edition load changes the key, and the old entries go when the dictionary is full.
+_FRAGMENTS: dict[tuple, SafeString] = {}
+FRAGMENTS_MAX = 2000
+
+
+class EditionFragmentNode(template.Node):
+    def __init__(self, edition, keys, nodelist):
+        self.edition = edition
+        self.keys = keys
+        self.nodelist = nodelist
+
+    def render(self, context):
+        edition = self.edition.resolve(context)
+        if not edition:
+            return self.nodelist.render(context)
+        key = (
+            edition.pk,
+            edition.loaded_at,
+            edition.source_sha256,
+            translation.get_language(),
+            *(key.resolve(context) for key in self.keys),
+        )
+        html = _FRAGMENTS.get(key)
+        if html is None:
+            if len(_FRAGMENTS) >= FRAGMENTS_MAX:
+                _FRAGMENTS.clear()
+            html = _FRAGMENTS[key] = self.nodelist.render(context)
+        return html
+
+
+@register.tag
+def edition_fragment(parser, token):
+    """`{% edition_fragment edition key… %}…{% endedition_fragment %}`: the block rendered once
+    per process for that edition (as loaded), the active language and the keys, then reused.
+
+    Only for markup that depends on nothing else (no answer, no user, no CSRF token): the
+    blank link row of a links part is the same on every page, and rendering its three fields
+    through crispy-forms cost about a sixth of the section page (bench/README.md).
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% edition_fragment edition key… %} needs an edition")
+    nodelist = parser.parse(("endedition_fragment",))
+    parser.delete_first_token()
+    return EditionFragmentNode(
+        parser.compile_filter(bits[1]), [parser.compile_filter(bit) for bit in bits[2:]], nodelist
     )

@@ -312,8 +312,8 @@ def test_pdf_arabic_paragraph_is_right_to_left_and_hidden_question_not_applicabl
         },
     )
     html = submission_html(submission_snapshot(submission=submission), draft=False)
-    assert f'<p dir="rtl">{ARABIC}</p>' in html
-    assert '<p dir="ltr">English first line</p>' in html
+    assert f'<p class="answer-text" dir="rtl">{ARABIC}</p>' in html
+    assert '<p class="answer-text" dir="ltr">English first line</p>' in html
     q11 = html.split('id="q-q11"', 1)[1].split('id="q-q12"', 1)[0]
     assert "Not applicable" in q11
     assert "services?id=1" not in q11
