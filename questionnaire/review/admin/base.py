@@ -66,6 +66,7 @@ class EditionAdmin(ReviewerReadOnlyAdmin):
         "opens_on",
         "deadline",
         "is_open",
+        "carried_over_must_be_confirmed",
         "source_file",
         "source_sha256",
         "loaded_at",
