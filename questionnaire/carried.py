@@ -211,10 +211,15 @@ class CarriedMark:
         return self.confirmed_at is not None
 
 
+def edition_continues(*, edition: Edition) -> bool:
+    """Whether the edition continues an earlier one (from its cached structure: no query)."""
+    return any(question.lineage for question in edition_structure(edition=edition).questions)
+
+
 def carried_marks(*, submission: Submission) -> dict[int, CarriedMark]:
     """{question id: CarriedMark} of the submission's carried-over answers, in one query
-    (none for a draft not saved yet)."""
-    if submission.pk is None:
+    (none for a draft not saved yet, or of an edition that continues none)."""
+    if submission.pk is None or not edition_continues(edition=submission.edition):
         return {}
     rows = (
         Answer.objects.filter(submission_id=submission.pk, carried_from_edition__isnull=False)
