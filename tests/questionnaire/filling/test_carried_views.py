@@ -143,7 +143,7 @@ def test_section_shows_what_changed_since_2020(signed_in, example, submitted_202
     )
     response = signed_in.get(f"/section/{SECTION_I}/")
     text = page(response)
-    assert "changed since" in text
+    assert "Your 2020 answer · changed" in text
     assert "added:" in text and "https://new.gov.uz/" in text and "removed:" in text
     # Escaped.
     assert "New portal &lt;b&gt;" in response.content.decode()
