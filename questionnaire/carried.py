@@ -11,13 +11,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from questionnaire.answers import question_is_shown, shown_parts
-from questionnaire.editions.lineage import Carried, Values, answer_carried, lineage_editions
+from questionnaire.editions.lineage import (
+    Carried,
+    DroppedChoice,
+    Values,
+    answer_carried,
+    lineage_editions,
+)
 from questionnaire.kinds import get_kind
 from questionnaire.models import Answer, Edition, Question, Submission
 from questionnaire.selectors import submissions_values
@@ -136,6 +142,8 @@ class Comparison:
     changed: bool
     parts: list[PartChange] = field(default_factory=list)
     carried: Carried | None = None
+    # The labels of the earlier answer's choices this question no longer offers.
+    dropped: list[str] = field(default_factory=list)
 
 
 def _texts(kind, value: Any, part: dict) -> Counter:
@@ -181,6 +189,21 @@ def comparison(
         parts=parts,
         carried=carried,
     )
+
+
+def dropped_labels(
+    dropped: Iterable[DroppedChoice], *, earlier: Mapping[str, Edition]
+) -> list[str]:
+    """The labels, as the earlier question offered them, of chosen options the question no
+    longer offers (from the earlier editions' cached structures)."""
+    labels = []
+    for choice in dropped:
+        structure = edition_structure(edition=earlier[choice.edition_code])
+        question = next(q for q in structure.questions if q.code == choice.question_code)
+        part = next(p for p in question.parts if p["name"] == choice.part)
+        options = {option["code"]: option["label"] for option in part.get("options", [])}
+        labels.append(options.get(choice.option, choice.option))
+    return labels
 
 
 def previous_edition_year(*, edition: Edition) -> int | None:
@@ -282,11 +305,15 @@ def carried_for_questions(
     """{question code: CarriedQuestion} of the questions that have an earlier answer or a mark.
 
     No query for an edition that continues none; five otherwise (the marks, the earlier
-    edition's year, and previous_values_by_country's three)."""
+    editions, and previous_values_by_country's three)."""
     edition = submission.edition
-    year = previous_edition_year(edition=edition)
-    if year is None:
+    codes = lineage_editions(questions=edition_structure(edition=edition).questions)
+    if not codes:
         return {}
+    earlier = {each.code: each for each in Edition.objects.filter(code__in=codes)}
+    if not earlier:
+        return {}
+    year = max(each.year for each in earlier.values())
     marks = carried_marks(submission=submission)
     previous = previous_values_of(edition=edition, country_id=submission.country_id)
     found = {}
@@ -297,6 +324,10 @@ def carried_for_questions(
             previous=previous,
             edition_year=year,
         )
+        if compared is not None and compared.carried.dropped:
+            compared = replace(
+                compared, dropped=dropped_labels(compared.carried.dropped, earlier=earlier)
+            )
         mark = marks.get(question.id)
         if mark is not None or compared is not None:
             found[question.code] = CarriedQuestion(mark=mark, compared=compared)

@@ -214,3 +214,12 @@ def test_review_page_lists_unconfirmed_and_what_changed(
     assert "1 question changed since the previous edition" in text
     assert 'href="#q-q6"' in text
     assert "Digital Uzbekistan 2030 &lt;script&gt;" in response.content.decode()
+
+
+def test_section_names_the_2020_choices_no_longer_offered(signed_in, example, submitted_2020):
+    # answers_full ticks every 2020 option of q15, quantum computing among them (dropped).
+    started(signed_in, example)
+    text = page(signed_in.get("/section/new-technologies/"))
+    assert "Chosen in 2020 but no longer offered, so not carried over:" in text
+    dropped = text.split("no longer offered, so not carried over:")[1].split("</p>")[0]
+    assert "Quantum computing" in dropped
