@@ -326,7 +326,7 @@ def carried_for_questions(
         )
         if compared is not None and compared.carried.dropped:
             compared = replace(
-                compared, dropped=dropped_labels(compared.carried.dropped, earlier=earlier)
+                compared, dropped=dropped_labels(dropped=compared.carried.dropped, earlier=earlier)
             )
         mark = marks.get(question.id)
         if mark is not None or compared is not None:
