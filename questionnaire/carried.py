@@ -108,7 +108,13 @@ def changed_since_previous(
     edition, or no earlier answer sent by the country)."""
     if not question.lineage or question.lineage["edition"] not in previous:
         return None
-    carried = answer_carried(question=question, previous_values=previous).value or {}
+    carried = answer_carried(question=question, previous_values=previous).value
+    return _differs(question=question, value=value, carried=carried)
+
+
+def _differs(*, question: Question, value: Mapping[str, Any] | None, carried: dict | None) -> bool:
+    """Whether `value` differs from `carried` over the parts that continue an earlier one."""
+    carried = carried or {}
     names = carried_parts(question)
     kinds = {part["name"]: get_kind(part["kind"]) for part in question.parts}
     now = {
@@ -159,10 +165,10 @@ def comparison(
 ) -> Comparison | None:
     """The question's answer beside the earlier answer carried into its shape; None for a
     question new in its edition or when the country sent no earlier answer."""
-    changed = changed_since_previous(question=question, value=value, previous=previous)
-    if changed is None:
+    if not question.lineage or question.lineage["edition"] not in previous:
         return None
     carried = answer_carried(question=question, previous_values=previous)
+    changed = _differs(question=question, value=value, carried=carried.value)
     before = carried.value or {}
     current = dict(value or {})
     parts = []
