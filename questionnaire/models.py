@@ -58,6 +58,16 @@ class Edition(models.Model):
             " the deadline. Leave empty to send no automatic reminder."
         ),
     )
+    # Whether answers carried over from the previous edition must each be confirmed (or
+    # changed) before the country may submit (questionnaire.carried; issue 15).
+    carried_over_must_be_confirmed = models.BooleanField(
+        _("carried-over answers must be confirmed"),
+        default=True,
+        help_text=_(
+            "Officials must confirm or change every answer carried over from the previous"
+            " edition before they can submit."
+        ),
+    )
     source_file = models.CharField(_("source file"), max_length=300)
     source_sha256 = models.CharField(_("source file SHA-256"), max_length=64)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
@@ -296,6 +306,27 @@ class Answer(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    # Set when the draft was prefilled with this answer from the country's answer to an
+    # earlier edition (questionnaire.filling.carrying); confirmed by one click or by a change.
+    carried_from_edition = models.ForeignKey(
+        Edition,
+        verbose_name=_("carried over from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    carried_confirmed_at = models.DateTimeField(
+        _("carried over, confirmed at"), null=True, blank=True
+    )
+    carried_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("carried over, confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["question__order"]
@@ -331,6 +362,9 @@ class SubmissionEvent(models.Model):
         REPLIED = "replied", _("Comment answered")
         THREAD_RESOLVED = "thread_resolved", _("Comment thread resolved")
         THREAD_REOPENED = "thread_reopened", _("Comment thread reopened")
+        # Edition cycles (questionnaire.filling.carrying and .confirming).
+        PREFILLED = "prefilled", _("Prefilled from the previous edition")
+        CARRIED_CONFIRMED = "carried_confirmed", _("Carried-over answer confirmed")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

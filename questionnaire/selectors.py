@@ -227,6 +227,10 @@ class SubmissionSnapshot:
     # exports do, from the values they read). Not typed here: questionnaire.progress reads
     # through this module.
     progress: Any = None
+    # The country's answers to the editions this one continues, {edition code: {question
+    # code: {part: value}}} (questionnaire.carried), when the reader read them (the exports
+    # do, per chunk, for their changed_since_previous flags); None otherwise.
+    previous: Any = None
 
     @property
     def problems(self) -> dict[str, list[str]]:
@@ -270,6 +274,7 @@ def snapshot_build(
     values: dict[str, dict],
     with_problems: bool = True,
     progress: Any = None,
+    previous: Any = None,
 ) -> SubmissionSnapshot:
     """A SubmissionSnapshot from values already read: no query (submission.country is used).
 
@@ -316,4 +321,5 @@ def snapshot_build(
         country=submission.country,
         sections=section_snapshots,
         progress=progress,
+        previous=previous,
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from questionnaire.filling.views import overview, section, submit, threads
+from questionnaire.filling.views import carried, overview, section, submit, threads
 from questionnaire.pdf import downloads
 from questionnaire.review import list_views, question_views, reminder_views
 from questionnaire.review import views as staff_views
@@ -11,6 +11,9 @@ urlpatterns = [
     path("", overview.home, name="home"),
     path("section/<slug:code>/", section.section_step, name="section"),
     path("section/<slug:code>/autosave", section.section_autosave, name="autosave"),
+    # Issue 15: a new edition started from the previous one's answers, and their confirmation.
+    path("start", carried.start, name="start"),
+    path("section/<slug:code>/confirm", carried.confirm, name="carried_confirm"),
     path("review/", submit.review, name="review"),
     path("review/submit", submit.submit, name="submit"),
     path("submission/", submit.submission_view, name="submission"),

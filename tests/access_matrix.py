@@ -325,6 +325,13 @@ MATRIX: dict[str, Url] = {
         data=lambda w: {"base_version": w.submission_a.version, "values": {}},
         json=True,
     ),
+    # Issue 15: the draft started from the previous edition's answers (country A's exists
+    # already; country B's is created, empty: it answered no earlier edition), and the
+    # carried-over answers confirmed (none here): officials are sent back to their pages.
+    "questionnaire:start": Url(get=SIGNED_IN(NOT_ALLOWED), post=OFFICIALS(FOUND)),
+    "questionnaire:carried_confirm": Url(
+        get=SIGNED_IN(NOT_ALLOWED), post=OFFICIALS(FOUND), kwargs=_section
+    ),
     "questionnaire:review": Url(get=OFFICIALS(OK)),
     "questionnaire:submit": Url(
         get=SIGNED_IN(NOT_ALLOWED),

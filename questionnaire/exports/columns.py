@@ -9,6 +9,9 @@
   (Kind.wide_columns). The wide XLSX, its codebook, the Stata .dta and the SPSS
   .sav are all written from this one list: same columns, same types, same
   labels.
+- The per-question flag `changed_since_previous` (issue 15): on every tidy CSV answer row
+  (CHANGED_HEADER) and, for each question continuing one of an earlier edition, as a
+  `<question>.changed_since_previous` 0/1 column after its parts in the wide exports.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from questionnaire.carried import changed_since_previous
 from questionnaire.exports.reading import items_used, question_text
 from questionnaire.kinds import get_kind
 from questionnaire.kinds.columns import ColumnType, PartColumn
@@ -169,6 +173,39 @@ def country_json(snapshot: SubmissionSnapshot) -> dict[str, Any]:
     }
 
 
+# --- Whether an answer changed since the previous edition (issue 15) ----------
+
+CHANGED_HEADER = "changed_since_previous"
+CHANGED_CELL = (
+    "1 if the country's answer differs from its answer to the previous edition (carried into"
+    " this question's shape), 0 if not; empty when the question is not shown or the country"
+    " sent no answers to the previous edition"
+)
+CHANGED_LABELS = {1: "changed", 0: "unchanged"}
+
+
+def changed_cells(snapshot: SubmissionSnapshot) -> dict[str, int | None]:
+    """{question code: 1, 0 or None} of the snapshot's questions that continue an earlier
+    edition's (questionnaire.carried.changed_since_previous over the parts shown); {} when
+    the reader did not read the country's earlier answers (snapshot.previous is None)."""
+    if snapshot.previous is None:
+        return {}
+    cells: dict[str, int | None] = {}
+    for section in snapshot.sections:
+        for question_snapshot in section.questions:
+            question = question_snapshot.question
+            if not question.lineage:
+                continue
+            changed = None
+            if question_snapshot.shown:
+                value = {part.name: part.value for part in question_snapshot.parts}
+                changed = changed_since_previous(
+                    question=question, value=value, previous=snapshot.previous
+                )
+            cells[question.code] = None if changed is None else int(changed)
+    return cells
+
+
 # --- The typed columns of the one-row-per-country exports ---------------------
 
 
@@ -187,6 +224,8 @@ class Column:
     part: dict | None = None
     part_column: PartColumn | None = None
     country_column: CountryColumn | None = None
+    # The changed_since_previous column of this question (the Column's `question`).
+    is_changed_flag: bool = False
 
     @property
     def key(self) -> tuple[str, str, str] | None:
@@ -229,6 +268,18 @@ def wide_columns(layout: EditionLayout, *, items_by_part: ItemsUsed) -> list[Col
                             part_column=part_column,
                         )
                     )
+            if question.lineage:
+                columns.append(
+                    Column(
+                        name=f"{question.code}.{CHANGED_HEADER}",
+                        type=ColumnType.BINARY,
+                        cell=CHANGED_CELL,
+                        wording=f"{wording} [changed since the previous edition]",
+                        value_labels=CHANGED_LABELS,
+                        question=question,
+                        is_changed_flag=True,
+                    )
+                )
     return columns
 
 
@@ -240,11 +291,14 @@ def export_columns(*, submissions: QuerySet, layout: EditionLayout) -> list[Colu
 def wide_row(snapshot: SubmissionSnapshot, columns: list[Column]) -> list[Any]:
     """A country's typed cells in `columns`' order; None where it has none (not answered)."""
     cells = dict(part_cells(snapshot))
+    changed = changed_cells(snapshot)
     row = []
     for column in columns:
         if column.country_column is not None:
             country = column.country_column
             row.append((country.typed_value or country.value)(snapshot))
+        elif column.is_changed_flag:
+            row.append(changed.get(column.question.code))
         else:
             row.append(cells.get(column.key))
     return row

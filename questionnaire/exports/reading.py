@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from linkcheck.exports import snapshots_with_link_status
 from questionnaire.answers import part_value
+from questionnaire.carried import previous_values_by_country
 from questionnaire.kinds import get_kind
 from questionnaire.models import Answer, Edition, Submission
 from questionnaire.progress import progress_of
@@ -51,12 +52,15 @@ def export_snapshot(
     layout: EditionLayout,
     values: dict[str, dict],
     with_progress: bool = True,
+    previous: dict | None = None,
 ) -> SubmissionSnapshot:
     """What an export writes of one submission, from values already read (no query).
 
     Its questions' problems are left out (no export shows them, and checking every value
     was half the time of an export); its progress, when asked for, is computed from the
     same values by questionnaire.progress, the rule of the officials' and reviewers' pages.
+    `previous`: the country's answers to the editions continued (questionnaire.carried), for
+    the changed_since_previous flags.
     """
     progress = None
     if with_progress:
@@ -68,6 +72,7 @@ def export_snapshot(
         values=values,
         with_problems=False,
         progress=progress,
+        previous=previous,
     )
 
 
@@ -78,7 +83,8 @@ def snapshots_iter(
     chunk_size: int = CHUNK_SIZE,
     with_progress: bool = True,
 ) -> Iterator[SubmissionSnapshot]:
-    """Snapshots of the submissions in country order, two queries per chunk.
+    """Snapshots of the submissions in country order, two queries per chunk (five for an
+    edition that continues an earlier one: the countries' earlier answers).
 
     A chunk's answers are read as plain (submission, question, value) rows, not
     prefetched Answer instances: a prefetched answer points back at its submission,
@@ -93,10 +99,20 @@ def snapshots_iter(
         .order_by("country__name", "id")
         .iterator(chunk_size=chunk_size)
     )
+    continues = any(question.lineage for _s, questions in layout for question in questions)
     while chunk := list(islice(submissions_iter, chunk_size)):
         values = submissions_values(
             submission_ids=[submission.pk for submission in chunk],
             code_by_question_id=code_by_question_id,
+        )
+        # The countries' answers to the edition continued, for changed_since_previous: three
+        # queries per chunk, none for an edition that continues none.
+        previous = (
+            previous_values_by_country(
+                edition=chunk[0].edition, country_ids=[s.country_id for s in chunk]
+            )
+            if continues
+            else None
         )
         for submission in chunk:
             yield export_snapshot(
@@ -104,6 +120,7 @@ def snapshots_iter(
                 layout=layout,
                 values=values.pop(submission.pk),
                 with_progress=with_progress,
+                previous=None if previous is None else previous.get(submission.country_id, {}),
             )
 
 

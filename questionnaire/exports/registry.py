@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from questionnaire.exports.cross_edition import CrossEditionCsvExporter
 from questionnaire.exports.json_nested import JsonExporter
 from questionnaire.exports.pdf_zip import PdfZipExporter
 from questionnaire.exports.reading import Exporter
@@ -19,6 +20,7 @@ EXPORTERS: dict[str, type[Exporter]] = {
         SpssSavExporter,
         JsonExporter,
         PdfZipExporter,
+        CrossEditionCsvExporter,
     )
 }
 

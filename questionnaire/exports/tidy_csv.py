@@ -6,7 +6,12 @@ from typing import ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
-from questionnaire.exports.columns import country_cells, country_headers
+from questionnaire.exports.columns import (
+    CHANGED_HEADER,
+    changed_cells,
+    country_cells,
+    country_headers,
+)
 from questionnaire.exports.sheets import ListExporter, Row
 from questionnaire.kinds import get_kind
 
@@ -30,6 +35,8 @@ class TidyCsvExporter(ListExporter):
         "item",
         "field",
         "value",
+        # 1 or 0 for a question continuing one of the previous edition; else empty.
+        CHANGED_HEADER,
     ]
 
     def sheets(self, submissions, progress):
@@ -38,9 +45,12 @@ class TidyCsvExporter(ListExporter):
     def _rows(self, submissions, progress):
         for done, snapshot in enumerate(self.snapshots(submissions), start=1):
             country = [snapshot.edition.code, *country_cells(snapshot, on_answer_rows=True)]
+            changed = changed_cells(snapshot)
             for section in snapshot.sections:
                 for question_snapshot in section.questions:
                     question = question_snapshot.question
+                    flag = changed.get(question.code)
+                    flag = "" if flag is None else flag
                     for part in question_snapshot.parts:
                         for item, field, text in get_kind(part.kind).tidy_items(part):
                             yield [
@@ -51,6 +61,7 @@ class TidyCsvExporter(ListExporter):
                                 item,
                                 field,
                                 text,
+                                flag,
                             ]
             if progress:
                 progress(done)

@@ -93,6 +93,22 @@ class WideXlsxExporter(ListExporter):
                 continue
             question, part = column.question, column.part
             section = sections[question.section_id]
+            if column.is_changed_flag:
+                # A question's flag, not a part's: no part, kind or options.
+                yield [
+                    *described,
+                    question.code,
+                    question.display_number,
+                    f"{section.numeral}. {section.title}",
+                    question_text(question),
+                    *[""] * 4,
+                    str(column.type),
+                    value_labels_text(column),
+                    "",
+                    "",
+                    column.cell,
+                ]
+                continue
             condition = part.get("show_if") or question.show_if
             shown_if = ""
             if condition:

@@ -102,6 +102,9 @@ class QuestionForm:
     errors: list[str] = field(default_factory=list)
     comments: list = field(default_factory=list)
     conflict: Any = None
+    # Its answer carried over from the previous edition, and that edition's answer beside it
+    # (questionnaire.carried.CarriedQuestion), or None.
+    carried: Any = None
 
 
 class SectionForm:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Country, User
 from linkcheck.services import links_check_queue_if_changed
 from questionnaire.access import EditRefusal, edit_refusal
+from questionnaire.filling.carrying import answers_prefill, confirmed_when_changed
 from questionnaire.filling.errors import (  # noqa: F401  (the services' errors, raised here)
     CONSENT_MISSING,
     AnswerInputError,
@@ -72,7 +73,9 @@ def user_name(user: User | None) -> str:
 def submission_get_or_create(*, edition: Edition, country: Country, user: User) -> Submission:
     """The country's submission to the edition, created as a draft if it has none.
 
-    Side effects: on creation, a Submission row and a CREATED event.
+    Side effects: on creation, a Submission row and a CREATED event, and the draft
+    prefilled from the country's answers to the previous edition through the questions'
+    lineage (filling.carrying.answers_prefill: its answers and a PREFILLED event).
     """
     existing = Submission.objects.select_related("edition", "country").filter(
         edition=edition, country=country
@@ -90,6 +93,7 @@ def submission_get_or_create(*, edition: Edition, country: Country, user: User) 
                 version=submission.version,
                 after={"status": submission.status},
             )
+            answers_prefill(submission=submission, user=user)
     except IntegrityError:
         # Another official of the same country started it at the same moment.
         submission = existing.get()
@@ -119,7 +123,9 @@ def answers_save(
 
     Side effects: creates/updates Answer rows, bumps Submission.version and adds
     one ANSWERS_SAVED event per changed question (before/after), if anything
-    changed. A fixed number of queries whatever the number of answers.
+    changed. A changed answer carried over from the previous edition is confirmed by
+    the change (who, when: in the same UPDATE, the ANSWERS_SAVED event records it).
+    A fixed number of queries whatever the number of answers.
 
     `known_questions`, when the caller has already read them (a section page has
     its section's), spares reading them again; codes outside them count as unknown.
@@ -258,10 +264,27 @@ def answers_save(
             # One changed answer (an autosave's usual case): a plain UPDATE, cheaper to
             # build than bulk_update's CASE.
             Answer.objects.filter(pk=to_update[0].pk).update(
-                value=to_update[0].value, updated_by=user, updated_at=now
+                value=to_update[0].value,
+                updated_by=user,
+                updated_at=now,
+                **confirmed_when_changed(user=user, now=now),
             )
         elif to_update:
-            Answer.objects.bulk_update(to_update, ["value", "updated_by", "updated_at"])
+            confirmation = confirmed_when_changed(user=user, now=now)
+            for answer in to_update:
+                # Expressions: each row keeps its confirmation unless it awaited one.
+                answer.carried_confirmed_at = confirmation["carried_confirmed_at"]
+                answer.carried_confirmed_by_id = confirmation["carried_confirmed_by"]
+            Answer.objects.bulk_update(
+                to_update,
+                [
+                    "value",
+                    "updated_by",
+                    "updated_at",
+                    "carried_confirmed_at",
+                    "carried_confirmed_by",
+                ],
+            )
         SubmissionEvent.objects.bulk_create(events)
         # linkcheck (issue 16): a changed links answer is checked again once committed.
         links_check_queue_if_changed(

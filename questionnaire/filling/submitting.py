@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.selectors import country_officials
 from linkcheck.services import links_check_schedule
 from questionnaire.answers import submission_problems
+from questionnaire.carried import carried_problems
 from questionnaire.editions.wording import wording
 from questionnaire.filling.errors import (
     CONSENT_MISSING,
@@ -210,13 +211,20 @@ def submission_consent_and_submit(
 
 
 def _answer_problems(locked: Submission) -> dict[str, list[str]]:
-    """What blocks submitting in the answers: {question code: messages}."""
+    """What blocks submitting in the answers: {question code: messages}; carried-over answers
+    awaiting confirmation among them (questionnaire.carried.carried_problems)."""
     questions = list(Question.objects.filter(edition_id=locked.edition_id).order_by("order"))
     values = submission_values(submission=locked)
-    return {
+    problems = {
         code: [str(problem) for problem in found]
         for code, found in submission_problems(questions, values).items()
     }
+    # Carried-over answers not yet confirmed or changed, if the edition asks for it.
+    for code, found in carried_problems(
+        submission=locked, questions=questions, values=values
+    ).items():
+        problems.setdefault(code, []).extend(found)
+    return problems
 
 
 def _submit_side_effects_queue(*, submission_id: int, version: int) -> None:

@@ -143,3 +143,37 @@ def test_docs_screenshot_autosave_conflict(contexts, edition, focal_point, contr
 
     expect(second.locator("#question-q14 .conflict")).to_be_visible()
     save(second, "autosave-conflict", full_page=True)
+
+
+@pytest.mark.parametrize(
+    ("width", "viewport"),
+    [("1280", DESKTOP), ("390", {"width": 390, "height": 1400})],
+)
+def test_docs_screenshot_section_carried_over(
+    contexts, edition, country_a, focal_point, settings, width, viewport
+):
+    """Section II of the example 2022 edition, started from the 2020 answers: one answer
+    changed (its 2020 answer open beside it, what was added and removed), the others
+    awaiting confirmation with their Confirm buttons."""
+    from questionnaire.filling.services import answers_save, submission_get_or_create
+    from tests.questionnaire.editions.helpers import example_edition_load, make_edition_current
+
+    submission_full(edition=edition, country=country_a, submitted_by=focal_point)
+    example = example_edition_load()
+    make_edition_current(example)
+    draft = submission_get_or_create(edition=example, country=country_a, user=focal_point)
+    answers_save(
+        submission=draft,
+        user=focal_point,
+        values={"q6": {"details": "Digital Uzbekistan 2030, adopted in October 2020."}},
+        base_version=draft.version,
+    )
+    page = contexts.page(user=focal_point)
+    page.set_viewport_size(viewport)
+    page.goto("/section/strategy-and-implementation/")
+    q6 = page.locator("#question-q6")
+    expect(q6.get_by_text("Carried over from 2020 — changed")).to_be_visible()
+    q6.locator(".previous-answer > summary").click()
+    expect(q6.locator(".previous-changes")).to_contain_text("adopted in October 2020")
+    audit(page, f"docs-section-carried-over-{width}")
+    save(page, f"section-carried-over-{width}")

@@ -195,3 +195,38 @@ def test_every_page_axe_comment_threads(contexts, edition, country_a, focal_poin
     review_url = reverse("admin:questionnaire_submission_change", args=[returned.pk])
     findings.check(desk, review_url, no_horizontal_scroll=False, name="threads-review-page")
     findings.assert_none()
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_every_page_axe_carried_over_pages(
+    contexts, edition, country_a, focal_point, reviewer, settings, width
+):
+    """A new edition started from the 2020 answers (issue 15): the overview's counts, a section
+    with carried-over marks (one confirmed, one changed, the rest awaiting) and its earlier
+    answers open, the review pages."""
+    from tests.questionnaire.editions.helpers import example_edition_load, make_edition_current
+
+    submission_full(edition=edition, country=country_a, submitted_by=focal_point)
+    make_edition_current(example_edition_load())
+    findings = Findings(width)
+    page = _page(contexts, width, focal_point)
+    findings.check(page, "/", no_horizontal_scroll=True, name="carried-start")
+    page.get_by_role("button", name="Start with my 2020 answers").click()
+    findings.check(page, "", no_horizontal_scroll=True, name="carried-overview")
+    page.goto(SECTION_I)
+    page.locator("#question-q1").get_by_role("button", name="Confirm").click()
+    fill_links(page, "q3", [("Ministry of Digital Technologies", "https://digital.uz/", "")])
+    page.get_by_role("button", name="Save draft").click()
+    for summary in page.locator(".previous-answer > summary").all()[:3]:
+        summary.click()
+    findings.check(page, "", no_horizontal_scroll=True, name="carried-section")
+    findings.check(page, "/review/", no_horizontal_scroll=True, name="carried-review")
+    reviewer_page = _page(contexts, width, reviewer)
+    submission = Submission.objects.get(country=country_a, edition__code="msq-2022-example")
+    findings.check(
+        reviewer_page,
+        reverse("admin:questionnaire_submission_change", args=[submission.pk]),
+        no_horizontal_scroll=False,
+        name="carried-admin-review",
+    )
+    findings.assert_none()

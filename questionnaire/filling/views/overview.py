@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 
 from questionnaire.access import is_reviewer, official_country
+from questionnaire.carried import carried_waiting_by_section, carry_over_year
 from questionnaire.filling.session_stash import stash_token
 from questionnaire.filling.steps import SectionState, SectionStep, flow_context, flow_steps
 from questionnaire.filling.views.threads import thread_question_url
@@ -33,6 +34,16 @@ def overview(request):
     submission = submission_for_country(edition=edition, country=country)
     context = flow_context(submission=submission, edition=edition)
     steps = flow_steps(context)
+    waiting = (
+        carried_waiting_by_section(
+            submission=submission,
+            sections=context.sections,
+            questions_by_section=context.questions_by_section,
+            values=context.values,
+        )
+        if submission is not None
+        else {}
+    )
     sections = [
         {
             "step": step,
@@ -40,6 +51,7 @@ def overview(request):
             "state": (state := step.state(context)),
             "state_label": SectionState.LABELS[state],
             "question_count": len(step.questions(context)),
+            "carried_waiting": waiting.get(step.section.id, 0),
         }
         for step in steps
         if isinstance(step, SectionStep)
@@ -75,5 +87,12 @@ def overview(request):
             "resolved_general_threads": [
                 thread for thread in context.general_comments if thread.is_resolved
             ],
+            # Before the country starts: the year its draft would be prefilled from.
+            "carry_over_year": (
+                carry_over_year(edition=edition, country_id=country.pk)
+                if submission is None
+                else None
+            ),
+            "carried_waiting": sum(waiting.values()),
         },
     )

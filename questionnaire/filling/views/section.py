@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.time_zones import time_with_zone
+from questionnaire.carried import carried_for_questions, carry_over_year
 from questionnaire.filling.errors import (
     AnswerInputError,
     AnswerLimitError,
@@ -73,6 +74,17 @@ def _render_section(
         },
         conflicts=conflicts,
     )
+    submission = context.submission
+    carried = carried_for_questions(
+        submission=submission, questions=questions, values=context.values
+    )
+    for item in form.questions:
+        item.carried = carried.get(item.question.code)
+    waiting = [
+        item
+        for item in form.questions
+        if item.shown and item.carried and item.carried.awaits_confirmation
+    ]
     error_summary = [
         {"number": item.question.display_number, **placed}
         for item in form.questions
@@ -80,7 +92,6 @@ def _render_section(
         for placed in item.placed
     ]
     previous, following = step_neighbours(steps, step)
-    submission = context.submission
     return render(
         request,
         "questionnaire/section.html",
@@ -107,6 +118,10 @@ def _render_section(
                 for question in questions
                 for thread in context.comments_by_question.get(question.code, [])
             ],
+            "carried_waiting": waiting,
+            "confirm_url": reverse(
+                "questionnaire:carried_confirm", kwargs={"code": step.identifier}
+            ),
         },
         status=status,
     )
@@ -150,6 +165,13 @@ def section_step(request: HttpRequest, code: str) -> HttpResponse:
     steps, step = section_step_of(context, code)
     if not submission.is_editable_by_country:
         return redirect("questionnaire:submission")
+    if submission.pk is None and carry_over_year(
+        edition=submission.edition, country_id=submission.country_id
+    ):
+        # The draft starts from the previous edition's answers (the overview's button): a
+        # form shown empty here would hide them, and its save would replace them.
+        messages.info(request, _("Start from your previous answers first: they are carried over."))
+        return redirect("questionnaire:home")
 
     stashed = stash_pop(request, step=code, country_id=submission.country_id)
     if stashed is not None:

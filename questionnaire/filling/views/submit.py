@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import country_focal_points
 from questionnaire.access import official_country
+from questionnaire.carried import carried_problems
 from questionnaire.filling.errors import (
     CONSENT_MISSING,
     StaleVersionError,
@@ -61,7 +62,12 @@ def _render_review(
 ) -> HttpResponse:
     snapshot = submission_snapshot(submission=submission)
     if problems is None:
-        problems = dict(context.problems)
+        problems = {code: list(found) for code, found in context.problems.items()}
+        # What submission_submit refuses too: carried-over answers awaiting confirmation.
+        for code, found in carried_problems(
+            submission=submission, questions=context.questions, values=context.values
+        ).items():
+            problems.setdefault(code, []).extend(found)
     question_problems = [
         {
             "question": question,

@@ -83,6 +83,7 @@ class EditionAdmin(ReviewerReadOnlyAdmin):
         "opens_on",
         "deadline",
         "reminder_days_before_deadline",
+        "carried_over_must_be_confirmed",
         "source_file",
         "source_sha256",
         "loaded_at",

@@ -25,7 +25,8 @@ def reviewer_client(client, reviewer):
 
 @pytest.fixture
 def known_set(edition, reviewer):
-    """UZB submitted (two open comment threads, one resolved), KAZ accepted, FRA a half-answered draft, DEU returned;
+    """UZB submitted (two open comment threads, one resolved), KAZ accepted, FRA a
+    half-answered draft, DEU returned;
     the other 189 have not started."""
     countries = {c.iso3: c for c in Country.objects.filter(iso3__in=["UZB", "KAZ", "FRA", "DEU"])}
     values = answers_full(edition, links_per_question=1)
