@@ -8,12 +8,15 @@ from questionnaire.filling.confirming import carried_confirm
 from questionnaire.filling.services import answers_save, submission_get_or_create
 from questionnaire.models import Answer, Question, Submission, SubmissionEvent
 from tests.factories import answers_full, submission_full
-from tests.questionnaire.editions.helpers import example_edition_load
+from tests.questionnaire.editions.helpers import example_edition_load, make_edition_current
 
 
 @pytest.fixture
 def example(edition):
-    return example_edition_load()
+    example = example_edition_load()
+    # Officials answer it now (2020 closed): drafts are written to the open edition only.
+    make_edition_current(example)
+    return example
 
 
 @pytest.fixture
