@@ -6,6 +6,7 @@ are skeletons in a branch without them): that is what they are for.
 
 import html
 import re
+from collections import Counter
 from pathlib import Path
 
 import polib
@@ -32,6 +33,18 @@ def test_catalogue_is_completely_translated(language, domain):
         f"{language}/{domain}: {len(untranslated)} untranslated, {len(fuzzy)} fuzzy "
         f"({catalogue.percent_translated()} % translated), e.g. {(untranslated + fuzzy)[:5]}"
     )
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogue_has_each_message_once(language, domain):
+    # Two branches appending the same message to a catalogue merge without a conflict;
+    # GNU msgfmt then refuses the file ("duplicate message definition") and polib keeps
+    # whichever comes first, so a later correction would silently not apply.
+    catalogue = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / f"{domain}.po"))
+    counts = Counter((entry.msgctxt, entry.msgid) for entry in catalogue if not entry.obsolete)
+    duplicates = sorted(msgid for (_context, msgid), count in counts.items() if count > 1)
+    assert not duplicates, f"{language}/{domain}: messages defined twice: {duplicates[:5]}"
 
 
 # --- No English left on a French page ----------------------------------------------
