@@ -13,13 +13,21 @@ from accounts.models import REVIEWERS_GROUP, Country, User
 
 
 def is_reviewer(user: User) -> bool:
-    """DPIDG staff who may use the review console."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and (user.is_superuser or user.groups.filter(name=REVIEWERS_GROUP).exists())
-    )
+    """DPIDG staff who may use the review console.
+
+    The group membership is read once per user object, as Django caches permissions
+    (`_perm_cache`): request.user is loaded anew for each request, and the admin asks
+    for every model's permissions on every page (12 identical queries per staff page).
+    """
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    member = getattr(user, "_reviewers_group_member", None)
+    if member is None:
+        member = user.groups.filter(name=REVIEWERS_GROUP).exists()
+        user._reviewers_group_member = member
+    return member
 
 
 def official_country(user: User) -> Country:
