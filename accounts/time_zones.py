@@ -86,9 +86,12 @@ def iso_parts(moment: datetime) -> tuple[str, str, str]:
     )
 
 
-def iso_with_zone(moment: datetime, zone: ZoneInfo) -> str:
-    """ "2026-11-30 19:40 CET": `moment` in `zone`, ISO 8601's order, with the zone's short name
-    (reviewers' lists: sortable at a glance, and never read as another zone's time)."""
-    with timezone.override(zone):
-        local = timezone.localtime(moment)
-        return f"{local:%Y-%m-%d %H:%M} {zone_abbreviation(moment)}"
+def iso_with_zone(moment: datetime, zone: ZoneInfo | None = None) -> str:
+    """ "2026-11-30 19:40 CET": `moment` in `zone` (the active zone by default), ISO 8601's
+    order, with the zone's short name (reviewers' pages: sortable at a glance, and never
+    read as another zone's time). iso_parts's day and time, as one text."""
+    if zone is not None:
+        with timezone.override(zone):
+            return iso_with_zone(moment)
+    day, time_and_zone, _machine = iso_parts(moment)
+    return f"{day} {time_and_zone}"

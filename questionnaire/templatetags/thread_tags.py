@@ -3,9 +3,8 @@
 from datetime import datetime
 
 from django import template
-from django.utils import timezone
 
-from accounts.time_zones import zone_abbreviation
+from accounts.time_zones import iso_with_zone
 from questionnaire.models import ReviewComment
 from questionnaire.review.threads import thread_messages
 
@@ -23,4 +22,4 @@ def iso_zone(value: datetime | None) -> str:
     """ "2026-12-01 19:48 UTC": the reviewers' form of a date and time, with its zone."""
     if value is None:
         return ""
-    return f"{timezone.localtime(value):%Y-%m-%d %H:%M} {zone_abbreviation(value)}"
+    return iso_with_zone(value)

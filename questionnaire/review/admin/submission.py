@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import FileResponse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -108,11 +107,7 @@ class SubmissionAdmin(SubmissionReviewMixin, SubmissionHistoryMixin, ReviewerRea
         ordering="submitted_at",
     )
     def submitted_at_shown(self, obj: Submission) -> str:
-        return (
-            iso_with_zone(obj.submitted_at, timezone.get_current_timezone())
-            if obj.submitted_at
-            else "—"
-        )
+        return iso_with_zone(obj.submitted_at) if obj.submitted_at else "—"
 
     @admin.display(description=_("PDF"))
     def pdf_link(self, obj: Submission) -> str:
