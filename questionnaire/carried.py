@@ -9,13 +9,13 @@ that write are questionnaire.filling.carrying's.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from questionnaire.answer_changes import PartChanges, answer_changes
 from questionnaire.answers import question_is_shown, shown_parts
 from questionnaire.editions.lineage import (
     Carried,
@@ -24,6 +24,7 @@ from questionnaire.editions.lineage import (
     answer_carried,
     lineage_editions,
 )
+from questionnaire.editions.wording import part_wording
 from questionnaire.kinds import get_kind
 from questionnaire.models import Answer, Edition, Question, Submission
 from questionnaire.selectors import submissions_values
@@ -126,34 +127,21 @@ def _differs(*, question: Question, value: Mapping[str, Any] | None, carried: di
 
 
 @dataclass(frozen=True)
-class PartChange:
-    """One part of an answer beside the earlier one: the texts only one of them has."""
-
-    part: dict
-    added: list[str]
-    removed: list[str]
-
-
-@dataclass(frozen=True)
 class Comparison:
-    """A question's answer beside the previous edition's, for officials and reviewers.
-
-    Kept simple (the values side by side, the texts added and removed per part, every
-    value escaped by the templates); a kind-level readable diff can replace `parts`."""
+    """A question's answer beside the previous edition's, for officials and reviewers: the
+    values side by side, and what changed part by part in the words of the submission's
+    history (questionnaire.answer_changes), in the active language."""
 
     question: Question
     edition_year: int
     previous: dict | None
     current: dict
     changed: bool
-    parts: list[PartChange] = field(default_factory=list)
+    parts: list[PartChanges] = field(default_factory=list)
     carried: Carried | None = None
-    # The labels of the earlier answer's choices this question no longer offers.
+    # The labels, in the active language, of the earlier answer's choices this question no
+    # longer offers.
     dropped: list[str] = field(default_factory=list)
-
-
-def _texts(kind, value: Any, part: dict) -> Counter:
-    return Counter(text for _field, text in kind.flatten(value, part)) if value else Counter()
 
 
 def comparison(
@@ -169,23 +157,10 @@ def comparison(
         return None
     carried = answer_carried(question=question, previous_values=previous)
     changed = _differs(question=question, value=value, carried=carried.value)
-    before = carried.value or {}
     current = dict(value or {})
-    parts = []
-    for part in question.parts:
-        if part["name"] not in carried_parts(question):
-            continue
-        kind = get_kind(part["kind"])
-        old = _texts(kind, before.get(part["name"]), part)
-        new = _texts(kind, current.get(part["name"]), part)
-        if old != new:
-            parts.append(
-                PartChange(
-                    part=part,
-                    added=list((new - old).elements()),
-                    removed=list((old - new).elements()),
-                )
-            )
+    parts = answer_changes(
+        question=question, before=carried.value, after=current, names=carried_parts(question)
+    )
     return Comparison(
         question=question,
         edition_year=edition_year,
@@ -200,14 +175,15 @@ def comparison(
 def dropped_labels(
     dropped: Iterable[DroppedChoice], *, earlier: Mapping[str, Edition]
 ) -> list[str]:
-    """The labels, as the earlier question offered them, of chosen options the question no
-    longer offers (from the earlier editions' cached structures)."""
+    """The labels, as the earlier question offered them and in the active language, of chosen
+    options the question no longer offers (from the earlier editions' cached structures)."""
     labels = []
     for choice in dropped:
         structure = edition_structure(edition=earlier[choice.edition_code])
         question = next(q for q in structure.questions if q.code == choice.question_code)
         part = next(p for p in question.parts if p["name"] == choice.part)
-        options = {option["code"]: option["label"] for option in part.get("options", [])}
+        worded = part_wording(question, part)
+        options = {option["code"]: option["label"] for option in worded.get("options", [])}
         labels.append(options.get(choice.option, choice.option))
     return labels
 

@@ -99,7 +99,7 @@ class Kind:
         if not self.is_empty(value):
             yield "", as_str(value)
 
-    # --- What changed (the reviewers' history: questionnaire.review.history) --
+    # --- What changed (the history and the previous edition: answer_changes) --
 
     def describe_change(self, before: Any, after: Any, part: dict) -> list[Change]:
         """The readable changes (kinds.changes.Change) from one stored value to another, either

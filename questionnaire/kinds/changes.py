@@ -2,8 +2,9 @@
 
 A Change is one readable step ("Added link https://…", "Ticked Artificial
 Intelligence", "Changed the URL of link “Portal” from … to …"). Each kind says
-which changes two of its values differ by (Kind.describe_change); the reviewers'
-history (questionnaire.review.history) lists them. as_html() is the one place a
+which changes two of its values differ by (Kind.describe_change);
+questionnaire.answer_changes reads them per part for the reviewers' history and for an
+answer beside the previous edition's. as_html() is the one place a
 change becomes HTML: every value escaped, what was removed in <del> and what was
 added in <ins>, each with its words, so that nothing is told by colour alone.
 """

@@ -14,7 +14,7 @@ order in the reviewer's own time zone (User.time_zone).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.time_zones import iso_with_zone
-from questionnaire.editions.wording import part_wording, wording
-from questionnaire.kinds import KINDS, part_label
+from questionnaire.answer_changes import PartChanges, answer_changes, as_text
+from questionnaire.editions.wording import wording
 from questionnaire.kinds.changes import Change, list_changes, text_changes
 from questionnaire.models import Question, Section, Submission, SubmissionEvent
 from questionnaire.structure import edition_structure
@@ -36,14 +36,6 @@ Event = SubmissionEvent.Kind
 PER_PAGE = 50
 # The person filter's value for events no person made (the PDF, the confirmation e-mail).
 NOBODY = "none"
-
-
-@dataclass(frozen=True)
-class PartChanges:
-    """The changes of one part of a question; `label` is "" for a question of one part."""
-
-    label: str
-    changes: list[Change]
 
 
 @dataclass(frozen=True)
@@ -163,39 +155,17 @@ def _dict(value: Any) -> dict:
 
 
 def _answer_changes(event: SubmissionEvent) -> list[PartChanges]:
-    """Per part of the question, as its kind describes the change; a part whose kind is
-    no longer known, or whose stored shape its kind cannot read, is shown as text."""
+    """Per part of the question, as its kind describes the change (answer_changes); the
+    part is not named for a question of one part, whose heading says it all."""
     question = event.question
     if question is None:  # the question left the edition: its values have no parts to read
         return _one(
-            text_changes(_as_text(event.before), _as_text(event.after), subject=_("the answer"))
+            text_changes(as_text(event.before), as_text(event.after), subject=_("the answer"))
         )
-    before, after = _dict(event.before), _dict(event.after)
-    several = len(question.parts) > 1
-    parts = []
-    for part in question.parts:
-        old, new = before.get(part["name"]), after.get(part["name"])
-        if old == new:
-            continue
-        worded = part_wording(question, part)
-        kind = KINDS.get(part.get("kind", ""))
-        changes: list[Change] | None = None
-        if kind is not None:
-            old = kind.empty() if old is None else old
-            new = kind.empty() if new is None else new
-            try:
-                changes = kind.describe_change(old, new, worded)
-            except (AttributeError, KeyError, TypeError, ValueError):
-                changes = None  # a shape the kind never stored: shown as it is, below
-        if changes is None:
-            changes = text_changes(_as_text(old), _as_text(new), subject=str(_("the answer")))
-        if changes:
-            parts.append(PartChanges(part_label(worded) if several else "", changes))
-    return parts
-
-
-def _as_text(value: Any) -> str:
-    return "" if value in (None, "", [], {}) else str(value)
+    parts = answer_changes(question=question, before=_dict(event.before), after=_dict(event.after))
+    if len(question.parts) > 1:
+        return parts
+    return [replace(part, label="") for part in parts]
 
 
 def _status_changes(event: SubmissionEvent) -> list[PartChanges]:

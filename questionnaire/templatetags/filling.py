@@ -48,17 +48,20 @@ def part_label(part) -> str:
 
 @register.simple_tag
 def render_question_value(question, value) -> SafeString:
-    """Every part of a stored question value as read-only HTML (a co-editor's conflicting save)."""
+    """Every part of a stored question value as read-only HTML (a co-editor's conflicting save,
+    an answer beside the previous edition's), captions and choices in the active language."""
     from django.utils.html import format_html_join
 
     value = value or {}
+    worded = [
+        part_wording(question, part, html=True) for part in question.parts if part["name"] in value
+    ]
     return format_html_join(
         "",
         '<div class="readonly-part"><p class="small text-muted mb-0">{}</p>{}</div>',
         (
             (part_label(part), get_kind(part["kind"]).render_html(value.get(part["name"]), part))
-            for part in question.parts
-            if part["name"] in value
+            for part in worded
         ),
     )
 

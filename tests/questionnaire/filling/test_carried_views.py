@@ -5,6 +5,7 @@ import html
 
 import pytest
 from django.test import Client
+from django.utils.html import strip_tags
 
 from questionnaire.filling.errors import SubmissionIncompleteError
 from questionnaire.filling.services import answers_save
@@ -36,6 +37,11 @@ def signed_in(client, focal_point):
 
 def page(response) -> str:
     return html.unescape(response.content.decode())
+
+
+def words(fragment: str) -> str:
+    """What a fragment of a page reads as: its text without the markup, spaces collapsed."""
+    return " ".join(html.unescape(strip_tags(fragment)).split())
 
 
 def started(client, example) -> Submission:
@@ -144,7 +150,10 @@ def test_section_shows_what_changed_since_2020(signed_in, example, submitted_202
     response = signed_in.get(f"/section/{SECTION_I}/")
     text = page(response)
     assert "Your 2020 answer · changed" in text
-    assert "added:" in text and "https://new.gov.uz/" in text and "removed:" in text
+    # In the words of the submission's history: the links removed and the one added.
+    changes = words(response.content.decode().split('class="previous-changes')[1])
+    assert "Added link https://new.gov.uz/ — New portal <b>" in changes
+    assert changes.count("Removed link https://my.gov.uz/q1/services?id=") == 2
     # Escaped.
     assert "New portal &lt;b&gt;" in response.content.decode()
 
@@ -223,3 +232,122 @@ def test_section_names_the_2020_choices_no_longer_offered(signed_in, example, su
     assert "Chosen in 2020 but no longer offered, so not carried over:" in text
     dropped = text.split("no longer offered, so not carried over:")[1].split("</p>")[0]
     assert "Quantum computing" in dropped
+
+
+# --- In the reader's language ---------------------------------------------------
+
+NEW_TECHNOLOGIES = "new-technologies"
+# The example 2022 edition has English only: its q15 is given French option labels here,
+# as an edition file with translations would (the 2020 edition has its own French).
+Q15_FRENCH = {
+    "artificial_intelligence": "Intelligence artificielle (IA)",
+    "blockchain": "Chaîne de blocs",
+    "data_analytics": "Mégadonnées et analyse de données",
+    "smart_cities": "Villes intelligentes",
+    "robotics": "Robotique",
+    "internet_of_things": "Internet des objets (IdO)",
+    "extended_reality": "Réalité virtuelle ou augmentée",
+    "generative_ai": "Intelligence artificielle générative",
+    "other": "Autre :",
+}
+
+
+@pytest.fixture
+def q15_in_french(example):
+    q15 = example.questions.get(code="q15")
+    q15.translations = {
+        "fr": {
+            f"parts.technologies.options.{code}.label": label for code, label in Q15_FRENCH.items()
+        }
+    }
+    q15.save(update_fields=["translations"])
+
+
+def _q15_changed(client, example, user) -> None:
+    """Start from 2020 and keep two technologies of q15, one of them new, with an "Other"
+    text that is markup."""
+    submission = started(client, example)
+    answers_save(
+        submission=submission,
+        user=user,
+        values={
+            "q15": {
+                "technologies": {
+                    "selected": ["artificial_intelligence", "generative_ai", "other"],
+                    "other": "<script>alert(1)</script>",
+                }
+            }
+        },
+        base_version=submission.version,
+    )
+
+
+def _q15_previous(response) -> str:
+    """The words of the "Your 2020 answer" of q15 (the section's first question)."""
+    raw = response.content.decode()
+    return words(raw.split('<details class="previous-answer')[1].split("</details>")[0])
+
+
+def test_section_in_french_shows_2020_answer_labels_and_changes_in_french(
+    signed_in, example, submitted_2020, focal_point, q15_in_french
+):
+    _q15_changed(signed_in, example, focal_point)
+    response = signed_in.get(f"/section/{NEW_TECHNOLOGIES}/", HTTP_ACCEPT_LANGUAGE="fr")
+    previous = _q15_previous(response)
+    assert "Votre réponse de 2020 · modifiée" in previous
+    # The 2020 answer in 2022's shape: its parts' captions and its options, in French.
+    assert "Choix multiple" in previous and "Liens : nom et URL" in previous
+    assert "Intelligence artificielle (IA)" in previous and "Mégadonnées et analyse" in previous
+    # What changed, in the words of the history, the options by their French labels.
+    assert "Coché : Intelligence artificielle générative" in previous
+    assert "Décoché : Chaîne de blocs" in previous
+    # The 2020 option 2022 no longer offers, by its 2020 French label.
+    assert "Choisi en 2020 mais plus proposé, donc non repris : Informatique quantique" in previous
+    for english in ("Artificial Intelligence", "Blockchain", "Quantum computing", "Ticked"):
+        assert english not in previous
+    assert "Multiple choice" not in previous and "Links: name and URL" not in previous
+
+
+def test_section_in_english_shows_2020_answer_labels_and_changes_in_english(
+    signed_in, example, submitted_2020, focal_point, q15_in_french
+):
+    _q15_changed(signed_in, example, focal_point)
+    previous = _q15_previous(signed_in.get(f"/section/{NEW_TECHNOLOGIES}/"))
+    assert "Your 2020 answer · changed" in previous
+    assert "Multiple choice" in previous and "Artificial Intelligence (AI)" in previous
+    assert "Ticked Generative artificial intelligence" in previous
+    assert "Unticked Blockchain" in previous
+    assert "Quantum computing" in previous
+    for french in ("Intelligence artificielle", "Chaîne de blocs", "Informatique quantique"):
+        assert french not in previous
+
+
+def test_section_2020_answer_shows_markup_typed_as_text(
+    signed_in, example, submitted_2020, focal_point, q15_in_french
+):
+    _q15_changed(signed_in, example, focal_point)
+    response = signed_in.get(f"/section/{NEW_TECHNOLOGIES}/", HTTP_ACCEPT_LANGUAGE="fr")
+    raw = response.content.decode()
+    changes = raw.split('class="previous-changes')[1].split("</ul>\n</ul>")[0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in changes
+    assert "<script>alert" not in raw
+
+
+def test_review_page_in_french_shows_what_changed_in_french(
+    signed_in, example, submitted_2020, focal_point, reviewer, client, q15_in_french
+):
+    from django.urls import reverse
+
+    _q15_changed(signed_in, example, focal_point)
+    submission = Submission.objects.get(edition=example)
+    client.force_login(reviewer)
+    response = client.get(
+        reverse("admin:questionnaire_submission_change", args=[submission.pk]),
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    raw = response.content.decode()
+    table = words(raw.split('class="review-carried-table"')[1].split("</table>")[0])
+    assert "Coché : Intelligence artificielle générative" in table
+    assert "Décoché : Chaîne de blocs" in table
+    assert "Intelligence artificielle (IA)" in table
+    assert "Ticked" not in table and "Blockchain" not in table
