@@ -32,7 +32,7 @@ from questionnaire.pdf.services import (
     submission_pdf_render,
 )
 from questionnaire.queueing import pending_tasks_send
-from questionnaire.review.comments import thread_reply_email_send
+from questionnaire.review.comments import thread_comments_email_send, thread_reply_email_send
 from questionnaire.review.reminders import reminders_automatic, reminders_send
 from questionnaire.review.services import review_email_send
 
@@ -62,6 +62,13 @@ def task_email_review(*, submission_id: int, kind: str) -> None:
 def task_email_thread_reply(*, reply_id: int) -> int:
     """E-mail the other side of a comment thread that a reply was written."""
     return thread_reply_email_send(reply_id=reply_id)
+
+
+@shared_task
+def task_email_new_comments(*, comment_ids: list[int]) -> int:
+    """E-mail the officials the reviewer's comments written while their answers are returned
+    (once per comment: run again, it sends nothing)."""
+    return thread_comments_email_send(comment_ids=comment_ids)
 
 
 @shared_task(**MAIL_RETRIES)

@@ -298,10 +298,16 @@ def emails_in_process(monkeypatch):
     """Run the e-mail tasks (review decisions, submit confirmations) in this process, whatever
     the broker, to read mail.outbox."""
     from questionnaire.tasks import (
+        task_email_new_comments,
         task_email_review,
         task_email_submitted,
         task_email_thread_reply,
     )
 
-    for task in (task_email_review, task_email_submitted, task_email_thread_reply):
+    for task in (
+        task_email_review,
+        task_email_submitted,
+        task_email_thread_reply,
+        task_email_new_comments,
+    ):
         monkeypatch.setattr(task, "delay", lambda _task=task, **kwargs: _task.apply(kwargs=kwargs))

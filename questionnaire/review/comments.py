@@ -14,11 +14,18 @@ A reply is accepted in every status (draft, submitted, returned, accepted): a
 country answering a question after submitting again, or a reviewer after
 accepting, is never turned away with their text lost. A reply to a resolved
 thread reopens it, since its writer has something more to say.
+
+The threads' e-mails are here too: a reply, to the other side
+(thread_reply_email_send), and the reviewers' new comments written while the
+country has the submission for revision, to its officials
+(thread_comments_email_send); both link the officials to where they answer
+(questionnaire.review.threads.thread_question_url).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -32,8 +39,9 @@ from accounts.selectors import country_officials
 from questionnaire.access import is_reviewer
 from questionnaire.locking import submission_locked
 from questionnaire.models import ReviewComment, SubmissionEvent
-from questionnaire.queueing import task_queue
+from questionnaire.queueing import SENT_KEPT, task_queue
 from questionnaire.review.services import ReviewError, comment_text_clean
+from questionnaire.review.threads import thread_question_url
 
 Side = ReviewComment.Side
 Kind = SubmissionEvent.Kind
@@ -186,7 +194,8 @@ def thread_reply_email_send(*, reply_id: int) -> int:
     }
     site = settings.SITE_URL.rstrip("/")
     if reply.author_side == Side.REVIEWER:
-        context["url"] = site + reverse("questionnaire:home") + "#open-threads"
+        # Where the officials answer it: beside the question, or the thread's page.
+        context["url"] = site + thread_question_url(thread)
         officials = country_officials(country_ids=[submission.country_id]).order_by("email")
         return mail_send_in_languages(users=officials, context=context, **templates)
 
@@ -210,3 +219,45 @@ def thread_reply_email_send(*, reply_id: int) -> int:
         body = render_to_string(templates["body_template"], context)
     send_mail(subject, body, None, [settings.DPIDG_CONTACT_EMAIL])
     return 1
+
+
+def _new_comment_claimed(comment_id: int) -> bool:
+    # Claimed for as long as the outbox keeps its rows, which is as long as it could send
+    # the task again (the message taken, then the mark that says so lost).
+    return cache.add(f"new-comment-mail:{comment_id}", 1, timeout=int(SENT_KEPT.total_seconds()))
+
+
+def thread_comments_email_send(*, comment_ids: list[int]) -> int:
+    """E-mail the country's active officials the reviewer's new comments shown to them, in
+    one e-mail per language, each comment with the link to where it is answered.
+
+    For comments written while the submission is returned (review_comments_add); a
+    comment not shared with the country is never sent. Once per comment: a comment is
+    claimed (shared cache) before it is sent, so that the task run again (the outbox
+    sending it twice, a redelivery) sends nothing; one lost with its worker after the
+    claim is not sent (at most once). Returns the number of recipients.
+    """
+    comments = list(
+        ReviewComment.objects.filter(
+            pk__in=comment_ids,
+            parent__isnull=True,
+            author_side=Side.REVIEWER,
+            shared_at__isnull=False,
+        )
+        .select_related("question", "submission__country", "submission__edition")
+        .order_by("question__order", "created_at", "id")
+    )
+    comments = [comment for comment in comments if _new_comment_claimed(comment.pk)]
+    if not comments:
+        return 0
+    submission = comments[0].submission
+    site = settings.SITE_URL.rstrip("/")
+    for comment in comments:
+        comment.question_url = site + thread_question_url(comment)
+    officials = country_officials(country_ids=[submission.country_id]).order_by("email")
+    return mail_send_in_languages(
+        users=officials,
+        subject_template="questionnaire/email/thread_comments_subject.txt",
+        body_template="questionnaire/email/thread_comments.txt",
+        context={"submission": submission, "comments": comments},
+    )

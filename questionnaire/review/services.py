@@ -26,6 +26,7 @@ from questionnaire.text import contains_unstorable
 from questionnaire.workflow import LEADS_TO, Action, action_allowed
 
 COMMENT_MAX_LENGTH = 5_000
+EMAIL_NEW_COMMENTS_TASK = "questionnaire.tasks.task_email_new_comments"
 
 
 class ReviewError(Exception):
@@ -161,13 +162,20 @@ def review_comments_add(
     """Write several comments at once: {question code, or "" for the whole submission: text}.
 
     Blank texts are skipped. Side effects: one ReviewComment and one COMMENTED
-    event per comment, all or none. Raises ReviewError for an unknown question
-    code or an over-long text.
+    event per comment, all or none; while the submission is returned (the
+    comments are shown to the country at once), on commit its officials are
+    e-mailed them, in one e-mail (task_email_new_comments). Raises ReviewError
+    for an unknown question code or an over-long text.
     """
     locked = _locked(submission)
-    return _comments_create(
+    created = _comments_create(
         submission=locked, reviewer=reviewer, comments=comments, version=locked.version
     )
+    # Drafts wait for the return, whose e-mail lists them (review_email_send).
+    shared = [comment.pk for comment in created if comment.shared_at is not None]
+    if shared:
+        task_queue(EMAIL_NEW_COMMENTS_TASK, comment_ids=shared)
+    return created
 
 
 @transaction.atomic

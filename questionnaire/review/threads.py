@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 
 from questionnaire.models import ReviewComment, Submission
+from questionnaire.structure import edition_structure
 
 
 def _threads(*, submission: Submission, shared_only: bool) -> QuerySet[ReviewComment]:
@@ -43,3 +45,23 @@ def threads_open_by_question(threads: list[ReviewComment]) -> Counter:
 def thread_messages(thread: ReviewComment) -> list[ReviewComment]:
     """The thread's comment followed by its replies, oldest first (prefetched: no query)."""
     return [thread, *thread.replies.all()]
+
+
+def thread_question_url(thread: ReviewComment) -> str:
+    """Where the official answers the thread's question: its place on the section page
+    while the country may edit, the thread's own page otherwise (the section pages are
+    closed while submitted or accepted). The whole-submission threads are on the overview.
+
+    The one rule for the pages (the overview's links, the thread page's way back) and the
+    e-mails to officials. Reads the thread's submission and question if not loaded."""
+    submission = thread.submission
+    if thread.question_id is None:
+        return reverse("questionnaire:home") + f"#thread-{thread.pk}"
+    if not submission.is_editable_by_country:
+        return reverse("questionnaire:thread", args=[thread.pk])
+    structure = edition_structure(edition=submission.edition)
+    section = next(s for s in structure.sections if s.id == thread.question.section_id)
+    return (
+        reverse("questionnaire:section", kwargs={"code": section.code})
+        + f"#question-{thread.question.code}"
+    )

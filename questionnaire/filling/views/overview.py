@@ -8,7 +8,7 @@ from questionnaire.access import is_reviewer, official_country
 from questionnaire.carried import carried_waiting_by_section, carry_over_year
 from questionnaire.filling.session_stash import stash_token
 from questionnaire.filling.steps import SectionState, SectionStep, flow_context, flow_steps
-from questionnaire.filling.views.threads import thread_question_url
+from questionnaire.review.threads import thread_question_url
 from questionnaire.selectors import (
     edition_current,
     submission_for_country,

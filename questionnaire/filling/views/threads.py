@@ -23,24 +23,7 @@ from questionnaire.filling.session_stash import stash_pop, stash_save, stash_tok
 from questionnaire.models import ReviewComment
 from questionnaire.review.comments import thread_reply_by_official
 from questionnaire.review.services import ReviewError
-from questionnaire.structure import edition_structure
-
-
-def thread_question_url(thread: ReviewComment) -> str:
-    """Where the official answers the thread's question: its place on the section page
-    while the country may edit, the thread's own page otherwise (the section pages are
-    closed while submitted or accepted). The whole-submission threads are on the overview."""
-    submission = thread.submission
-    if thread.question_id is None:
-        return reverse("questionnaire:home") + f"#thread-{thread.pk}"
-    if not submission.is_editable_by_country:
-        return reverse("questionnaire:thread", args=[thread.pk])
-    structure = edition_structure(edition=submission.edition)
-    section = next(s for s in structure.sections if s.id == thread.question.section_id)
-    return (
-        reverse("questionnaire:section", kwargs={"code": section.code})
-        + f"#question-{thread.question.code}"
-    )
+from questionnaire.review.threads import thread_question_url
 
 
 def _next_url(request: HttpRequest, thread: ReviewComment) -> str:

@@ -211,15 +211,21 @@ class SubmissionReviewMixin:
                     messages.SUCCESS,
                 )
             else:
-                written = len(
-                    review_comments_add(
-                        submission=submission, reviewer=request.user, comments=comments
-                    )
+                written = review_comments_add(
+                    submission=submission, reviewer=request.user, comments=comments
                 )
+                if any(comment.shared_at for comment in written):
+                    saved = _(
+                        "%(count)d comment(s) saved. The country's officials see them now "
+                        "and are told by e-mail."
+                    )
+                else:
+                    saved = _(
+                        "%(count)d comment(s) saved. The country sees them once you return it."
+                    )
                 self.message_user(
                     request,
-                    _("%(count)d comment(s) saved. The country sees them once you return it.")
-                    % {"count": written},
+                    saved % {"count": len(written)},
                     messages.SUCCESS if written else messages.WARNING,
                 )
         except ReviewError as error:

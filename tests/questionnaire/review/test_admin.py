@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Country
-from questionnaire.models import ReviewComment, Submission, SubmissionEvent
+from questionnaire.models import PendingTask, ReviewComment, Submission, SubmissionEvent
+from questionnaire.review.services import submission_return
 from tests.factories import answers_full, submission_full
 
 LIST_URL = reverse("admin:questionnaire_submission_changelist")
@@ -263,6 +264,24 @@ def test_save_comments_action_keeps_status(reviewer_client, submitted):
     assert submitted.status == Submission.Status.SUBMITTED
     assert submitted.review_comments.get().question.code == "q7"
     assert submitted.events.get().kind == SubmissionEvent.Kind.COMMENTED
+
+
+def test_save_comments_action_while_returned_says_the_officials_are_emailed(
+    reviewer_client, submitted, reviewer
+):
+    submission_return(submission=submitted, reviewer=reviewer, comments={"q3": "Name it."})
+    submitted.refresh_from_db()
+
+    response = reviewer_client.post(
+        _action_url("comments", submitted),
+        {"version": submitted.version, "action": "save", "comment-q-q7": "Which year?"},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "officials see them now and are told by e-mail" in page
+    assert "once you return it" not in page
+    assert PendingTask.objects.filter(task="questionnaire.tasks.task_email_new_comments").exists()
 
 
 def test_accept_action_without_confirmation_changes_nothing(reviewer_client, submitted):

@@ -1,9 +1,22 @@
 """Two-way comments: replies of both sides, resolving, the events and the e-mails."""
 
-import pytest
-from django.core import mail
+from datetime import timedelta
 
-from questionnaire.models import PendingTask, ReviewComment, Submission, SubmissionEvent
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from questionnaire.models import (
+    PendingTask,
+    Question,
+    ReviewComment,
+    Submission,
+    SubmissionEvent,
+)
+from questionnaire.queueing import pending_tasks_send
 from questionnaire.review.comments import (
     thread_reopen,
     thread_reply_by_official,
@@ -15,6 +28,7 @@ from questionnaire.review.services import (
     review_comments_add,
     submission_return,
 )
+from questionnaire.tasks import task_email_new_comments
 from tests.factories import OfficialFactory, ReviewerFactory, submission_full
 
 Kind = SubmissionEvent.Kind
@@ -223,3 +237,119 @@ def test_thread_reply_queues_its_email_through_the_outbox(thread, focal_point):
 
     pending = PendingTask.objects.get(task="questionnaire.tasks.task_email_thread_reply")
     assert pending.kwargs == {"reply_id": reply.pk}
+
+
+def _section_url(question_code: str) -> str:
+    """Where an official answers a comment on the question while the answers are editable."""
+    question = Question.objects.select_related("section").get(code=question_code)
+    page = reverse("questionnaire:section", kwargs={"code": question.section.code})
+    return f"{settings.SITE_URL}{page}#question-{question_code}"
+
+
+def test_thread_reply_by_reviewer_email_links_to_the_question_on_its_section_page(
+    thread, focal_point, mails
+):
+    with mails():
+        thread_reply_by_reviewer(thread=thread, reviewer=ReviewerFactory(), text="Which year?")
+
+    (message,) = mail.outbox
+    assert _section_url("q3") in message.body
+    assert "#open-threads" not in message.body
+
+
+def test_thread_reply_by_reviewer_email_links_to_the_thread_page_once_resubmitted(
+    thread, focal_point, returned, mails
+):
+    # Submitted again: the section pages are closed, the thread's own page takes the reply.
+    Submission.objects.filter(pk=returned.pk).update(status=Status.SUBMITTED)
+    thread.submission.refresh_from_db()
+    with mails():
+        thread_reply_by_reviewer(thread=thread, reviewer=ReviewerFactory(), text="Which year?")
+
+    (message,) = mail.outbox
+    page = reverse("questionnaire:thread", args=[thread.pk])
+    assert f"{settings.SITE_URL}{page}\n" in message.body
+    assert "#question-q3" not in message.body
+
+
+def test_review_comments_add_while_returned_emails_officials_once_in_their_language(
+    returned, reviewer, focal_point, contributor, mails
+):
+    contributor.language = "fr"
+    contributor.save(update_fields=["language"])
+    with mails():
+        general, _on_q7 = review_comments_add(
+            submission=returned,
+            reviewer=reviewer,
+            comments={"q7": "Which year is this from?", "": "And the contact, please."},
+        )
+
+    # One e-mail with both comments per language, not one per comment.
+    by_recipient = {tuple(message.to): message for message in mail.outbox}
+    assert set(by_recipient) == {(focal_point.email,), (contributor.email,)}
+    english, french = by_recipient[(focal_point.email,)], by_recipient[(contributor.email,)]
+    assert english.subject == f"MSQ: new reviewers' comments on {returned.country.name}'s answers"
+    assert "Answer it here:" in english.body
+    assert "Répondez-y ici" in french.body
+    for message in (english, french):
+        assert "Which year is this from?" in message.body
+        assert "And the contact, please." in message.body
+        assert _section_url("q7") in message.body
+        assert f"{settings.SITE_URL}/#thread-{general.pk}" in message.body
+
+
+def test_review_comments_add_while_returned_one_comment_names_its_question(
+    returned, reviewer, focal_point, mails
+):
+    with mails():
+        review_comments_add(submission=returned, reviewer=reviewer, comments={"q7": "Which year?"})
+
+    (message,) = mail.outbox
+    question = Question.objects.get(code="q7")
+    assert message.subject == (
+        f"MSQ: a new comment on {returned.country.name}'s question {question.display_number} (q7)"
+    )
+
+
+def test_review_comments_add_while_not_returned_emails_nobody(
+    submitted, reviewer, focal_point, mails
+):
+    with mails():
+        (draft,) = review_comments_add(
+            submission=submitted, reviewer=reviewer, comments={"q7": "Which year?"}
+        )
+    # Even asked directly (a task queued by mistake), a draft is never sent.
+    task_email_new_comments.apply(kwargs={"comment_ids": [draft.pk]})
+
+    assert mail.outbox == []
+    assert not PendingTask.objects.filter(task=task_email_new_comments.name).exists()
+
+
+def test_new_comments_email_outbox_retry_sends_nothing_twice(
+    returned, reviewer, focal_point, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(**kwargs):
+        raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    # The return's own e-mail left when it committed: only the comment's is in question here.
+    PendingTask.objects.update(sent_at=timezone.now())
+    monkeypatch.setattr(task_email_new_comments, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        (comment,) = review_comments_add(
+            submission=returned, reviewer=reviewer, comments={"q7": "Which year?"}
+        )
+    assert mail.outbox == []
+
+    # The broker is back: the sweeper sends it; a second sweep, or the message delivered
+    # twice (sent, then the mark that says so lost), sends nothing more.
+    monkeypatch.setattr(
+        task_email_new_comments,
+        "delay",
+        lambda **kwargs: task_email_new_comments.apply(kwargs=kwargs),
+    )
+    later = timezone.now() + timedelta(minutes=1)
+    assert pending_tasks_send(now=later) == 1
+    assert pending_tasks_send(now=later) == 0
+    task_email_new_comments.apply(kwargs={"comment_ids": [comment.pk]})
+
+    assert [message.to for message in mail.outbox] == [[focal_point.email]]
