@@ -95,8 +95,8 @@ class Edition(models.Model):
 
 
 class EditionEvent(models.Model):
-    """Append-only record of an edition's lifecycle: who opened, closed, reopened or archived
-    it, when, from which state to which, and how many drafts were open at a close."""
+    """Append-only record of an edition's lifecycle: who opened, closed, reopened, archived or
+    unarchived it, when, from which state to which, and how many drafts were open at a close."""
 
     edition = models.ForeignKey(
         Edition, verbose_name=_("edition"), on_delete=models.PROTECT, related_name="events"

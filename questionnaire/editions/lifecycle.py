@@ -1,10 +1,13 @@
-"""An edition's life: DPIDG opens, closes, reopens and archives it (the Edition admin).
+"""An edition's life: DPIDG opens, closes, reopens, archives and unarchives it (the Edition
+admin).
 
 The one way an edition's state changes. Which action is allowed from which
 state is questionnaire.editions.states' table; every change records an
 EditionEvent with its author. Nothing here touches a submission: closing an
 edition keeps every draft (officials read it, reviewers go on), and
 reopening it lets officials change drafts and returned answers again.
+Unarchiving brings an archived edition back to closed (the reviewers' default
+views again), never to open: a reopen is its own step, with its own confirmation.
 
 At most one edition is open (the `one_open_edition` constraint): opening one
 while another is open is refused, unless the reviewer confirmed closing the

@@ -5,6 +5,7 @@
     close     open                closed     read it, no writes   go on reviewing
     reopen    closed              open       fill it in again     follow it
     archive   planned, closed     archived   read it (past list)  not in default views
+    unarchive archived            closed     read it (past list)  offered again
 
 At most one edition is open at a time (a partial unique constraint on Edition,
 docs/editions.md): opening one while another is open is refused unless the same
@@ -33,6 +34,7 @@ class EditionAction(models.TextChoices):
     CLOSE = "close", _("Closed")
     REOPEN = "reopen", _("Reopened")
     ARCHIVE = "archive", _("Archived")
+    UNARCHIVE = "unarchive", _("Unarchived")
 
 
 EDITION_ALLOWED_FROM: dict[EditionAction, frozenset[str]] = {
@@ -42,6 +44,10 @@ EDITION_ALLOWED_FROM: dict[EditionAction, frozenset[str]] = {
     EditionAction.REOPEN: frozenset({EditionState.CLOSED}),
     # An open edition is closed first, so that its drafts are confirmed as kept.
     EditionAction.ARCHIVE: frozenset({EditionState.PLANNED, EditionState.CLOSED}),
+    # The way back from an archive (one made by mistake, or an edition needed again): to
+    # closed, never straight to open, so that its officials' drafts are not writable
+    # again without a reopen and its own confirmation.
+    EditionAction.UNARCHIVE: frozenset({EditionState.ARCHIVED}),
 }
 
 EDITION_LEADS_TO: dict[EditionAction, str] = {
@@ -49,6 +55,7 @@ EDITION_LEADS_TO: dict[EditionAction, str] = {
     EditionAction.CLOSE: EditionState.CLOSED,
     EditionAction.REOPEN: EditionState.OPEN,
     EditionAction.ARCHIVE: EditionState.ARCHIVED,
+    EditionAction.UNARCHIVE: EditionState.CLOSED,
 }
 
 # The states whose submissions officials read as past editions (never a planned one).

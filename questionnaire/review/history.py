@@ -9,6 +9,13 @@ happened in words. Nothing here branches on a kind's name.
 
 Newest first, a page at a time, filtered by section and by person; dates in ISO
 order in the reviewer's own time zone (User.time_zone).
+
+Filtered by section, the history keeps the whole submission's events (submitted,
+returned, accepted, consent, prefilled...), each marked as such: a reviewer
+following a section reads its changes against the submission's course ("changed
+after it was returned"), and a filter that silently dropped those events would
+tell them nothing happened to the submission in between. The person filter
+still applies to them.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -46,6 +53,7 @@ class HistoryEntry:
     when: str  # `at` in ISO order in the reader's zone ("2026-11-30 19:40 CET")
     actor: User | None
     question: Question | None
+    whole_submission: bool  # an event of the submission as a whole, of no question
     question_text: str
     section: Section | None
     parts: list[PartChanges]
@@ -88,7 +96,11 @@ def history_sections(*, submission: Submission) -> list[Section]:
 def _events(submission: Submission, filters: HistoryFilters) -> QuerySet[SubmissionEvent]:
     events = submission.events.select_related("actor", "question")
     if filters.section:
-        events = events.filter(question__section__code=filters.section)
+        # The section's events and the whole submission's (see the module's docstring).
+        events = events.filter(
+            Q(question__section__code=filters.section)
+            | (Q(question=None) & ~Q(kind__in=_OF_A_QUESTION))
+        )
     if filters.person == NOBODY:
         events = events.filter(actor=None)
     elif filters.person:
@@ -132,6 +144,7 @@ def _entry(event: SubmissionEvent, *, zone: ZoneInfo, section: Section | None) -
         when=iso_with_zone(event.created_at, zone),
         actor=event.actor,
         question=question,
+        whole_submission=question is None and event.kind not in _OF_A_QUESTION,
         question_text=wording(question, "text").text if question else "",
         section=section,
         parts=describe(event),
@@ -220,3 +233,7 @@ _DESCRIBERS: dict[str, Callable[[SubmissionEvent], list[PartChanges]]] = {
 # nothing more (an answers' save keeps "v3→v4" there, an internal counter; a focal-point
 # change, its addresses in English, which its changes show).
 _NOTED = {Event.REOPENED, Event.PDF_FAILED, Event.RETURNED}
+# Events always of one question: without it (the question has left the edition since),
+# they are of no section, yet not of the whole submission. A comment or thread event
+# without a question is a remark on the whole submission.
+_OF_A_QUESTION = {Event.ANSWERS_SAVED, Event.CARRIED_CONFIRMED}

@@ -1,4 +1,5 @@
-"""Editions in the review console: their calendar, and their life (open, close, reopen, archive).
+"""Editions in the review console: their calendar, and their life (open, close, reopen, archive,
+unarchive).
 
 The content comes from the edition file; DPIDG sets here when it opens and the
 deadline. The state changes only through questionnaire.editions.lifecycle, behind
@@ -36,18 +37,21 @@ ACTION_BUTTONS = {
     EditionAction.CLOSE: pgettext_lazy("edition action", "Close"),
     EditionAction.REOPEN: pgettext_lazy("edition action", "Reopen"),
     EditionAction.ARCHIVE: pgettext_lazy("edition action", "Archive"),
+    EditionAction.UNARCHIVE: pgettext_lazy("edition action", "Unarchive"),
 }
 CONFIRM_BUTTONS = {
     EditionAction.OPEN: _("Open the edition"),
     EditionAction.CLOSE: _("Close the edition"),
     EditionAction.REOPEN: _("Reopen the edition"),
     EditionAction.ARCHIVE: _("Archive the edition"),
+    EditionAction.UNARCHIVE: _("Unarchive the edition"),
 }
 ACTION_TITLES = {
     EditionAction.OPEN: _("Open %(edition)s for answers?"),
     EditionAction.CLOSE: _("Close %(edition)s?"),
     EditionAction.REOPEN: _("Reopen %(edition)s for answers?"),
     EditionAction.ARCHIVE: _("Archive %(edition)s?"),
+    EditionAction.UNARCHIVE: _("Unarchive %(edition)s?"),
 }
 DONE_MESSAGES = {
     EditionAction.OPEN: _("Edition %(edition)s is open: officials now land on it."),
@@ -56,6 +60,9 @@ DONE_MESSAGES = {
     ),
     EditionAction.REOPEN: _("Edition %(edition)s is open again: officials can change drafts."),
     EditionAction.ARCHIVE: _("Edition %(edition)s is archived."),
+    EditionAction.UNARCHIVE: _(
+        "Edition %(edition)s is unarchived: it is closed, offered in the reviewers' views again."
+    ),
 }
 
 

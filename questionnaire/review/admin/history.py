@@ -80,6 +80,8 @@ class SubmissionHistoryMixin:
             "form": form,
             "history": history,
             "filtered": filters != HistoryFilters(),
+            # Said on the page: a section's history keeps the whole submission's events.
+            "section_chosen": bool(filters.section),
             "zone_name": str(zone),
             "filter_query": query.urlencode(),
             "review_url": reverse("admin:questionnaire_submission_change", args=[submission.pk]),

@@ -93,6 +93,24 @@ def test_past_edition_pdf_downloads_for_the_country(client, focal_point, submitt
     assert b"".join(response.streaming_content) == STUB_PDF
 
 
+def test_past_edition_still_read_after_it_is_archived_and_unarchived(
+    client, focal_point, reviewer, submitted_2020, next_open
+):
+    client.force_login(focal_point)
+    for action in (EditionAction.ARCHIVE, EditionAction.UNARCHIVE):
+        edition_transition(edition=submitted_2020.edition, action=action, actor=reviewer)
+
+        overview = _page(client.get("/"))
+        response = client.get(PAST_2020)
+
+        assert PAST_2020 in overview, action
+        assert response.status_code == 200, action
+        page = _page(response)
+        assert "Our 2020 &lt;b&gt;answer&lt;/b&gt;" in page
+        assert "<form" not in page.split("<main", 1)[1]
+        assert reverse("questionnaire:submission_pdf", args=[submitted_2020.pk]) in page
+
+
 def test_another_countrys_past_edition_is_404(client, outsider, submitted_2020, next_open):
     client.force_login(outsider)
     assert client.get(PAST_2020).status_code == 404

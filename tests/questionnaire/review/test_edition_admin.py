@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Country
+from questionnaire.editions.lifecycle import edition_transition
 from questionnaire.editions.loading import edition_load
 from questionnaire.editions.reading import edition_path
 from questionnaire.editions.states import EditionAction, EditionState
@@ -126,3 +127,78 @@ def test_lifecycle_refused_to_anyone_but_reviewers(client, edition, country_a, w
     response = client.post(_url(edition, "close"), {"confirm": "yes"})
     assert response.status_code in {302, 403}
     assert _state(edition) == EditionState.OPEN
+
+
+@pytest.fixture
+def archived(edition, reviewer) -> Edition:
+    """msq-2020 closed, then archived, by a reviewer."""
+    edition_transition(edition=edition, action=EditionAction.CLOSE, actor=reviewer)
+    edition_transition(edition=edition, action=EditionAction.ARCHIVE, actor=reviewer)
+    return edition
+
+
+def test_archived_edition_offers_unarchive(reviewer_client, archived):
+    page = reviewer_client.get(
+        reverse("admin:questionnaire_edition_change", args=[archived.pk])
+    ).content.decode()
+    assert _url(archived, "unarchive") in page
+    assert _url(archived, "reopen") not in page
+
+
+def test_unarchive_confirmed_closes_the_edition_again_and_records_it(
+    reviewer_client, reviewer, archived
+):
+    confirm = reviewer_client.get(_url(archived, "unarchive"))
+    assert confirm.status_code == 200
+    assert "Unarchive msq-2020?" in confirm.content.decode()
+    assert "reopening the edition is a separate step" in confirm.content.decode()
+    assert _state(archived) == EditionState.ARCHIVED  # the page alone changes nothing
+
+    response = reviewer_client.post(_url(archived, "unarchive"), {"confirm": "yes"}, follow=True)
+
+    assert "Edition msq-2020 is unarchived: it is closed" in response.content.decode()
+    assert _state(archived) == EditionState.CLOSED
+    event = EditionEvent.objects.order_by("id").last()
+    assert (event.action, event.before, event.after, event.actor) == (
+        EditionAction.UNARCHIVE,
+        EditionState.ARCHIVED,
+        EditionState.CLOSED,
+        reviewer,
+    )
+    # The edition's history on its pages names it.
+    assert "Unarchived" in reviewer_client.get(_url(archived, "reopen")).content.decode()
+
+
+def test_unarchive_without_the_box_ticked_changes_nothing(reviewer_client, archived):
+    response = reviewer_client.post(_url(archived, "unarchive"), {})
+    assert response.status_code == 400
+    assert "Tick the box to confirm: nothing changed." in response.content.decode()
+    assert _state(archived) == EditionState.ARCHIVED
+    assert not EditionEvent.objects.filter(action=EditionAction.UNARCHIVE).exists()
+
+
+@pytest.mark.parametrize("state", [EditionState.OPEN, EditionState.CLOSED, EditionState.PLANNED])
+def test_unarchive_of_an_edition_not_archived_is_refused(reviewer_client, edition, state):
+    Edition.objects.filter(pk=edition.pk).update(state=state)
+    label = EditionState(state).label
+
+    page = reviewer_client.get(_url(edition, "unarchive")).content.decode()
+    assert f"This action is not possible from the state “{label}”." in page
+    response = reviewer_client.post(_url(edition, "unarchive"), {"confirm": "yes"})
+
+    assert response.status_code == 400
+    assert (
+        f"msq-2020 is in the state “{label}”, from which this is not possible."
+        in response.content.decode()
+    )
+    assert _state(edition) == state
+    assert not EditionEvent.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["official", "staff"])
+def test_unarchive_refused_to_anyone_but_reviewers(client, archived, country_a, who):
+    user = OfficialFactory(country=country_a) if who == "official" else UserFactory(is_staff=True)
+    client.force_login(user)
+    response = client.post(_url(archived, "unarchive"), {"confirm": "yes"})
+    assert response.status_code in {302, 403}
+    assert _state(archived) == EditionState.ARCHIVED

@@ -137,9 +137,72 @@ def test_history_filtered_by_section(reviewer_client, draft, focal_point):
     page = _page(reviewer_client.get(_url(draft, section="new-technologies")))
 
     assert "Ticked Artificial Intelligence (AI)" in page
-    assert "Added link" not in page and "Draft started" not in page
+    assert "Added link" not in page
     page = _page(reviewer_client.get(_url(draft, section="institutional-framework")))
     assert "Added link" in page and "Ticked" not in page
+
+
+def test_history_filtered_by_section_keeps_whole_submission_events_marked(
+    reviewer_client, draft, focal_point, reviewer
+):
+    consent_set(submission=draft, user=focal_point, consent=Submission.Consent.GRANTED)
+    _save(draft, focal_point, {"q15": {"answer": {"selected": ["ai"]}}})
+
+    response = reviewer_client.get(_url(draft, section="new-technologies"))
+
+    page = _page(response)
+    assert "Filtered by section, the history still shows the whole submission" in page
+    # The section's change, then the consent and the draft's start, in their place in time.
+    assert (
+        page.index("Ticked Artificial Intelligence (AI)")
+        < page.index("Publication consent changed — whole submission")
+        < page.index("Draft started — whole submission")
+    )
+    assert "3 events." in page
+    # Another section's answers stay out.
+    assert "Added link" not in page
+
+
+def test_history_filtered_by_section_and_person_keeps_only_their_whole_submission_events(
+    draft, focal_point, contributor
+):
+    consent_set(submission=draft, user=focal_point, consent=Submission.Consent.GRANTED)
+    _save(draft, contributor, {"q15": {"answer": {"selected": ["ai"]}}})
+
+    history = submission_history(
+        submission=draft,
+        zone=UTC,
+        filters=HistoryFilters(section="new-technologies", person=str(contributor.pk)),
+    )
+
+    assert [entry.title for entry in history.entries] == ["Answers saved"]
+    assert not history.entries[0].whole_submission
+
+
+def test_history_answer_of_a_question_gone_is_not_a_whole_submission_event(draft):
+    SubmissionEvent.objects.create(
+        submission=draft,
+        kind=SubmissionEvent.Kind.ANSWERS_SAVED,
+        question=None,
+        version=draft.version,
+        before={},
+        after={"links": [PORTAL]},
+    )
+
+    everything = submission_history(submission=draft, zone=UTC)
+    in_a_section = submission_history(
+        submission=draft, zone=UTC, filters=HistoryFilters(section="new-technologies")
+    )
+
+    assert not everything.entries[0].whole_submission
+    assert [entry.title for entry in in_a_section.entries] == ["Draft started"]
+
+
+def test_history_unfiltered_says_nothing_of_whole_submission_events_kept(reviewer_client, draft):
+    page = _page(reviewer_client.get(_url(draft)))
+
+    assert "Draft started — whole submission" in page
+    assert "Filtered by section" not in page
 
 
 def test_history_filtered_by_person(reviewer_client, draft, focal_point, contributor):
