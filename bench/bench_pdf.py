@@ -28,6 +28,15 @@ turn, one rendering at a time, the order swapped every round, so both see the sa
 It reports each side's median wall and CPU time and the median of the per-round ratios
 (this tree / baseline).
 
+`instructions [--baseline DIR]` counts the instructions one rendering executes, with
+valgrind's callgrind (Debian's valgrind): repeatable to a few parts in ten thousand whatever
+else the machine is doing, where CPU seconds on a shared 2-core virtual machine vary by
+±10 % from one run to the next. Each tree writes the document's HTML once (`dump-html`,
+outside valgrind); then `render-file` renders that file once and twice under callgrind, and
+the difference is one warm rendering (HTML parsing, layout, drawing, writing the PDF),
+without Python's start-up, Django's set-up and the first rendering's font loading. Four
+callgrind runs, two at a time: about 5 minutes.
+
 Figures go in bench/README.md; a JSON copy in test-output/bench-pdf-<mode>.json.
 """
 
@@ -189,6 +198,84 @@ def compare(runs: int, baseline: Path) -> dict:
     return result
 
 
+def dump_html(out: Path) -> None:
+    """The full submission's PDF HTML, as the task renders it, into `out`."""
+    from questionnaire.pdf.render import submission_html
+    from questionnaire.selectors import submission_snapshot
+
+    submission = _full_submission()
+    out.write_text(submission_html(submission_snapshot(submission=submission), draft=False))
+
+
+def render_file(html_path: Path, times: int) -> None:
+    """Render `html_path` `times` times through the project's renderer (under callgrind)."""
+    from questionnaire.pdf.render import html_to_pdf
+
+    html = html_path.read_text()
+    for _ in range(times):
+        html_to_pdf(html)
+
+
+CALLGRIND_TOTAL = re.compile(r"Collected : (\d+)")
+
+
+def _callgrind_total(root: Path, html_path: Path, times: int, workdir: Path) -> int:
+    completed = subprocess.run(
+        [
+            "valgrind", "--tool=callgrind", f"--callgrind-out-file={workdir / 'callgrind.%p'}",
+            sys.executable, str(Path(__file__).resolve()), "render-file",
+            "--root", str(root), "--html", str(html_path), "--runs", str(times),
+        ],
+        cwd=root, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    total = int(CALLGRIND_TOTAL.findall(completed.stderr)[-1])
+    print(f"{root}: {times} rendering(s), {total:,} instructions", file=sys.stderr, flush=True)
+    return total
+
+
+def instructions(baseline: Path | None, workdir: Path) -> dict:
+    """Instructions of one warm rendering, for this tree and `baseline` (see the docstring)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    roots = {"this": ROOT} | ({"baseline": baseline.resolve()} if baseline else {})
+    html_paths = {}
+    for name, root in roots.items():
+        html_paths[name] = workdir / f"{name}.html"
+        subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "dump-html",
+             "--root", str(root), "--html", str(html_paths[name])],
+            cwd=root, check=True,
+        )  # fmt: skip
+    runs = [(name, times) for name in roots for times in (1, 2)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        totals = dict(
+            zip(
+                runs,
+                pool.map(
+                    lambda run: _callgrind_total(
+                        roots[run[0]], html_paths[run[0]], run[1], workdir
+                    ),
+                    runs,
+                ),
+                strict=True,
+            )
+        )
+    result: dict = {"mode": "instructions"}
+    for name in roots:
+        result[name] = {
+            "instructions_per_rendering": totals[(name, 2)] - totals[(name, 1)],
+            "html_bytes": html_paths[name].stat().st_size,
+        }
+    if baseline:
+        result["baseline_root"] = str(baseline)
+        result["ratio"] = round(
+            result["this"]["instructions_per_rendering"]
+            / result["baseline"]["instructions_per_rendering"],
+            3,
+        )
+    return result
+
+
 def _recreate_database(database_url: str) -> None:
     from urllib.parse import urlsplit
 
@@ -289,17 +376,28 @@ def batch(concurrency: int, workdir: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("mode", choices=["single", "batch", "compare", "serve"])
+    parser.add_argument(
+        "mode",
+        choices=["single", "batch", "compare", "instructions", "serve", "dump-html", "render-file"],
+    )
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--baseline", type=Path, help="compare: the other checkout's root")
-    parser.add_argument("--root", type=Path, help="serve: the checkout whose code renders")
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="serve, dump-html, render-file: whose code runs"
+    )
+    parser.add_argument("--html", type=Path, help="dump-html, render-file: the document's HTML")
     args = parser.parse_args()
-    if args.mode == "serve":
+    if args.mode in {"serve", "dump-html", "render-file"}:
         with tempfile.TemporaryDirectory(prefix="msq-bench-pdf-") as tmp:
             # The other checkout's code, not this one's.
             _django(Path(tmp), database_url=None, broker_url=None, root=args.root.resolve())
-            serve()
+            if args.mode == "serve":
+                serve()
+            elif args.mode == "dump-html":
+                dump_html(args.html)
+            else:
+                render_file(args.html, args.runs)
         return
     if args.mode == "compare" and not args.baseline:
         raise SystemExit("compare needs --baseline DIR (another checkout of the project).")
@@ -310,6 +408,8 @@ def main() -> None:
             result = single(args.runs)
         elif args.mode == "compare":
             result = compare(args.runs, args.baseline)
+        elif args.mode == "instructions":
+            result = instructions(args.baseline, workdir)
         else:
             database_url = os.environ.get("DATABASE_URL", "")
             broker_url = os.environ.get("CELERY_BROKER_URL", "")
