@@ -54,9 +54,13 @@ class Change:
     words: tuple[tuple[Words, str], ...] = ()
 
     def as_html(self) -> SafeString:
-        """The change in words, its values escaped and marked <del> / <ins>."""
-        before = format_html('<del class="history-before">{}</del>', self.before)
-        after = format_html('<ins class="history-after">{}</ins>', self.after)
+        """The change in words, its values escaped and marked <del> / <ins>.
+
+        Each value is isolated in its own direction (dir="auto"): an Arabic answer quoted in
+        an English sentence, or a URL in an Arabic one, would otherwise reorder the words
+        around it."""
+        before = format_html('<del class="history-before" dir="auto">{}</del>', self.before)
+        after = format_html('<ins class="history-after" dir="auto">{}</ins>', self.after)
         if self.action == Action.ADDED:
             return format_html(_("Added {subject} {after}"), subject=self.subject, after=after)
         if self.action == Action.REMOVED:
@@ -89,14 +93,19 @@ def words_html(words: tuple[tuple[Words, str], ...]) -> SafeString:
         ),
     }
     spoken = {Words.ADDED: _("[added:] "), Words.REMOVED: _("[removed:] ")}
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(marks[kind], spoken[kind], text) if kind in marks else text,)
-            for kind, text in words
-        ),
-    )
+    shown = []
+    for index, (kind, text) in enumerate(words):
+        shown.append(format_html(marks[kind], spoken[kind], text) if kind in marks else text)
+        # A text's last word replaced has no space after it: without one, the struck-out
+        # and the new word would read as one ("technologies.Digital").
+        if (
+            kind == Words.REMOVED
+            and not text[-1:].isspace()
+            and index + 1 < len(words)
+            and words[index + 1][0] == Words.ADDED
+        ):
+            shown.append(" ")
+    return format_html_join("", "{}", ((part,) for part in shown))
 
 
 def words_diff(before: str, after: str) -> tuple[tuple[Words, str], ...]:

@@ -36,7 +36,7 @@ def _link(url, name="", note=""):
 def test_links_describe_change_added_link_reads_in_words():
     changes = get_kind("links").describe_change([], [_link("https://my.gov.uz", "Portal")], LINKS)
     assert _read(changes) == ["Added link https://my.gov.uz — Portal"]
-    assert '<ins class="history-after">https://my.gov.uz — Portal</ins>' in changes[0].as_html()
+    assert '<ins class="history-after" dir="auto">https://my.gov.uz — Portal</ins>' in changes[0].as_html()
 
 
 def test_links_describe_change_url_changed_in_place_found_by_name():
@@ -47,8 +47,8 @@ def test_links_describe_change_url_changed_in_place_found_by_name():
         "Changed the URL of link “Portal” from https://old.gov.uz to https://new.gov.uz"
     ]
     shown = changes[0].as_html()
-    assert '<del class="history-before">https://old.gov.uz</del>' in shown
-    assert '<ins class="history-after">https://new.gov.uz</ins>' in shown
+    assert '<del class="history-before" dir="auto">https://old.gov.uz</del>' in shown
+    assert '<ins class="history-after" dir="auto">https://new.gov.uz</ins>' in shown
 
 
 def test_links_describe_change_name_changed_found_by_url_and_removed_link():
@@ -162,3 +162,19 @@ def test_describe_change_escapes_a_malicious_answer():
 
 def test_words_diff_unchanged_text_is_one_run():
     assert words_diff("same words", "same words") == ((Words.SAME, "same words"),)
+
+
+def test_describe_change_last_word_replaced_keeps_the_words_apart():
+    before = "The strategy is reviewed every two years by the Ministry of Information Technologies."
+    after = "The strategy is reviewed every two years by the Ministry of Digital Technologies"
+    [change] = get_kind("text").describe_change(before, after, {})
+    shown = change.as_html()
+    # "Information Technologies." struck out, "Digital Technologies" added: a space between.
+    assert "Technologies.</del> <ins" in shown
+
+
+def test_describe_change_values_keep_their_own_direction():
+    [change] = get_kind("text").describe_change("بوابة", "Portal", {})
+    shown = change.as_html()
+    assert '<del class="history-before" dir="auto">بوابة</del>' in shown
+    assert '<ins class="history-after" dir="auto">Portal</ins>' in shown

@@ -233,7 +233,7 @@ def test_throwaway_kind_change_reads_in_words_in_the_history(
 
     [newest, first, *_] = submission_history(submission=submission, zone=UTC).entries
     assert [html.unescape(str(c.as_html())) for c in newest.parts[0].changes] == [
-        'Changed the answer from <del class="history-before">2026-03-01</del> to '
-        '<ins class="history-after">2026-04-15</ins>'
+        'Changed the answer from <del class="history-before" dir="auto">2026-03-01</del> to '
+        '<ins class="history-after" dir="auto">2026-04-15</ins>'
     ]
     assert first.parts[0].changes[0].after == "2026-03-01"
