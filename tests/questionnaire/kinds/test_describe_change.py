@@ -36,7 +36,8 @@ def _link(url, name="", note=""):
 def test_links_describe_change_added_link_reads_in_words():
     changes = get_kind("links").describe_change([], [_link("https://my.gov.uz", "Portal")], LINKS)
     assert _read(changes) == ["Added link https://my.gov.uz — Portal"]
-    assert '<ins class="history-after" dir="auto">https://my.gov.uz — Portal</ins>' in changes[0].as_html()
+    shown = changes[0].as_html()
+    assert '<ins class="history-after" dir="auto">https://my.gov.uz — Portal</ins>' in shown
 
 
 def test_links_describe_change_url_changed_in_place_found_by_name():
