@@ -71,7 +71,9 @@ class Change:
             return format_html(_("Unticked {before}"), before=before)
         if self.words:
             return format_html(
-                '{}<span class="history-words">{}</span>',
+                # The space keeps the words apart where the runs are inline (the officials'
+                # pages); the history sets them as a block below.
+                '{} <span class="history-words">{}</span>',
                 format_html(_("Changed {subject}, word by word:"), subject=self.subject),
                 words_html(self.words),
             )
