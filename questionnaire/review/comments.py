@@ -25,7 +25,6 @@ country has the submission for revision, to its officials
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -39,7 +38,7 @@ from accounts.selectors import country_officials
 from questionnaire.access import is_reviewer
 from questionnaire.locking import submission_locked
 from questionnaire.models import ReviewComment, SubmissionEvent
-from questionnaire.queueing import SENT_KEPT, task_queue
+from questionnaire.queueing import task_queue
 from questionnaire.review.services import ReviewError, comment_text_clean
 from questionnaire.review.threads import thread_question_url
 
@@ -221,35 +220,41 @@ def thread_reply_email_send(*, reply_id: int) -> int:
     return 1
 
 
-def _new_comment_claimed(comment_id: int) -> bool:
-    # Claimed for as long as the outbox keeps its rows, which is as long as it could send
-    # the task again (the message taken, then the mark that says so lost).
-    return cache.add(f"new-comment-mail:{comment_id}", 1, timeout=int(SENT_KEPT.total_seconds()))
-
-
 def thread_comments_email_send(*, comment_ids: list[int]) -> int:
     """E-mail the country's active officials the reviewer's new comments shown to them, in
     one e-mail per language, each comment with the link to where it is answered.
 
     For comments written while the submission is returned (review_comments_add); a
-    comment not shared with the country is never sent. Once per comment: a comment is
-    claimed (shared cache) before it is sent, so that the task run again (the outbox
-    sending it twice, a redelivery) sends nothing; one lost with its worker after the
-    claim is not sent (at most once). Returns the number of recipients.
+    comment not shared with the country is never sent. Once per comment, as the
+    submitted version's confirmation (filling.submitting.submission_confirmation_once):
+    the comments are locked, those not yet e-mailed sent, and their `emailed_at` set in
+    the same transaction, so that the task run again (the outbox sending it twice, a
+    redelivery) sends nothing; if the commit fails after the e-mail left, a retry sends it
+    again (at least once). Returns the number of recipients.
     """
-    comments = list(
-        ReviewComment.objects.filter(
-            pk__in=comment_ids,
-            parent__isnull=True,
-            author_side=Side.REVIEWER,
-            shared_at__isnull=False,
+    with transaction.atomic():
+        comments = list(
+            ReviewComment.objects.select_for_update(of=("self",))
+            .filter(
+                pk__in=comment_ids,
+                parent__isnull=True,
+                author_side=Side.REVIEWER,
+                shared_at__isnull=False,
+                emailed_at__isnull=True,
+            )
+            .select_related("question", "submission__country", "submission__edition")
+            .order_by("question__order", "created_at", "id")
         )
-        .select_related("question", "submission__country", "submission__edition")
-        .order_by("question__order", "created_at", "id")
-    )
-    comments = [comment for comment in comments if _new_comment_claimed(comment.pk)]
-    if not comments:
-        return 0
+        if not comments:
+            return 0
+        sent = _comments_email(comments)
+        ReviewComment.objects.filter(pk__in=[c.pk for c in comments]).update(
+            emailed_at=timezone.now()
+        )
+    return sent
+
+
+def _comments_email(comments: list[ReviewComment]) -> int:
     submission = comments[0].submission
     site = settings.SITE_URL.rstrip("/")
     for comment in comments:
