@@ -443,9 +443,10 @@ class ReviewComment(models.Model):
     version = models.PositiveIntegerField(_("on version"))
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
     shared_at = models.DateTimeField(_("shown to the country since"), null=True, blank=True)
-    # When the officials were e-mailed a comment written while the answers were already
-    # returned (review.comments.thread_comments_email_send): the record that it is sent once.
-    emailed_at = models.DateTimeField(_("e-mailed to the country at"), null=True, blank=True)
+    # When the other side was e-mailed this reply, or the officials this comment written
+    # while their answers were already returned (review.comments): the record that each
+    # is sent once.
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

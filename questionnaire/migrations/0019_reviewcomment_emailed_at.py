@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='reviewcomment',
             name='emailed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='e-mailed to the country at'),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='e-mailed at'),
         ),
     ]

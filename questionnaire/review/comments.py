@@ -180,11 +180,26 @@ def thread_reply_email_send(*, reply_id: int) -> int:
     An official's reply goes to the active reviewers who wrote in the thread (to
     settings.DPIDG_CONTACT_EMAIL, in the portal's language, if none is left); a
     reviewer's reply to the country's active officials. Returns the number of
-    recipients. Safe to run twice (sends the same e-mail again).
+    recipients. Once per reply, as the new comments' e-mail below: the reply locked, sent,
+    and its `emailed_at` set in one transaction; run again, it sends nothing.
     """
-    reply = ReviewComment.objects.select_related(
-        "parent__question", "parent__author", "submission__country", "submission__edition"
-    ).get(pk=reply_id)
+    with transaction.atomic():
+        reply = (
+            ReviewComment.objects.select_for_update(of=("self",))
+            .select_related(
+                "parent__question", "parent__author", "submission__country", "submission__edition"
+            )
+            .filter(pk=reply_id, parent__isnull=False, emailed_at__isnull=True)
+            .first()
+        )
+        if reply is None:
+            return 0
+        sent = _reply_email(reply)
+        ReviewComment.objects.filter(pk=reply.pk).update(emailed_at=timezone.now())
+    return sent
+
+
+def _reply_email(reply: ReviewComment) -> int:
     thread, submission = reply.parent, reply.submission
     context = {"reply": reply, "thread": thread, "submission": submission}
     templates = {

@@ -29,7 +29,7 @@ from questionnaire.review.services import (
     review_comments_add,
     submission_return,
 )
-from questionnaire.tasks import task_email_new_comments
+from questionnaire.tasks import task_email_new_comments, task_email_thread_reply
 from tests.factories import OfficialFactory, ReviewerFactory, submission_full
 
 Kind = SubmissionEvent.Kind
@@ -230,6 +230,17 @@ def test_thread_reply_email_send_officials_of_another_country_never_told(thread,
         thread_reply_by_reviewer(thread=thread, reviewer=ReviewerFactory(), text="Which year?")
     recipients = {address for message in mail.outbox for address in message.to}
     assert outsider.email not in recipients
+
+
+def test_thread_reply_email_delivered_twice_sends_once(thread, focal_point, reviewer, mails):
+    with mails():
+        reply = thread_reply_by_official(thread=thread, official=focal_point, text="Done.")
+    # The task delivered again (the outbox's mark lost, a broker redelivery): nothing more.
+    task_email_thread_reply.apply(kwargs={"reply_id": reply.pk})
+
+    assert [message.to for message in mail.outbox] == [[reviewer.email]]
+    reply.refresh_from_db()
+    assert reply.emailed_at is not None
 
 
 def test_thread_reply_queues_its_email_through_the_outbox(thread, focal_point):
